@@ -1,0 +1,71 @@
+"""The command line: gongkai normalize | … (run from the site's root folder)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from builder import __version__
+from builder.config import load_config
+from builder.errors import GongkaiError
+from builder.fsio import write_atomic
+from builder.normalize.run import find_inputs, normalize_files
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+
+def cmd_normalize(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    config = load_config(Path.cwd())
+    files, problems = find_inputs(args.sources)
+    if not files and not problems:
+        _error(f"no raw notice files (*.txt) in {', '.join(args.sources)}")
+        return 1
+    outcome = normalize_files(files, Path(args.out), config.tags, args.force, _say)
+    problems.extend(outcome.problems)
+    for problem in problems:
+        _error(str(problem))
+    if args.report:
+        write_atomic(Path(args.report), json.dumps(outcome.report, ensure_ascii=False, indent=1) + "\n")
+    seconds = time.perf_counter() - started
+    _say(f"normalized {len(files)} files: {outcome.written} written, {outcome.unchanged} unchanged, "
+         f"{outcome.kept} kept (edited by hand), {len(problems)} failed, {seconds:.2f} s")
+    return 1 if problems else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="gongkai",
+                                   description="Static sites for government information-disclosure notices.")
+    root.add_argument("--version", action="version", version=f"gongkai {__version__}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    normalize = commands.add_parser("normalize", help="raw portal text → front-matter Markdown in content/")
+    normalize.add_argument("sources", nargs="*", default=["seeds"], metavar="SRC",
+                           help="raw notice files or folders (default: seeds/)")
+    normalize.add_argument("--out", default="content/notices", help="output folder (default: content/notices)")
+    normalize.add_argument("--force", action="store_true", help="overwrite files edited by hand")
+    normalize.add_argument("--report", metavar="FILE",
+                           help="write a JSON report: stripped furniture and the raw lines behind each key")
+    normalize.set_defaults(run=cmd_normalize)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except GongkaiError as err:
+        for problem in err.problems:
+            _error(str(problem))
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,127 @@
+"""site.yaml → a validated SiteConfig; every error names the key and its line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from builder.errors import GongkaiError, Problem
+
+SITE_FILE = "site.yaml"
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    slug: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TagRules:
+    vocabulary: tuple[Topic, ...]
+    min_body_hits: int = 5  # body mentions that earn a tag not named in title or category
+    max_tags: int = 5
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "政府信息公开"
+    base_url: str = "http://localhost:8000/"
+    language: str = "zh-CN"
+    publisher_label: str = "发布机构"
+    tags: TagRules = field(default_factory=lambda: TagRules(default_vocabulary()))
+
+
+# key → (type, required); nested mappings are schemas of their own.
+TOPIC_SCHEMA: dict[str, tuple[type, bool]] = {"name": (str, True), "slug": (str, True), "words": (list, True)}
+TAGS_SCHEMA: dict[str, Any] = {"vocabulary": (list, False), "min_body_hits": (int, False), "max_tags": (int, False)}
+SITE_SCHEMA: dict[str, Any] = {
+    "title": (str, True),
+    "base_url": (str, True),
+    "language": (str, False),
+    "publisher_label": (str, False),
+    "tags": (dict, False),
+}
+
+
+class _Checker:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def fail(self, node: yaml.Node, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, message, node.start_mark.line + 1, key))
+
+    def mapping(self, node: yaml.Node, schema: dict[str, Any], path: str) -> dict[str, Any]:
+        """The mapping's values by key, after checking keys and types against schema."""
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, path or "(top)", "expected a mapping of keys")
+            return {}
+        values: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = f"{path}.{key_node.value}" if path else key_node.value
+            if key_node.value not in schema:
+                self.fail(key_node, key, f"unknown key (known: {', '.join(schema)})")
+                continue
+            expected, _ = schema[key_node.value]
+            value = yaml.safe_load(yaml.serialize(value_node))
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                self.fail(value_node, key, f"expected {expected.__name__}, got {type(value).__name__}")
+                continue
+            values[key_node.value] = value
+            values[f"{key_node.value}@node"] = value_node
+        for name, (_, required) in schema.items():
+            if required and name not in values:
+                self.fail(node, f"{path}.{name}" if path else name, "required key is missing")
+        return values
+
+
+def _topics(checker: _Checker, node: yaml.SequenceNode, path: str) -> tuple[Topic, ...]:
+    topics = []
+    for index, item in enumerate(node.value):
+        values = checker.mapping(item, TOPIC_SCHEMA, f"{path}[{index}]")
+        if {"name", "slug", "words"} <= values.keys():
+            topics.append(Topic(values["name"], values["slug"], tuple(str(w) for w in values["words"])))
+    return tuple(topics)
+
+
+def default_vocabulary() -> tuple[Topic, ...]:
+    text = resources.files("builder").joinpath("data/vocabulary.yaml").read_text(encoding="utf-8")
+    return tuple(Topic(t["name"], t["slug"], tuple(t["words"])) for t in yaml.safe_load(text))
+
+
+def parse_config(text: str, file: str) -> SiteConfig:
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise GongkaiError(Problem(file, f"invalid YAML: {getattr(err, 'problem', err)}", line)) from None
+    if root is None:
+        raise GongkaiError(Problem(file, "empty configuration"))
+    checker = _Checker(file)
+    values = checker.mapping(root, SITE_SCHEMA, "")
+    tag_rules = TagRules(default_vocabulary())
+    if "tags" in values:
+        tags = checker.mapping(values["tags@node"], TAGS_SCHEMA, "tags")
+        vocabulary = (_topics(checker, tags["vocabulary@node"], "tags.vocabulary")
+                      if "vocabulary" in tags else tag_rules.vocabulary)
+        tag_rules = TagRules(vocabulary, tags.get("min_body_hits", tag_rules.min_body_hits),
+                             tags.get("max_tags", tag_rules.max_tags))
+    if checker.problems:
+        raise GongkaiError(*checker.problems)
+    plain = {k: v for k, v in values.items() if "@" not in k and k != "tags"}
+    return SiteConfig(**plain, tags=tag_rules)
+
+
+def load_config(root: Path) -> SiteConfig:
+    """The site's configuration; defaults when the folder has no site.yaml."""
+    path = root / SITE_FILE
+    if not path.exists():
+        return SiteConfig()
+    return parse_config(path.read_text(encoding="utf-8"), SITE_FILE)

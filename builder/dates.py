@@ -1,0 +1,62 @@
+"""Dates as portals write them → ISO 8601 strings."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, time
+
+CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_NUMERAL = "〇○零OＯ一二三四五六七八九十"
+
+_TIME = r"(?:\s*(?P<hh>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<ss>\d{2}))?)?"
+# Each pattern must match the whole value; a date inside a sentence is not a date value.
+DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})" + _TIME),
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日" + _TIME),
+    re.compile(rf"(?P<y>[{CN_NUMERAL}]{{4}})\s*年\s*(?P<m>[{CN_NUMERAL}]{{1,3}})\s*月"
+               rf"\s*(?P<d>[{CN_NUMERAL}]{{1,3}})\s*日"),
+)
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    day: date
+    clock: time | None
+
+    def iso(self) -> str:
+        """The date alone, or the moment with China's offset when a time was given."""
+        if self.clock is None:
+            return self.day.isoformat()
+        return f"{self.day.isoformat()}T{self.clock.isoformat()}+08:00"
+
+
+def _cn_number(text: str) -> int:
+    """二〇二四 → 2024 (digit by digit); 二十一 → 21; 十 → 10."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return int("".join(str(CN_DIGITS[c]) for c in text))
+    tens, _, units = text.partition("十")
+    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[units] if units else 0)
+
+
+def parse_date(text: str) -> ParsedDate | None:
+    """The date that `text` consists of, or None when it is not exactly a date."""
+    value = unicodedata.normalize("NFKC", text).replace("\u3000", " ").strip()
+    for pattern in DATE_PATTERNS:
+        match = pattern.fullmatch(value)
+        if not match:
+            continue
+        try:
+            day = date(_cn_number(match["y"]), _cn_number(match["m"]), _cn_number(match["d"]))
+            groups = match.groupdict()
+            clock = None
+            if groups.get("hh"):
+                clock = time(int(groups["hh"]), int(groups["mi"]), int(groups["ss"] or 0))
+        except (KeyError, ValueError):
+            return None
+        return ParsedDate(day, clock)
+    return None

@@ -1,0 +1,69 @@
+"""The shared vocabulary: every stage after the normaliser speaks in Notice."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Attachment:
+    number: int | None  # as written in 附件说明; None for a single, unnumbered one
+    title: str
+    inline: bool  # its text follows in the notice
+
+
+# Front-matter keys in the order they are written; editors and tools rely on it.
+FRONT_MATTER_KEYS: tuple[str, ...] = (
+    "title",
+    "index_no",
+    "doc_no",
+    "publisher",
+    "category",
+    "written",
+    "published",
+    "effective",
+    "expires",
+    "validity",
+    "doc_type",
+    "addressee",
+    "signers",
+    "signed",
+    "disclosure",
+    "attachments",
+    "tags",
+    "extra",
+    "source",
+    "inferred",
+    "warnings",
+)
+
+
+@dataclass
+class Notice:
+    title: str | None = None
+    index_no: str | None = None
+    doc_no: str | None = None
+    publisher: str | None = None
+    category: str | None = None
+    written: str | None = None  # YYYY-MM-DD
+    published: str | None = None  # YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00
+    effective: str | None = None
+    expires: str | None = None
+    validity: str | None = None  # 有效性 as written: 有效, 已废止, 已修订 …
+    doc_type: str | None = None
+    addressee: str | None = None
+    signers: list[str] = field(default_factory=list)
+    signed: str | None = None
+    disclosure: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)  # labelled metadata with no key of its own
+    source: str | None = None
+    inferred: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    body: str = ""
+
+    def front_matter(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {key: data[key] for key in FRONT_MATTER_KEYS}

@@ -1,0 +1,68 @@
+"""Raw portal text → Notice → front-matter Markdown. The only code that knows raw text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from builder.config import TagRules
+from builder.model import Notice
+from builder.normalize.assemble import assemble, body_text
+from builder.normalize.decode import DecodeError, Line, clean_lines, decode
+from builder.normalize.emit import body_markdown, front_matter_markdown
+from builder.normalize.furniture import strip_furniture
+from builder.normalize.metadata import extract
+from builder.normalize.structure import parse
+
+MIN_CJK_CHARS = 20  # less Chinese text than this is not a notice
+CJK = re.compile(r"[\u3400-\u9fff]")
+ASCII_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class NotANotice(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Normalized:
+    notice: Notice
+    markdown: str
+    slug: str
+    report: dict[str, Any]  # furniture stripped and raw lines behind each key
+
+
+def slug_for(notice: Notice) -> str:
+    """ASCII and stable: the 索引号 when it is ASCII, else date plus a hash of the title."""
+    index = notice.index_no or ""
+    if index.isascii() and (slug := ASCII_SLUG.sub("-", index.lower()).strip("-")):
+        return slug
+    day = (notice.published or notice.written or "undated")[:10]
+    digest = hashlib.sha1(f"{index}\n{notice.title or notice.body}".encode()).hexdigest()[:8]
+    return f"{day}-{digest}"
+
+
+def _lines(lines: list[Line]) -> list[dict[str, Any]]:
+    return [{"line": line.number, "text": line.text} for line in lines]
+
+
+def normalize_bytes(data: bytes, source: str, tag_rules: TagRules) -> Normalized:
+    """Raises DecodeError or NotANotice with a one-line reason."""
+    stripped = strip_furniture(clean_lines(decode(data)))
+    meta = extract(stripped.kept)
+    skeleton = parse(meta.rest)
+    text = body_text(skeleton)
+    if len(CJK.findall(text)) < MIN_CJK_CHARS:
+        raise NotANotice(f"no notice text found ({len(text)} characters left after metadata and portal furniture)")
+    assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules)
+    notice = assembled.notice
+    notice.body = body_markdown(skeleton, assembled.anchors)
+    report = {
+        "furniture": _lines(stripped.furniture),
+        "fields": {key: _lines(lines) for key, lines in assembled.sources.items() if lines},
+    }
+    return Normalized(notice, front_matter_markdown(notice), slug_for(notice), report)
+
+
+__all__ = ["DecodeError", "Normalized", "NotANotice", "normalize_bytes", "slug_for"]

@@ -1,0 +1,223 @@
+"""Labelled metadata + the document skeleton → one Notice.
+
+Values read from a labelled place are taken as they are. Where a value is missing it is
+inferred only from what the text itself says, the key goes into `inferred`, and a warning
+says where it came from; where nothing supports a value it stays null, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from builder.config import TagRules
+from builder.dates import parse_date
+from builder.model import FRONT_MATTER_KEYS, Attachment, Notice
+from builder.normalize.blocks import AttachmentList, Block, Item, Paragraph
+from builder.normalize.decode import Line
+from builder.normalize.metadata import Metadata
+from builder.normalize.patterns import DISCLOSURE, DOC_NO_BRACKETS, NOTE, doc_type_of
+from builder.normalize.structure import Section, Skeleton
+from builder.normalize.tags import derive_tags
+
+DATE_KEYS = ("written", "effective", "expires")
+# Keys whose absence a reader of the notice would miss: null gets a warning.
+EXPECTED_KEYS = ("title", "index_no", "doc_no", "publisher", "written", "published", "doc_type")
+LABELS_CN = {"title": "标题", "index_no": "索引号", "doc_no": "发文字号", "publisher": "发布机构",
+             "written": "成文日期", "published": "发布日期", "doc_type": "文种", "category": "主题分类",
+             "effective": "生效日期", "expires": "失效日期", "validity": "有效性", "disclosure": "公开方式"}
+
+# A 印发/转发 cover letter names the document it carries in 《…》.
+COVER_NAME = re.compile(r"(?:现将|印发|转发|发布)[^《。]{0,12}《(?P<name>[^》]{4,80})》")
+# Lead-ins that open a body without a title: 2020年…工作的总体要求是：…
+LEAD_IN = re.compile(r"^(?P<subject>.{4,40}?)(?:的)?(?:总体要求|指导思想|主要任务|总体思路|工作要点|目标任务)是?$")
+CLAUSE_END = re.compile(r"[:：,，。；;！？]")
+TITLE_SIMILARITY = 0.6
+MAX_INFERRED_TITLE = 40
+
+
+@dataclass
+class Assembled:
+    notice: Notice
+    sources: dict[str, list[Line]] = field(default_factory=dict)  # key → raw lines it was read from
+    anchors: dict[int, str] = field(default_factory=dict)  # section index → attachment anchor
+
+
+def _iso(value: str, keep_time: bool) -> str | None:
+    parsed = parse_date(value)
+    if parsed is None:
+        return None
+    return parsed.iso() if keep_time else parsed.day.isoformat()
+
+
+def _normal_doc_no(value: str) -> str:
+    """国发[2018]43号 → 国发〔2018〕43号: scrapes lose the 六角括号."""
+    return DOC_NO_BRACKETS.sub(r"〔\1〕", value).replace(" ", "")
+
+
+class _Builder:
+    def __init__(self, source: str) -> None:
+        self.result = Assembled(Notice(source=source))
+        self.notice = self.result.notice
+
+    def set(self, key: str, value: object, lines: list[Line] | tuple[Line, ...], *, inferred: str = "") -> None:
+        setattr(self.notice, key, value)
+        self.result.sources.setdefault(key, []).extend(lines)
+        if inferred and value not in (None, [], ""):
+            self.notice.inferred.append(key)
+            self.warn(f"{LABELS_CN.get(key, key)} inferred from {inferred}: {value}")
+
+    def warn(self, message: str) -> None:
+        self.notice.warnings.append(message)
+
+
+def _labelled(builder: _Builder, meta: Metadata) -> None:
+    seen: dict[str, str] = {}
+    for pair in meta.pairs:
+        if pair.key == "extra":
+            if pair.value:
+                builder.notice.extra.setdefault(pair.label, pair.value)
+            builder.result.sources.setdefault("extra", []).extend(pair.source)
+            continue
+        value: str | None = pair.value or None
+        if value and pair.key in (*DATE_KEYS, "published"):
+            value = _iso(value, keep_time=pair.key == "published")
+        elif value and pair.key == "doc_no":
+            value = _normal_doc_no(value)
+        if pair.key in seen:
+            if value and value != seen[pair.key]:
+                builder.warn(f"{pair.label} given twice: kept {seen[pair.key]}, ignored {value} "
+                             f"(line {pair.source[0].number})")
+            builder.result.sources[pair.key].extend(pair.source)
+            continue
+        seen[pair.key] = value or ""
+        builder.set(pair.key, value, pair.source)
+
+
+def _first_paragraph(blocks: list[Block]) -> Line | None:
+    return next((b.line for b in blocks if isinstance(b, Paragraph)), None)
+
+
+def _infer_title(builder: _Builder, skeleton: Skeleton) -> None:
+    for block in skeleton.blocks:
+        if isinstance(block, Paragraph) and (match := COVER_NAME.search(block.line.text)):
+            builder.set("title", match["name"], [block.line], inferred="the document named in the cover letter")
+            return
+    for section in skeleton.sections:
+        if section.title:
+            title = "".join(line.text for line in section.title)
+            builder.set("title", title, section.title, inferred=f"the title of the {section.kind} it carries")
+            return
+    first = _first_paragraph(skeleton.blocks)
+    if first:
+        clause = CLAUSE_END.split(first.text, maxsplit=1)[0]
+        lead_in = LEAD_IN.match(clause)
+        title = (lead_in["subject"] if lead_in else clause)[:MAX_INFERRED_TITLE]
+        builder.set("title", title, [first], inferred="the opening words of the text")
+
+
+def _title(builder: _Builder, skeleton: Skeleton) -> None:
+    if builder.notice.title:
+        pass
+    elif skeleton.title:
+        builder.set("title", "".join(line.text for line in skeleton.title), skeleton.title)
+    else:
+        _infer_title(builder, skeleton)
+    title = builder.notice.title
+    if title:
+        title_inferred = "title" in builder.notice.inferred
+        # The 文种 read off a real title is a fact; off an inferred title it is a guess.
+        builder.set("doc_type", doc_type_of(title), builder.result.sources["title"],
+                    inferred="the inferred title" if title_inferred else "")
+
+
+def _signature(builder: _Builder, skeleton: Skeleton) -> None:
+    if skeleton.addressee:
+        builder.set("addressee", skeleton.addressee.text.rstrip(":："), [skeleton.addressee])
+    if skeleton.signers:
+        builder.set("signers", [line.text for line in skeleton.signers], skeleton.signers)
+    if skeleton.date:
+        builder.set("signed", _iso(skeleton.date.text, keep_time=False), [skeleton.date])
+    if skeleton.note:
+        match = DISCLOSURE.match(NOTE.match(skeleton.note.text)["body"])  # type: ignore[index]
+        if match and not builder.notice.disclosure:
+            builder.set("disclosure", match["value"], [skeleton.note])
+
+
+def _fill_gaps(builder: _Builder, skeleton: Skeleton, hints: list[Line]) -> None:
+    notice = builder.notice
+    if not notice.publisher:
+        if skeleton.signers:
+            builder.set("publisher", notice.signers[0], skeleton.signers[:1], inferred="the signature")
+        elif notice.title and "关于" in notice.title and "title" not in notice.inferred:
+            builder.set("publisher", notice.title.split("关于")[0] or None, builder.result.sources["title"],
+                        inferred="the title")
+        if not notice.publisher and hints:
+            builder.set("publisher", hints[0].text, hints[:1], inferred="the portal's own name for its body")
+    if not notice.written and notice.signed:
+        builder.set("written", notice.signed, [skeleton.date] if skeleton.date else [],
+                    inferred="the date under the signature")
+    elif notice.written and notice.signed and notice.written != notice.signed:
+        builder.warn(f"成文日期 {notice.written} differs from the date under the signature {notice.signed}")
+    if not notice.doc_no and skeleton.doc_no:
+        builder.set("doc_no", _normal_doc_no(skeleton.doc_no.text), [skeleton.doc_no],
+                    inferred="the line under the title")
+    for key in EXPECTED_KEYS:
+        if getattr(notice, key) in (None, ""):
+            builder.warn(f"no {LABELS_CN[key]} ({key}) found; left empty")
+
+
+def _items(skeleton: Skeleton) -> list[Item]:
+    blocks = [*skeleton.blocks, *(b for s in skeleton.sections for b in s.blocks)]
+    return [item for block in blocks if isinstance(block, AttachmentList) for item in block.items]
+
+
+def _matches(section: Section, item: Item) -> bool:
+    if section.number is not None and item.number is not None:
+        return section.number == item.number
+    title = "".join(line.text for line in section.title)
+    return SequenceMatcher(None, title, item.title).ratio() >= TITLE_SIMILARITY
+
+
+def _attachments(builder: _Builder, skeleton: Skeleton) -> None:
+    items: list[Item] = []
+    for item in _items(skeleton):
+        if item.title and all(item.title != known.title for known in items):
+            items.append(item)
+    inline: dict[int, int] = {}  # item position → section index
+    for index, section in enumerate(skeleton.sections):
+        if section.kind != "attachment":
+            continue
+        candidates = [i for i, item in enumerate(items) if i not in inline and _matches(section, item)]
+        if not candidates and len(items) - len(inline) == 1 and section.number is None:
+            candidates = [i for i in range(len(items)) if i not in inline]
+        if candidates:
+            inline[candidates[0]] = index
+            continue
+        title = "".join(line.text for line in section.title)
+        items.append(Item(section.number, title, section.label or section.title[0]))
+        inline[len(items) - 1] = index
+        builder.warn(f"attachment {title or section.number} has its text in the notice "
+                     "but is missing from the 附件说明 list")
+    attachments = [Attachment(item.number, item.title, i in inline) for i, item in enumerate(items)]
+    builder.set("attachments", attachments, [item.line for item in items])
+    builder.result.anchors = {section: f"attachment-{item + 1}" for item, section in inline.items()}
+
+
+def body_text(skeleton: Skeleton) -> str:
+    lines = [*skeleton.body, *(line for s in skeleton.sections for line in s.title + s.lines)]
+    return "\n".join(line.text for line in lines)
+
+
+def assemble(source: str, meta: Metadata, skeleton: Skeleton, hints: list[Line], tag_rules: TagRules) -> Assembled:
+    builder = _Builder(source)
+    _labelled(builder, meta)
+    _title(builder, skeleton)
+    _signature(builder, skeleton)
+    _fill_gaps(builder, skeleton, hints)
+    _attachments(builder, skeleton)
+    notice = builder.notice
+    notice.tags = derive_tags(tag_rules, notice.title or "", notice.category or "", body_text(skeleton))
+    notice.inferred = sorted(set(notice.inferred), key=FRONT_MATTER_KEYS.index)
+    return builder.result

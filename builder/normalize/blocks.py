@@ -1,0 +1,121 @@
+"""Body lines → blocks: headings, numbered paragraphs, prose, and 附件说明 lists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from builder.normalize.decode import Line
+from builder.normalize.patterns import ATTACHMENT_LIST, CHAPTER, ITEM, SECTION, SENTENCE_MARK
+
+CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
+MAX_HEADING_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class Heading:
+    kind: str  # "chapter" (一、) or "section" (（一）)
+    line: Line
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    line: Line
+
+
+@dataclass(frozen=True)
+class Item:
+    number: int | None
+    title: str
+    line: Line
+
+
+@dataclass(frozen=True)
+class AttachmentList:
+    label: Line
+    items: tuple[Item, ...]
+
+
+Block = Heading | Paragraph | AttachmentList
+
+
+def cn_value(numeral: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20."""
+    if "十" not in numeral:
+        return CN_VALUES.get(numeral, 0)
+    tens, _, units = numeral.partition("十")
+    return (CN_VALUES.get(tens, 0) if tens else 1) * 10 + (CN_VALUES.get(units, 0) if units else 0)
+
+
+def _clean_title(text: str) -> str:
+    text = text.strip(" \u3000;；,，。.")
+    if text.startswith("《") and text.endswith("》") and text.count("《") == 1:
+        text = text[1:-1]
+    return text
+
+
+def _item(text: str, line: Line) -> Item:
+    match = ITEM.match(text)
+    if match:
+        return Item(int(match["n"]), _clean_title(text[match.end():]), line)
+    return Item(None, _clean_title(text), line)
+
+
+def _attachment_list(lines: list[Line], start: int) -> tuple[AttachmentList, int]:
+    """The 附件说明 at lines[start] and the index after its last item."""
+    label = lines[start]
+    rest = ATTACHMENT_LIST.match(label.text)["rest"]  # type: ignore[index]
+    items = [_item(rest, label)] if rest else []
+    index = start + 1
+    numbered = not items or items[0].number is not None
+    while numbered and index < len(lines):
+        match = ITEM.match(lines[index].text)
+        expected = (items[-1].number or 0) + 1 if items else 1
+        if not match or int(match["n"]) != expected:
+            break
+        items.append(_item(lines[index].text, lines[index]))
+        index += 1
+    return AttachmentList(label, tuple(items)), index
+
+
+def _heading_kind(text: str, counters: dict[str, int]) -> str | None:
+    """The heading kind of a line, when its number follows the one before it."""
+    for kind, pattern in (("chapter", CHAPTER), ("section", SECTION)):
+        match = pattern.match(text)
+        if not match:
+            continue
+        number = cn_value(match["n"])
+        in_sequence = number == counters.get(kind, 0) + 1
+        counters[kind] = number
+        if kind == "chapter":
+            counters["section"] = 0
+        is_short = len(text) <= MAX_HEADING_LENGTH and not SENTENCE_MARK.search(text[:-1])
+        return kind if in_sequence and is_short else None
+    return None
+
+
+def classify(lines: list[Line]) -> list[Block]:
+    blocks: list[Block] = []
+    counters: dict[str, int] = {}
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if ATTACHMENT_LIST.match(line.text):
+            block, index = _attachment_list(lines, index)
+            blocks.append(block)
+            continue
+        kind = _heading_kind(line.text, counters)
+        blocks.append(Heading(kind, line) if kind else Paragraph(line))
+        index += 1
+    return blocks
+
+
+def heading_levels(blocks: list[Block], base: int) -> dict[str, int]:
+    """Markdown levels for the heading kinds present, so no level is ever skipped."""
+    present = [kind for kind in ("chapter", "section") if any(
+        isinstance(b, Heading) and b.kind == kind for b in blocks)]
+    return {kind: base + rank for rank, kind in enumerate(present)}
+
+
+def has_text(text: str) -> bool:
+    return bool(re.sub(r"\s", "", text))

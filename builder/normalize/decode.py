@@ -1,0 +1,84 @@
+"""Raw bytes → clean lines of text.
+
+Portals hand us UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030/GBK.
+Decoding is strict, in that order; a statistical detector would sometimes call a short
+GBK notice Big5 or Shift-JIS, and a wrong guess garbles a notice silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# GB18030 decodes almost any byte string, so a decoded text must also look like
+# Chinese: nearly all of its non-ASCII characters in the common GB2312 set.
+MIN_GB2312_SHARE = 0.9
+
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SPACES = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f]")
+
+
+class DecodeError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based line number in the raw file
+    text: str  # cleaned, without surrounding white space
+
+
+def _looks_chinese(text: str) -> bool:
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return True
+    common = 0
+    for char in wide:
+        try:
+            char.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(wide) >= MIN_GB2312_SHARE
+
+
+def decode(data: bytes) -> str:
+    """Text of a raw notice file; DecodeError says why it cannot be read."""
+    if not data.strip():
+        raise DecodeError("empty file")
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as err:
+                raise DecodeError(f"invalid {encoding} after its byte-order mark: {err.reason}") from None
+    if b"\x00" in data:
+        raise DecodeError("binary file (NUL bytes; UTF-16 text needs a byte-order mark)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DecodeError("unreadable encoding: neither UTF-8, UTF-16 with BOM nor GB18030") from None
+    if not _looks_chinese(text):
+        raise DecodeError("unreadable encoding: bytes are not UTF-8 and do not read as GB18030 Chinese")
+    return text
+
+
+def clean_lines(text: str) -> list[Line]:
+    """Non-blank lines, numbered as in the raw file, with invisible characters dropped."""
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        cleaned = SPACES.sub(" ", INVISIBLE.sub("", raw)).strip(" \u3000")
+        if cleaned:
+            lines.append(Line(number, cleaned))
+    return lines

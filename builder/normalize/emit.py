@@ -1,0 +1,83 @@
+"""Notice + skeleton → front-matter Markdown, byte-stable.
+
+The body marks the GB/T 9704 elements with markdown-it attribute and container syntax
+(mdit-py-plugins) so the theme can lay them out: `{.addressee}`, `::: signature`,
+`{.note}`, `::: attachments` (附件说明), `::: attachment` (an attachment's own text,
+anchored `attachment-N`) and `::: document` (the document a cover letter prints).
+Every line is escaped so Markdown never changes its text: `1.` never becomes a list.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from builder.model import Notice
+from builder.normalize.blocks import AttachmentList, Block, Heading, heading_levels
+from builder.normalize.patterns import ATTACHMENT_LIST
+from builder.normalize.structure import Section, Skeleton
+
+ANYWHERE = re.compile(r"([\\`*_\[\]<])")
+ENTITY = re.compile(r"&(?=#?\w+;)")
+AT_LINE_START = re.compile(r"^(#|>|[-+=~|{]|:(?=::))")
+NUMBERED_START = re.compile(r"^(\d+)([.)])")
+
+
+def escape(text: str) -> str:
+    """Text that Markdown renders exactly as written."""
+    text = ENTITY.sub("\\\\&", ANYWHERE.sub(r"\\\1", text))
+    text = NUMBERED_START.sub(r"\1\\\2", text)
+    return AT_LINE_START.sub(r"\\\1", text)
+
+
+def _blocks(blocks: list[Block], base_level: int) -> list[str]:
+    levels = heading_levels(blocks, base_level)
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append(f"{'#' * levels[block.kind]} {escape(block.line.text)}")
+        elif isinstance(block, AttachmentList):
+            label = ATTACHMENT_LIST.match(block.label.text)
+            assert label is not None
+            entries = [label["rest"]] if label["rest"] else []
+            entries += [item.line.text for item in block.items if item.line is not block.label]
+            items = "\n".join(f"- {escape(entry)}" for entry in entries)
+            head = escape(block.label.text[: label.start("rest")].rstrip())
+            out.append(f"::: attachments\n{head}" + (f"\n\n{items}" if items else "") + "\n:::")
+        else:
+            out.append(escape(block.line.text))
+    return out
+
+
+def _section(section: Section, anchor: str | None) -> str:
+    parts = []
+    if section.label:
+        attrs = f"{{#{anchor} .attachment-label}}" if anchor else "{.attachment-label}"
+        parts.append(f"{attrs}\n{escape(section.label.text)}")
+    base = 2
+    if section.title:
+        parts.append("## " + escape("".join(line.text for line in section.title)))
+        base = 3
+    parts.extend(_blocks(section.blocks, base))
+    return f"::: {section.kind}\n" + "\n\n".join(parts) + "\n:::"
+
+
+def body_markdown(skeleton: Skeleton, anchors: dict[int, str]) -> str:
+    parts: list[str] = []
+    if skeleton.addressee:
+        parts.append("{.addressee}\n" + escape(skeleton.addressee.text))
+    parts.extend(_blocks(skeleton.blocks, 2))
+    if skeleton.signers or skeleton.date:
+        lines = [escape(line.text) for line in [*skeleton.signers, *([skeleton.date] if skeleton.date else [])]]
+        parts.append("::: signature\n" + "\n\n".join(lines) + "\n:::")
+    if skeleton.note:
+        parts.append("{.note}\n" + escape(skeleton.note.text))
+    parts.extend(_section(section, anchors.get(index)) for index, section in enumerate(skeleton.sections))
+    return "\n\n".join(parts) + "\n"
+
+
+def front_matter_markdown(notice: Notice) -> str:
+    data = notice.front_matter()
+    dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000)
+    return f"---\n{dumped}---\n\n{notice.body}"

@@ -1,0 +1,143 @@
+"""Portal furniture: page chrome around a notice, never part of it.
+
+Every rule is a row in a table. A rule removes a whole line, or a glued head or tail of a
+line; nothing inside a sentence is ever touched, so words such as 分享, 打印 or 大/中/小
+in real text are safe. Rows are anchored and specific on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from builder.normalize.decode import Line
+
+
+class Where(Enum):
+    LINE = "line"  # the whole line is furniture
+    HEAD = "head"  # glued at the start of a line
+    TAIL = "tail"  # glued at the end of a line
+
+
+def _rules(where: Where, *patterns: str) -> list[tuple[Where, re.Pattern[str]]]:
+    return [(where, re.compile(p, re.IGNORECASE)) for p in patterns]
+
+
+SHARE_SITES = r"(?:微信|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|朋友圈|豆瓣|人人网)"
+PAGE_BUTTONS = (r"(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|我要纠错|保存本页"
+                r"|字体[:：]?\s*大\s*中\s*小|字号[:：]?\s*大\s*中\s*小)")
+COUNTERS = r"(?:浏览量|浏览次数|阅读次数|阅读量|访问量|访问次数|点击数|点击量|点击率)\s*[:：]\s*\d*\s*次?"
+
+# Footer lines: each row needs a token that no sentence of a notice carries.
+FOOTER_ROWS = (
+    r"(?:版权所有|Copyright|©).*",
+    r".*网站标识码\s*[:：]?\s*[0-9A-Za-z]{10}.*",
+    r".*ICP(?:证号|备案号|备)\s*[:：]?.*\d+号.*",
+    r".*公网安备\s*\d+号.*",
+    r"技术支持\s*[:：].*",
+)
+FOOTER = re.compile("|".join(f"(?:{row})" for row in FOOTER_ROWS), re.IGNORECASE)
+
+RULES: list[tuple[Where, re.Pattern[str]]] = [
+    *_rules(
+        Where.LINE,
+        r"扫一扫.{0,14}",
+        r"分享到\s*[:：]?.*",
+        rf"{SHARE_SITES}(?:\s*[|/、]?\s*{SHARE_SITES})*",
+        rf"(?:【\s*{PAGE_BUTTONS}\s*】\s*|\[\s*{PAGE_BUTTONS}\s*\]\s*)+",
+        rf"{PAGE_BUTTONS}(?:\s+{PAGE_BUTTONS})*",
+        r"我为政府网站找错",
+        rf"{COUNTERS}(?:\s+{COUNTERS})*",
+        r"责任编辑\s*[:：].{0,20}",
+        r"附件下载\s*[:：]?",
+        r"(?:相关|文字|图片|视频|访谈|图文|政策)解读|媒体报道|相关链接|相关文件|相关新闻|相关阅读",
+        r"(?:上一篇|下一篇)(?:\s*[:：].*)?",
+        r"欢迎(?:光临|访问|来到)[^。，,]{2,40}[!！](?:\s*今天是\s*[:：]?.*)?",
+        r"(?:\|?\s*(?:繁体|简体|繁體|English|无障碍浏览|無障礙|长者模式|关怀版)\s*\|?\s*)+",
+        r"网站已支持\s*IPv6",
+        r"(?:您?(?:当前|现在)的?位置)\s*[:：].*",
+        r"为了便于其他人查询和了解政策.{0,30}",
+    ),
+    *_rules(Where.LINE, *FOOTER_ROWS),
+    *_rules(
+        Where.HEAD,
+        r"^\|?\s*(?:繁体|简体|繁體|English)\s*\|\s*",
+        r"^网站已支持\s*IPv6\s*",
+        rf"^(?:【\s*{PAGE_BUTTONS}\s*】\s*)+",
+    ),
+    *_rules(
+        Where.TAIL,
+        rf"\s*{COUNTERS}$",
+        r"\s*扫一扫在手机(?:上)?(?:查看|打开)当前页(?:面)?$",
+        rf"\s*(?:【\s*{PAGE_BUTTONS}\s*】\s*)+$",
+    ),
+]
+
+# Furniture that is only furniture at the foot of a page, next to a real footer line:
+# the same words in a notice are its contact details.
+FOOTER_CONTEXT = re.compile(r"(?:主办单位|承办单位|联系地址|联系电话|地址|邮编|电子邮箱|联系我们|网站地图)\s*[:：]?.*")
+
+# Furniture that still says something: the name of the body that runs the site.
+PUBLISHER_HINTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"版权所有\s*[:：]?\s*(?:©\s*)?(?P<org>[^\s:：|,，]{4,40}?)(?:\s|$|[|,，]|联系|地址)"),
+    re.compile(r"主办单位\s*[:：]\s*(?P<org>[^\s:：|,，]{4,40})"),
+    re.compile(r"欢迎(?:光临|访问|来到)(?P<org>[^。，,!！]{4,40}?)(?:网站|门户网站|政府网)?[!！]"),
+)
+
+
+@dataclass(frozen=True)
+class Stripped:
+    kept: list[Line]
+    furniture: list[Line]  # what was removed, with the raw line number
+    publisher_hints: list[Line]  # furniture lines that name the site's body (value, source line)
+
+
+def _strip_line(line: Line) -> tuple[Line | None, list[Line]]:
+    """The line less its furniture, and the removed pieces."""
+    removed: list[Line] = []
+    text = line.text
+    changed = True
+    while changed and text:
+        changed = False
+        for where, pattern in RULES:
+            if where is Where.LINE and pattern.fullmatch(text):
+                removed.append(replace(line, text=text))
+                return None, removed
+            match = pattern.search(text) if where is not Where.LINE else None
+            if match and match.group().strip() and (match.start() == 0 or match.end() == len(text)):
+                removed.append(replace(line, text=match.group().strip()))
+                text = (text[: match.start()] + text[match.end():]).strip(" \u3000")
+                changed = True
+    return (replace(line, text=text) if text else None), removed
+
+
+def _hints(furniture: list[Line]) -> list[Line]:
+    hints = []
+    for piece in furniture:
+        for pattern in PUBLISHER_HINTS:
+            match = pattern.search(piece.text)
+            if match:
+                hints.append(replace(piece, text=match["org"]))
+                break
+    return hints
+
+
+def strip_furniture(lines: list[Line]) -> Stripped:
+    kept: list[Line] = []
+    furniture: list[Line] = []
+    for line in lines:
+        rest, removed = _strip_line(line)
+        furniture.extend(removed)
+        if rest is not None:
+            kept.append(rest)
+    # Contact lines at the foot of the page are furniture only beside a real footer line.
+    tail = len(kept)
+    while tail and FOOTER_CONTEXT.fullmatch(kept[tail - 1].text):
+        tail -= 1
+    last_content = kept[tail - 1].number if tail else 0
+    if any(p.number > last_content and FOOTER.fullmatch(p.text) for p in furniture):
+        furniture.extend(kept[tail:])
+        del kept[tail:]
+    furniture.sort(key=lambda piece: piece.number)
+    return Stripped(kept, furniture, _hints(furniture))

@@ -1,0 +1,151 @@
+"""Labelled metadata in every layout portals use.
+
+Layouts: `• 索 引 号:V` bullets, `- 发布机构: V` list items, label and value on separate
+lines, several pairs on one line, labels padded with spaces or U+3000, `:` or `：` or no
+colon at all, and empty values. A new portal's label is a new row in LABELS.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from builder.dates import parse_date
+from builder.normalize.decode import Line
+
+# front-matter key → labels portals use for it (FORMAT.md §1)
+LABELS: dict[str, tuple[str, ...]] = {
+    "index_no": ("索引号", "信息索引号", "索取号"),
+    "title": ("标题", "文件标题", "信息名称"),
+    "publisher": ("发文机关", "发布机构", "发文机构", "公开主体", "发布单位", "制发机关", "发文单位"),
+    "doc_no": ("发文字号", "文号", "备注/文号", "文件编号"),
+    "category": ("主题分类", "组配分类", "分类"),
+    "written": ("成文日期", "公文生成日期", "生成日期", "发文日期", "产生日期", "印发日期"),
+    "published": ("发布日期", "公开日期", "发布时间", "时间"),
+    "effective": ("生效日期", "实施日期", "施行日期"),
+    "expires": ("失效日期", "废止日期"),
+    "validity": ("有效性", "效力状况", "时效性"),
+    "disclosure": ("公开方式", "公开属性"),
+    # Labelled facts with no key of their own are kept under `extra`, label as written.
+    "extra": ("主题词", "关键词", "统一编号", "公开目录", "公文种类", "文种", "来源", "信息来源",
+              "联合发文单位", "公开时限", "公开范围", "体裁分类", "服务对象", "所属机构", "信息类别"),
+}
+
+# Short, common words that also start ordinary sentences: only trusted in the head of
+# a notice, before its first paragraph.
+WEAK_LABELS = frozenset({"时间", "分类", "文号", "标题", "来源", "文种", "关键词"})
+
+BULLET = r"(?:[•·▪◆●■\-*]\s*)?"
+PAD = r"[ \u3000]*"
+
+
+def _spaced(label: str) -> str:
+    return PAD.join(re.escape(char) for char in label)
+
+
+_LABEL_TO_KEY = {label: key for key, labels in LABELS.items() for label in labels}
+_INDEXED_LABELS = sorted(_LABEL_TO_KEY, key=len, reverse=True)  # longest first: 备注/文号 before 文号
+_ALTERNATIVES = "|".join(f"(?P<l{i}>{_spaced(label)})" for i, label in enumerate(_INDEXED_LABELS))
+# A label starts the line or follows white space, and ends with a colon, white space or the line.
+LABEL_AT = re.compile(rf"(?:(?<=^)|(?<=\s)){BULLET}(?:{_ALTERNATIVES}){PAD}(?:[:：]{PAD}|(?=\s)|$)")
+
+
+def _is_date_or_empty(value: str) -> bool:
+    return not value or parse_date(value) is not None
+
+
+def _is_short_text(limit: int) -> Callable[[str], bool]:
+    return lambda value: len(value) <= limit and not re.search(r"[。；;！？]|[:：]$", value)
+
+
+VALIDATORS: dict[str, Callable[[str], bool]] = {
+    "index_no": lambda v: len(v) <= 60 and not re.search(r"\s", v),
+    "title": _is_short_text(200),
+    "publisher": _is_short_text(80),
+    "doc_no": _is_short_text(60),
+    "category": _is_short_text(80),
+    "written": _is_date_or_empty,
+    "published": _is_date_or_empty,
+    "effective": _is_date_or_empty,
+    "expires": _is_date_or_empty,
+    "validity": _is_short_text(20),
+    "disclosure": _is_short_text(20),
+    "extra": _is_short_text(120),
+}
+
+
+@dataclass(frozen=True)
+class Pair:
+    key: str
+    label: str  # canonical label, e.g. 索引号 for `索 引 号`
+    value: str
+    source: tuple[Line, ...]  # the raw lines it was read from
+
+
+@dataclass
+class Metadata:
+    pairs: list[Pair] = field(default_factory=list)
+    rest: list[Line] = field(default_factory=list)  # lines that were not metadata
+
+
+def _label_of(match: re.Match[str]) -> str:
+    index = int(next(name for name, value in match.groupdict().items() if value)[1:])
+    return _INDEXED_LABELS[index]
+
+
+def parse_pairs(text: str) -> list[tuple[str, str]] | None:
+    """[(label, value)] when the whole line is label/value pairs, else None."""
+    matches = list(LABEL_AT.finditer(text))
+    if not matches or matches[0].start() != 0:
+        return None
+    pairs = []
+    for current, following in zip(matches, [*matches[1:], None], strict=True):
+        end = following.start() if following else len(text)
+        label = _label_of(current)
+        value = text[current.end():end].strip(" \u3000")
+        key = _LABEL_TO_KEY[label]
+        if not VALIDATORS[key](value):
+            return None
+        pairs.append((label, value))
+    return pairs
+
+
+def _is_label_only(text: str) -> bool:
+    pairs = parse_pairs(text)
+    return pairs is not None and len(pairs) == 1 and not pairs[0][1]
+
+
+def extract(lines: list[Line]) -> Metadata:
+    """Pull labelled metadata out of the lines; the head is scanned with all labels,
+    the rest of the notice only with unambiguous ones."""
+    result = Metadata()
+    in_head = True
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        pairs = parse_pairs(line.text)
+        if pairs and not in_head and any(label in WEAK_LABELS for label, _ in pairs):
+            pairs = None
+        if pairs is None:
+            result.rest.append(line)
+            # The head ends at the first line that is neither metadata nor a short title line.
+            if len(line.text) > 60 or re.search(r"[。；:：]$|。", line.text):
+                in_head = False
+            index += 1
+            continue
+        source: tuple[Line, ...] = (line,)
+        # `标签:` alone on its line: its value is the next line when that fits the field.
+        if len(pairs) == 1 and not pairs[0][1] and index + 1 < len(lines):
+            label = pairs[0][0]
+            following = lines[index + 1]
+            key = _LABEL_TO_KEY[label]
+            if not _is_label_only(following.text) and following.text and \
+                    VALIDATORS[key](following.text) and parse_pairs(following.text) is None:
+                pairs = [(label, following.text)]
+                source = (line, following)
+                index += 1
+        for label, value in pairs:
+            result.pairs.append(Pair(_LABEL_TO_KEY[label], label, value, source))
+        index += 1
+    return result

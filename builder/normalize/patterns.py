@@ -1,0 +1,71 @@
+"""The shapes of GB/T 9704 document elements, as one table of patterns."""
+
+from __future__ import annotations
+
+import re
+
+from builder.dates import parse_date
+
+CN_NUM = "一二三四五六七八九十百"
+
+# 一、 and （一） open headings. 一、二年级 is an enumeration, not a heading.
+CHAPTER = re.compile(rf"^(?P<n>[{CN_NUM}]+)\s*、(?![{CN_NUM}])")
+SECTION = re.compile(rf"^[（(]\s*(?P<n>[{CN_NUM}]+)\s*[）)]")
+# 1. and （1） open numbered paragraphs, which stay paragraphs.
+ITEM = re.compile(r"^(?P<n>\d{1,3})\s*[.．、]")
+SUBITEM = re.compile(r"^[（(]\s*(?P<n>\d{1,3})\s*[）)]")
+
+# 附件说明 (`附件：1.…`) versus the label over an attachment's own text (`附件1`).
+ATTACHMENT_LIST = re.compile(r"^附\s*件\s*[:：]\s*(?P<rest>.*)$")
+ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*(?:(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})\s*[:：]?)?$")
+
+# 附注: a bracketed line after the date; 此件… says how the notice is disclosed.
+NOTE = re.compile(r"^[（(](?P<body>[^（()）]{2,60})[）)]$")
+DISCLOSURE = re.compile(r"^此件(?P<value>.{2,12})$")
+
+DOC_NO = re.compile(r"^[^\s，。,：:]{1,20}[〔\[(（［]\s*\d{4}\s*[〕\])）］]\s*\d{1,5}\s*号$")
+DOC_NO_BRACKETS = re.compile(r"[\[(（［]\s*(\d{4})\s*[\])）］]")
+
+# 文种 (GB/T 9704), longest first so 命令 wins over 令.
+DOC_TYPES = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",
+             "批复", "议案", "纪要", "函", "令")
+# Words a document title ends with besides the 文种 (for 工作要点, 实施方案 …).
+TITLE_ENDINGS = (*DOC_TYPES, "方案", "办法", "规定", "细则", "要点", "计划", "规划", "规则", "条例",
+                 "指南", "标准", "制度", "总结", "安排", "章程", "名单", "公示", "清单", "说明")
+TITLE_SUFFIX = re.compile(r"[（(](?:试行|暂行|征求意见稿|修订|草案)[）)]$")
+
+SENTENCE_MARK = re.compile(r"[。；;！？!?]")
+LINE_END_MARKS = "。！？；：:;!?…”’」』）)》】"
+
+NUMBERED = (CHAPTER, SECTION, ITEM, SUBITEM)
+
+
+def is_date_line(text: str) -> bool:
+    return parse_date(text) is not None
+
+
+def is_marker_line(text: str) -> bool:
+    """Lines whose start says what they are, so they never continue a broken line."""
+    return (any(p.match(text) for p in NUMBERED) or bool(ATTACHMENT_LIST.match(text))
+            or bool(ATTACHMENT_LABEL.match(text)) or bool(NOTE.match(text)) or is_date_line(text))
+
+
+def is_title_like(text: str) -> bool:
+    """A short line with no sentence in it: a title, or one line of a wrapped title."""
+    return (len(text) <= 60 and not SENTENCE_MARK.search(text) and not text.endswith((":", "："))
+            and not is_marker_line(text) and not DOC_NO.match(text))
+
+
+def title_ending(title: str) -> str | None:
+    """The genre word a title ends with, ignoring 《…》 names and a （试行） suffix."""
+    bare = TITLE_SUFFIX.sub("", re.sub(r"《[^》]*》", "", title)).rstrip()
+    return next((word for word in TITLE_ENDINGS if bare.endswith(word)), None)
+
+
+def doc_type_of(title: str) -> str | None:
+    ending = title_ending(title)
+    return ending if ending in DOC_TYPES else None
+
+
+def looks_like_title(title: str) -> bool:
+    return title_ending(title) is not None or "关于" in title

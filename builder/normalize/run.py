@@ -1,0 +1,99 @@
+"""`gongkai normalize`: many raw files → content/notices/*.md, safely.
+
+Hand edits are detected through a record of what normalize last wrote (a SHA-256 per file,
+kept beside the content); a file whose bytes differ from that record was edited and is
+left alone unless --force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.config import TagRules
+from builder.errors import Problem
+from builder.fsio import write_atomic
+from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes
+
+STATE_FILE = ".normalized.json"
+RAW_SUFFIXES = (".txt", ".text")
+
+
+@dataclass
+class Outcome:
+    written: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    report: list[dict] = field(default_factory=list)
+
+
+def find_inputs(sources: list[str]) -> tuple[list[str], list[Problem]]:
+    """Raw files named, or found under folders named, as paths in the form given."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            files.extend(p.as_posix() for p in sorted(path.rglob("*"))
+                         if p.is_file() and p.suffix.lower() in RAW_SUFFIXES)
+        elif path.is_file():
+            files.append(path.as_posix())
+        else:
+            problems.append(Problem(source, "no such file or folder"))
+    return files, problems
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _load_state(out: Path) -> dict[str, str]:
+    path = out / STATE_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def normalize_files(files: list[str], out: Path, tag_rules: TagRules, force: bool,
+                    say: Callable[[str], None]) -> Outcome:
+    outcome = Outcome()
+    state = _load_state(out)
+    claimed: dict[str, str] = {}  # slug → the raw file that produced it
+    for file in files:
+        try:
+            result: Normalized = normalize_bytes(Path(file).read_bytes(), file, tag_rules)
+        except (DecodeError, NotANotice, OSError) as err:
+            outcome.problems.append(Problem(file, str(err)))
+            continue
+        if result.slug in claimed:
+            outcome.problems.append(Problem(
+                file, f"slug {result.slug} is already taken by {claimed[result.slug]}", field="slug"))
+            continue
+        claimed[result.slug] = file
+        target = out / f"{result.slug}.md"
+        new = result.markdown.encode("utf-8")
+        old = target.read_bytes() if target.exists() else None
+        if old == new:
+            outcome.unchanged += 1
+            say(f"unchanged {target.as_posix()} ← {file}")
+        elif old is not None and state.get(target.name) != _digest(old) and not force:
+            outcome.kept += 1
+            say(f"kept {target.as_posix()} ← {file}: edited by hand since normalize wrote it "
+                "(--force overwrites it)")
+            continue
+        else:
+            write_atomic(target, new)
+            outcome.written += 1
+            say(f"wrote {target.as_posix()} ← {file}")
+        state[target.name] = _digest(new)
+        for warning in result.notice.warnings:
+            say(f"  warning: {file}: {warning}")
+        outcome.report.append({"source": file, "output": target.as_posix(), **result.report})
+    if outcome.written or outcome.unchanged:
+        write_atomic(out / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return outcome
