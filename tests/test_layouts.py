@@ -1,0 +1,160 @@
+"""Notices written for these tests in the other layouts of FORMAT.md, in other encodings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import read_notice, run_cli
+
+# gov.cn table scraped one cell per line: spaced labels (U+3000), label above value,
+# Chinese-numeral dates, a 标题 row; GB18030 bytes with CRLF newlines.
+GOVCN_NEXT_LINE = """索　引　号：
+000099999/2018-00222
+主题分类：
+卫生、体育\\医药管理
+发文机关：
+示例省人民政府
+成文日期：
+二〇一八年十二月二十一日
+标　　题：
+示例省人民政府关于印发示例省医疗卫生服务体系规划的通知
+发文字号：
+示政发[2018]43号
+发布日期：
+2018年12月29日
+示例省人民政府关于印发示例省医疗卫生服务体系规划的通知
+示政发〔2018〕43号
+各市、县人民政府，省政府各部门：
+现将《示例省医疗卫生服务体系规划》印发给你们，请认真贯彻执行。
+示例省人民政府
+二〇一八年十二月二十一日
+（此件公开发布）
+"""
+
+# Several label/value pairs per line without colons (a table scraped with tabs), stray
+# spaces in a date, furniture around it, and words like 分享/打印 inside real sentences.
+TABLE_NO_COLONS = """当前位置：首页 > 政务公开 > 通知公告
+【字体：大 中 小】【打印本页】【关闭窗口】
+索引号\tXX-2024-001\t主题分类\t综合政务\\其他
+发布机构\t示例县人民政府办公室\t成文日期\t2024年 3月 5 日
+发文字号\t示政办〔2024〕7号\t发布日期\t2024-03-06 10:20:00
+示例县人民政府办公室关于做好2024年春季
+安全生产工作的通知
+各乡镇人民政府，县直各单位：
+为做好春季安全生产工作，现就有关事项通知如下。
+一、提高思想认识
+各单位要及时分享经验，打印并张贴安全须知，确保安全。
+二、落实工作责任
+（一）压实属地责任。各乡镇要落实属地管理责任。
+（二）压实部门责任。各部门要按照职责分工抓好落实。
+示例县人民政府办公室
+2024年3月5日
+（此件主动公开）
+责任编辑：张三
+主办单位：示例县人民政府办公室
+联系电话：0000-1234567
+版权所有：示例县人民政府 网站标识码 1234567890
+"""
+
+# A joint document with three signers and one of two attachments inline; UTF-16 with BOM.
+JOINT_THREE_SIGNERS = """发布机构：示例市教育局
+成文日期：2023-09-01
+示例市教育局 示例市财政局 示例市人力资源和社会保障局关于做好教师培训经费保障工作的通知
+各县（市、区）教育局、财政局、人力资源和社会保障局：
+为规范教师培训经费管理，提高资金使用效益，现将有关事项通知如下。请遵照执行。
+附件：1.示例市教师培训经费管理办法
+      2.示例市教师培训项目申报表
+示例市教育局
+示例市财政局
+示例市人力资源和社会保障局
+2023年9月1日
+（此件主动公开）
+附件1
+示例市教师培训经费管理办法
+第一条 为规范教师培训经费管理，制定本办法。
+第二条 本办法适用于全市各级各类学校。
+"""
+
+# A 函 with no 附注 and colon-less labels; old Mac CR newlines.
+LETTER_NO_NOTE = """索引号 SL-2024-0012
+发文字号 示教函〔2024〕12号
+示例市教育局关于商请支持开展校园足球联赛的函
+市体育局：
+为推动校园足球发展，我局拟于2024年5月举办全市校园足球联赛，现商请贵局在场地和裁判方面给予支持。
+妥否，请函复。
+示例市教育局
+2024年4月2日
+"""
+
+
+def write_samples(root: Path) -> None:
+    raw = root / "raw"
+    raw.mkdir()
+    (raw / "govcn.txt").write_bytes(GOVCN_NEXT_LINE.replace("\n", "\r\n").encode("gb18030"))
+    (raw / "table.txt").write_bytes(TABLE_NO_COLONS.encode("utf-8-sig"))
+    (raw / "joint.txt").write_bytes(JOINT_THREE_SIGNERS.encode("utf-16"))
+    (raw / "letter.txt").write_bytes(LETTER_NO_NOTE.replace("\n", "\r").encode("utf-8"))
+
+
+def normalized(tmp_path: Path) -> dict[str, tuple[dict, str]]:
+    write_samples(tmp_path)
+    result = run_cli("normalize", "raw", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    notices = [read_notice(p) for p in sorted((tmp_path / "out").glob("*.md"))]
+    return {Path(meta["source"]).stem: (meta, body) for meta, body in notices}
+
+
+def test_govcn_label_above_value_in_gb18030(tmp_path: Path) -> None:
+    meta, _ = normalized(tmp_path)["govcn"]
+    assert meta["index_no"] == "000099999/2018-00222"
+    assert meta["category"] == "卫生、体育\\医药管理"
+    assert meta["publisher"] == "示例省人民政府"
+    assert meta["written"] == "2018-12-21"
+    assert meta["published"] == "2018-12-29"
+    assert meta["title"] == "示例省人民政府关于印发示例省医疗卫生服务体系规划的通知"
+    assert meta["doc_no"] == "示政发〔2018〕43号"
+    assert meta["signed"] == "2018-12-21"
+    assert meta["disclosure"] == "公开发布"
+    assert meta["doc_type"] == "通知"
+    assert meta["inferred"] == []
+    assert meta["addressee"] == "各市、县人民政府，省政府各部门"
+
+
+def test_table_without_colons_and_furniture(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["table"]
+    assert meta["index_no"] == "XX-2024-001"
+    assert meta["category"] == "综合政务\\其他"
+    assert meta["publisher"] == "示例县人民政府办公室"
+    assert meta["written"] == "2024-03-05"
+    assert meta["doc_no"] == "示政办〔2024〕7号"
+    assert meta["published"] == "2024-03-06T10:20:00+08:00"
+    assert meta["title"] == "示例县人民政府办公室关于做好2024年春季安全生产工作的通知"
+    assert "## 一、提高思想认识" in body and "### （一）压实属地责任。各乡镇要落实属地管理责任。" not in body
+    assert "（一）压实属地责任。各乡镇要落实属地管理责任。" in body
+    assert "各单位要及时分享经验，打印并张贴安全须知，确保安全。" in body
+    for furniture in ("当前位置", "字体", "打印本页", "责任编辑", "主办单位", "联系电话", "版权所有"):
+        assert furniture not in body
+
+
+def test_joint_document_three_signers_utf16(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["joint"]
+    assert meta["signers"] == ["示例市教育局", "示例市财政局", "示例市人力资源和社会保障局"]
+    assert meta["signed"] == "2023-09-01"
+    assert meta["attachments"] == [
+        {"number": 1, "title": "示例市教师培训经费管理办法", "inline": True},
+        {"number": 2, "title": "示例市教师培训项目申报表", "inline": False},
+    ]
+    assert "::: signature\n示例市教育局\n\n示例市财政局\n\n示例市人力资源和社会保障局\n\n2023年9月1日\n:::" in body
+
+
+def test_letter_without_note(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["letter"]
+    assert meta["doc_type"] == "函"
+    assert meta["disclosure"] is None
+    assert meta["index_no"] == "SL-2024-0012"
+    assert meta["doc_no"] == "示教函〔2024〕12号"
+    assert meta["addressee"] == "市体育局"
+    assert meta["written"] == "2024-04-02" and "written" in meta["inferred"]
+    assert meta["publisher"] == "示例市教育局" and "publisher" in meta["inferred"]
+    assert not any("公开" in warning for warning in meta["warnings"])
+    assert "妥否，请函复。" in body
