@@ -17,9 +17,12 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-# GB18030 decodes almost any byte string, so a decoded text must also look like
-# Chinese: nearly all of its non-ASCII characters in the common GB2312 set.
-MIN_GB2312_SHARE = 0.9
+# GB18030 decodes almost any byte string, and short GBK text is often valid UTF-8 too
+# (通知 in GBK reads as two combining marks), so a decoding must also look like a
+# notice: nearly all of its non-ASCII characters Chinese text or its punctuation.
+MIN_PLAUSIBLE_SHARE = 0.9
+NOTICE_CHARS = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2010-\u2027"
+                          "\u2030-\u205e\u00a0-\u00bf\u00d7\u00f7\u25a0-\u25ff\u2460-\u24ff\u2160-\u217f]")
 
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SPACES = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f]")
@@ -35,18 +38,9 @@ class Line:
     text: str  # cleaned, without surrounding white space
 
 
-def _looks_chinese(text: str) -> bool:
+def _plausible(text: str) -> bool:
     wide = [c for c in text if ord(c) > 0x7F]
-    if not wide:
-        return True
-    common = 0
-    for char in wide:
-        try:
-            char.encode("gb2312")
-            common += 1
-        except UnicodeEncodeError:
-            pass
-    return common / len(wide) >= MIN_GB2312_SHARE
+    return not wide or sum(1 for c in wide if NOTICE_CHARS.match(c)) / len(wide) >= MIN_PLAUSIBLE_SHARE
 
 
 def decode(data: bytes) -> str:
@@ -61,17 +55,14 @@ def decode(data: bytes) -> str:
                 raise DecodeError(f"invalid {encoding} after its byte-order mark: {err.reason}") from None
     if b"\x00" in data:
         raise DecodeError("binary file (NUL bytes; UTF-16 text needs a byte-order mark)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise DecodeError("unreadable encoding: neither UTF-8, UTF-16 with BOM nor GB18030") from None
-    if not _looks_chinese(text):
-        raise DecodeError("unreadable encoding: bytes are not UTF-8 and do not read as GB18030 Chinese")
-    return text
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text):
+            return text
+    raise DecodeError("unreadable encoding: reads as neither UTF-8, UTF-16 with BOM nor GB18030 Chinese text")
 
 
 def clean_lines(text: str) -> list[Line]:

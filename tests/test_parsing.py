@@ -1,0 +1,135 @@
+"""The small pure functions of the normaliser, on real lines."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from builder.dates import parse_date
+from builder.normalize.blocks import Heading, Paragraph, classify
+from builder.normalize.decode import DecodeError, Line, clean_lines, decode
+from builder.normalize.emit import escape
+from builder.normalize.furniture import strip_furniture
+from builder.normalize.metadata import extract, parse_pairs
+from builder.normalize.structure import join_broken_lines
+from builder.render import markdown_renderer
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2024-02-21", "2024-02-21"),
+    ("2024年2月21日", "2024-02-21"),
+    ("2017年05月15日", "2017-05-15"),
+    ("2024年 2月 21 日", "2024-02-21"),
+    ("2024年\u00a02月\u00a021日", "2024-02-21"),
+    ("二〇二四年二月二十一日", "2024-02-21"),
+    ("二○○九年九月十一日", "2009-09-11"),
+    ("二〇一八年十二月三十日", "2018-12-30"),
+    ("２０２４年３月５日", "2024-03-05"),
+    ("2020-10-10 19:48:26", "2020-10-10T19:48:26+08:00"),
+    ("2024-02-23 09:39", "2024-02-23T09:39:00+08:00"),
+])
+def test_dates(text: str, iso: str) -> None:
+    parsed = parse_date(text)
+    assert parsed is not None and parsed.iso() == iso
+
+
+@pytest.mark.parametrize("text", ["2024年2月30日", "2024年3月1日至3月5日", "时间安排", "二〇二四年十三月一日", ""])
+def test_not_dates(text: str) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(("line", "pairs"), [
+    ("• 索 引 号:QZ01113-1000-2024-00008", [("索引号", "QZ01113-1000-2024-00008")]),
+    ("- 备注/文号: 清教党组〔2023〕1号", [("备注/文号", "清教党组〔2023〕1号")]),
+    ("索　引　号：000014349/2018-00222 主题分类：卫生、体育\\医药管理",
+     [("索引号", "000014349/2018-00222"), ("主题分类", "卫生、体育\\医药管理")]),
+    ("发文机关 国务院 成文日期 2018年12月21日", [("发文机关", "国务院"), ("成文日期", "2018年12月21日")]),
+    ("生效日期:", [("生效日期", "")]),
+    ("时间:2024-02-23 09:39", [("时间", "2024-02-23 09:39")]),
+])
+def test_metadata_lines(line: str, pairs: list[tuple[str, str]]) -> None:
+    assert parse_pairs(line) == pairs
+
+
+@pytest.mark.parametrize("line", [
+    "时间安排如下：", "时间：2024年3月1日至3月5日", "文号管理要规范。", "发布机构要及时公开信息，接受监督。",
+])
+def test_sentences_are_not_metadata(line: str) -> None:
+    assert parse_pairs(line) is None
+
+
+def test_weak_labels_only_in_the_head() -> None:
+    lines = [Line(1, "示例局关于召开会议的通知"), Line(2, "各单位："),
+             Line(3, "现将会议有关事项通知如下，请准时参加，不得缺席，特此通知各单位知悉。"),
+             Line(4, "时间：2024年3月1日"), Line(5, "发布日期：2024-03-01")]
+    meta = extract(lines)
+    assert [(p.label, p.value) for p in meta.pairs] == [("发布日期", "2024-03-01")]
+    assert [line.text for line in meta.rest][-1] == "时间：2024年3月1日"
+
+
+@pytest.mark.parametrize("line", [
+    "各单位要及时分享经验，打印并张贴安全须知。",
+    "会场分大、中、小三个区域。",
+    "扫一扫黑恶势力，要求各校扫一扫死角，做到全面覆盖，不留盲区，确保校园安全稳定。",
+    "联系电话：0595-22000000",
+    "依法保护版权所有者的合法权益。",
+])
+def test_sentences_are_not_furniture(line: str) -> None:
+    stripped = strip_furniture([Line(1, "示例正文第一段。"), Line(2, line)])
+    assert [li.text for li in stripped.kept] == ["示例正文第一段。", line]
+
+
+@pytest.mark.parametrize(("line", "kept", "removed"), [
+    ("| 繁体 | 网站已支持ipv62020年工作要点如下", "2020年工作要点如下", ["| 繁体 |", "网站已支持ipv6"]),
+    ("时间:2022-04-15 17:49 浏览量:1", "时间:2022-04-15 17:49", ["浏览量:1"]),
+    ("切实保障师生健康。扫一扫在手机上查看当前页面", "切实保障师生健康。", ["扫一扫在手机上查看当前页面"]),
+])
+def test_glued_furniture(line: str, kept: str, removed: list[str]) -> None:
+    stripped = strip_furniture([Line(1, line)])
+    assert [li.text for li in stripped.kept] == [kept]
+    assert [li.text for li in stripped.furniture] == removed
+
+
+@pytest.mark.parametrize("text", [
+    "1. 组织2024年初招电脑派位工作。", "1) 第一项", "# 不是标题", "> 不是引用", "- 不是列表", "+ 不是列表",
+    "*不是强调*", "_不是强调_", "进一步推动[95]40标准工作量的落实", "a & b &amp; c &#65;", "<script>alert(1)</script>",
+    "::: signature", "{.addressee}", "`不是代码`", "路径 C:\\temp\\", "---", "===", "~~~", "| 表 | 格 |",
+    "![图](x.png)", "<http://example.gov.cn>",
+])
+def test_escaped_text_renders_exactly(text: str) -> None:
+    html = markdown_renderer().render(escape(text))
+    assert re.fullmatch(r"<p>.*</p>\n", html), html
+    assert unescape(re.sub(r"<[^>]+>", "", html)).strip() == text
+
+
+def test_headings_only_in_sequence_and_short() -> None:
+    texts = ["一、总体要求", "（一）工作目标", "一、二年级不进行纸笔考试。", "（二）主要任务",
+             "二、保障措施。各单位要高度重视，确保各项工作落到实处。", "三、组织领导", "七、八月份:"]
+    blocks = classify([Line(i, text) for i, text in enumerate(texts)])
+    kinds = [(type(b).__name__, getattr(b, "kind", None)) for b in blocks]
+    assert kinds == [("Heading", "chapter"), ("Heading", "section"), ("Paragraph", None),
+                     ("Heading", "section"), ("Paragraph", None), ("Heading", "chapter"), ("Paragraph", None)]
+    assert isinstance(blocks[0], Heading) and isinstance(blocks[2], Paragraph)
+
+
+def test_broken_lines_join_but_headings_and_sentences_do_not() -> None:
+    lines = [Line(1, "27.改善设施设备。对照市教委义务教育“新五项标准”要"), Line(2, "求,按照教育实际需求制定规划。"),
+             Line(3, "一、聚焦队伍建设,建强教育高质量发展的根本依靠"), Line(4, "进一步健全体系。"),
+             Line(5, "二、主要目标"), Line(6, "进一步健全德智体美劳培养体系。")]
+    assert [li.text for li in join_broken_lines(lines)] == [
+        "27.改善设施设备。对照市教委义务教育“新五项标准”要求,按照教育实际需求制定规划。",
+        "一、聚焦队伍建设,建强教育高质量发展的根本依靠", "进一步健全体系。",
+        "二、主要目标", "进一步健全德智体美劳培养体系。"]
+
+
+def test_decode_rejects_what_it_cannot_read_and_cleans_what_it_can() -> None:
+    with pytest.raises(DecodeError, match="empty"):
+        decode(b"\n \n")
+    with pytest.raises(DecodeError, match="binary"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    assert decode("通知".encode("gbk")) == "通知"
+    assert decode("\ufeff通知".encode()) == "通知"
+    lines = clean_lines("第一行\u200b\r\n\u3000\u3000第二行\u00a0\r\r第三行")
+    assert [(li.number, li.text) for li in lines] == [(1, "第一行"), (2, "第二行"), (4, "第三行")]
