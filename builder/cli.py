@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from builder import __version__
@@ -13,6 +14,7 @@ from builder.config import load_config
 from builder.errors import GongkaiError
 from builder.fsio import write_atomic
 from builder.normalize.run import find_inputs, normalize_files
+from builder.site import build_site
 
 
 def _say(message: str) -> None:
@@ -42,6 +44,18 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    config = load_config(Path.cwd(), required=True)
+    if args.base_url:
+        config = replace(config, base_url=args.base_url if args.base_url.endswith("/") else args.base_url + "/")
+    out = Path(args.out)
+    result = build_site(Path.cwd(), config, out, drafts=args.drafts)
+    seconds = time.perf_counter() - started
+    _say(f"built {result.pages} pages ({result.files} files) into {out.as_posix()}/ in {seconds:.2f} s")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="gongkai",
                                    description="Static sites for government information-disclosure notices.")
@@ -56,6 +70,12 @@ def parser() -> argparse.ArgumentParser:
     normalize.add_argument("--report", metavar="FILE",
                            help="write a JSON report: stripped furniture and the raw lines behind each key")
     normalize.set_defaults(run=cmd_normalize)
+
+    build = commands.add_parser("build", help="content/ + theme/ + site.yaml → the static site")
+    build.add_argument("--out", default="public", help="output folder (default: public)")
+    build.add_argument("--base-url", help="the URL the site is published at (default: base_url in site.yaml)")
+    build.add_argument("--drafts", action="store_true", help="include notices marked draft: true")
+    build.set_defaults(run=cmd_build)
     return root
 
 

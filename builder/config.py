@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -29,22 +30,56 @@ class TagRules:
 
 
 @dataclass(frozen=True)
+class Footer:
+    """Facts a conformant government site shows in its footer; never taken from notices."""
+
+    sponsor: str | None = None  # 主办单位
+    contact: str | None = None  # 联系方式
+    site_code: str | None = None  # 网站标识码
+    icp: str | None = None  # ICP备案号
+    police: str | None = None  # 公网安备
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "政府信息公开"
     base_url: str = "http://localhost:8000/"
     language: str = "zh-CN"
     publisher_label: str = "发布机构"
+    column_name: str = "政府信息公开"  # the ColumnName meta tag of notice pages
+    page_size: int = 20
+    home_count: int = 10
+    footer: Footer = field(default_factory=Footer)
     tags: TagRules = field(default_factory=lambda: TagRules(default_vocabulary()))
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. /xxgk/."""
+        path = urlsplit(self.base_url).path.strip("/")
+        return f"/{path}/" if path else "/"
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    def absolute(self, path: str) -> str:
+        """The full URL of a site path such as notices/x/."""
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
 # key → (type, required); nested mappings are schemas of their own.
 TOPIC_SCHEMA: dict[str, tuple[type, bool]] = {"name": (str, True), "slug": (str, True), "words": (list, True)}
 TAGS_SCHEMA: dict[str, Any] = {"vocabulary": (list, False), "min_body_hits": (int, False), "max_tags": (int, False)}
+FOOTER_SCHEMA: dict[str, Any] = {name: (str, False) for name in ("sponsor", "contact", "site_code", "icp", "police")}
 SITE_SCHEMA: dict[str, Any] = {
     "title": (str, True),
     "base_url": (str, True),
     "language": (str, False),
     "publisher_label": (str, False),
+    "column_name": (str, False),
+    "page_size": (int, False),
+    "home_count": (int, False),
+    "footer": (dict, False),
     "tags": (dict, False),
 }
 
@@ -113,15 +148,27 @@ def parse_config(text: str, file: str) -> SiteConfig:
                       if "vocabulary" in tags else tag_rules.vocabulary)
         tag_rules = TagRules(vocabulary, tags.get("min_body_hits", tag_rules.min_body_hits),
                              tags.get("max_tags", tag_rules.max_tags))
+    footer = Footer(**{k: v for k, v in checker.mapping(values["footer@node"], FOOTER_SCHEMA, "footer").items()
+                       if "@" not in k}) if "footer" in values else Footer()
+    url = urlsplit(values.get("base_url", ""))
+    if "base_url" in values and (url.scheme not in ("http", "https") or not url.netloc):
+        checker.fail(values["base_url@node"], "base_url", "expected an absolute http(s) URL such as https://example.gov.cn/")
+    for key in ("page_size", "home_count"):
+        if key in values and values[key] < 1:
+            checker.fail(values[f"{key}@node"], key, "expected a positive whole number")
     if checker.problems:
         raise GongkaiError(*checker.problems)
-    plain = {k: v for k, v in values.items() if "@" not in k and k != "tags"}
-    return SiteConfig(**plain, tags=tag_rules)
+    plain = {k: v for k, v in values.items() if "@" not in k and k not in ("tags", "footer")}
+    if "base_url" in plain and not plain["base_url"].endswith("/"):
+        plain["base_url"] += "/"
+    return SiteConfig(**plain, tags=tag_rules, footer=footer)
 
 
-def load_config(root: Path) -> SiteConfig:
-    """The site's configuration; defaults when the folder has no site.yaml."""
+def load_config(root: Path, required: bool = False) -> SiteConfig:
+    """The site's configuration; defaults when the folder has no site.yaml and none is required."""
     path = root / SITE_FILE
     if not path.exists():
+        if required:
+            raise GongkaiError(Problem(SITE_FILE, f"not found in {root}: run gongkai from the site's root folder"))
         return SiteConfig()
     return parse_config(path.read_text(encoding="utf-8"), SITE_FILE)

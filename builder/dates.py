@@ -11,7 +11,8 @@ CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_NUMERAL = "〇○零OＯ一二三四五六七八九十"
 
-_TIME = r"(?:\s*(?P<hh>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<ss>\d{2}))?)?"
+# A time of day, as portals write it or as ISO 8601 in China's offset (our own output).
+_TIME = r"(?:(?:\s*|T)(?P<hh>\d{1,2})[:：](?P<mi>\d{2})(?:[:：](?P<ss>\d{2}))?(?:\+08:?00)?)?"
 # Each pattern must match the whole value; a date inside a sentence is not a date value.
 DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})" + _TIME),

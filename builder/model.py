@@ -11,6 +11,13 @@ class Attachment:
     number: int | None  # as written in 附件说明; None for a single, unnumbered one
     title: str
     inline: bool  # its text follows in the notice
+    file: str | None = None  # a file beside the notice in content/, set by an editor
+
+    def front_matter(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.file is None:
+            del data["file"]
+        return data
 
 
 # Front-matter keys in the order they are written; editors and tools rely on it.
@@ -37,6 +44,8 @@ FRONT_MATTER_KEYS: tuple[str, ...] = (
     "inferred",
     "warnings",
 )
+# Keys an editor may add by hand; normalize never writes them.
+OPTIONAL_KEYS: tuple[str, ...] = ("draft",)
 
 
 @dataclass
@@ -62,8 +71,11 @@ class Notice:
     source: str | None = None
     inferred: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    draft: bool = False
     body: str = ""
+    slug: str = ""  # the content file's name; the notice's URL is /notices/<slug>/
 
     def front_matter(self) -> dict[str, Any]:
-        data = asdict(self)
-        return {key: data[key] for key in FRONT_MATTER_KEYS}
+        data = {key: getattr(self, key) for key in FRONT_MATTER_KEYS}
+        data["attachments"] = [attachment.front_matter() for attachment in self.attachments]
+        return data

@@ -1,0 +1,194 @@
+"""content/notices/*.md → validated Notices; every error names file, line and field."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from builder.dates import parse_date
+from builder.errors import GongkaiError, Problem
+from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Notice
+
+NOTICES_DIR = "notices"
+# A notice's file name is its URL: ASCII, and unique even on hosts that ignore case.
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+TEXT_KEYS = ("title", "index_no", "doc_no", "publisher", "category", "validity", "doc_type", "addressee",
+             "disclosure", "source")
+DATE_KEYS = ("written", "published", "effective", "expires", "signed")
+LIST_KEYS = ("signers", "tags", "inferred", "warnings")
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """Leaves dates as text, so an impossible date is our error with a line, not YAML's crash."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _Reader:
+    """Checks one file's front matter, collecting every problem rather than the first."""
+
+    def __init__(self, file: str, folder: Path | None, root: Path | None) -> None:
+        self.file = file
+        self.folder, self.root = folder, root  # where attachment files are looked up, and their bound
+        self.problems: list[Problem] = []
+
+    def attachment_file(self, name: str, node: yaml.Node, key: str) -> bool:
+        if self.folder is None or self.root is None:
+            return True
+        target = (self.folder / name).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            self.fail(node, key, f"{name} leaves content/: attachment files must be inside it")
+        elif not target.is_file():
+            self.fail(node, key, f"{name}: no such file beside the notice")
+        else:
+            return True
+        return False
+
+    def fail(self, node: yaml.Node | None, key: str, message: str, offset: int = 1) -> None:
+        line = node.start_mark.line + 1 + offset if node is not None else None
+        self.problems.append(Problem(self.file, message, line, key))
+
+    def text(self, key: str, value: Any, node: yaml.Node) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)  # a bare 2024 or 1.5 in a hand edit is still text
+        self.fail(node, key, f"expected text, got {type(value).__name__}")
+        return None
+
+    def day(self, key: str, value: Any, node: yaml.Node) -> str | None:
+        if value is None:
+            return None
+        parsed = parse_date(value) if isinstance(value, str) else None
+        if parsed is None:
+            self.fail(node, key, f"expected a date such as 2024-02-21, got {value!r}")
+            return None
+        return parsed.iso() if key == "published" else parsed.day.isoformat()
+
+    def strings(self, key: str, value: Any, node: yaml.Node) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            self.fail(node, key, "expected a list of text")
+            return []
+        return [str(v) for v in value]
+
+    def attachments(self, value: Any, node: yaml.Node) -> list[Attachment]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(node, "attachments", "expected a list of {number, title, inline}")
+            return []
+        result = []
+        for index, (item, item_node) in enumerate(zip(value, node.value, strict=True)):
+            key = f"attachments[{index}]"
+            if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"]:
+                self.fail(item_node, key, "expected a mapping with a title")
+                continue
+            unknown = set(item) - {"number", "title", "inline", "file"}
+            number, file = item.get("number"), item.get("file")
+            if unknown:
+                self.fail(item_node, key, f"unknown key {sorted(unknown)[0]} (known: number, title, inline, file)")
+            elif number is not None and (not isinstance(number, int) or isinstance(number, bool)):
+                self.fail(item_node, f"{key}.number", "expected a whole number or null")
+            elif file is not None and not isinstance(file, str):
+                self.fail(item_node, f"{key}.file", "expected a file name")
+            elif file is None or self.attachment_file(file, item_node, f"{key}.file"):
+                result.append(Attachment(number, item["title"], bool(item.get("inline", False)), file))
+        return result
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        return None
+    return text[4:end + 1], text[end + 5:]
+
+
+def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
+                 content_root: Path | None = None) -> Notice:
+    """A Notice from one content file's text; GongkaiError lists everything wrong."""
+    parts = split_front_matter(text)
+    if parts is None:
+        raise GongkaiError(Problem(file, "no front matter: the file must start with a line '---' "
+                                   "and the metadata must end with another", 1))
+    front, body = parts
+    try:
+        root = yaml.compose(front, Loader=_TextDatesLoader)
+        data = yaml.load(front, Loader=_TextDatesLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise GongkaiError(Problem(file, f"invalid YAML: {getattr(err, 'problem', err)}",
+                                   mark.line + 2 if mark else None)) from None
+    reader = _Reader(file, folder, content_root)
+    if not isinstance(root, yaml.MappingNode):
+        raise GongkaiError(Problem(file, "front matter must be a mapping of keys", 2))
+    notice = Notice(slug=slug, body=body)
+    for key_node, value_node in root.value:
+        key = key_node.value
+        value = data.get(key)
+        if key not in FRONT_MATTER_KEYS and key not in OPTIONAL_KEYS:
+            reader.fail(key_node, key, "unknown key")
+        elif key in TEXT_KEYS:
+            setattr(notice, key, reader.text(key, value, value_node))
+        elif key in DATE_KEYS:
+            setattr(notice, key, reader.day(key, value, value_node))
+        elif key in LIST_KEYS:
+            setattr(notice, key, reader.strings(key, value, value_node))
+        elif key == "attachments":
+            notice.attachments = reader.attachments(value, value_node)
+        elif key == "extra":
+            if value is not None and not isinstance(value, dict):
+                reader.fail(value_node, key, "expected a mapping of label: value")
+            notice.extra = {str(k): str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else {}
+        elif key == "draft":
+            if not isinstance(value, bool):
+                reader.fail(value_node, key, "expected true or false")
+            notice.draft = value is True
+    if not notice.title or not notice.title.strip():
+        title_node = next((v for k, v in root.value if k.value == "title"), None)
+        reader.fail(title_node, "title", "a notice needs a title")
+        if title_node is None:
+            reader.problems[-1] = Problem(file, "a notice needs a title", 1, "title")
+    if reader.problems:
+        raise GongkaiError(*reader.problems)
+    return notice
+
+
+def load_notices(content: Path) -> list[Notice]:
+    """Every notice under content/notices/, in file-name order; all problems at once."""
+    folder = content / NOTICES_DIR
+    notices: list[Notice] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        file = path.relative_to(content.parent).as_posix()
+        slug = path.stem.lower()
+        if not SLUG.fullmatch(slug):
+            problems.append(Problem(file, "file name must be ASCII letters, digits, - or _ (it is the URL)",
+                                    field="slug"))
+            continue
+        if slug in seen:
+            problems.append(Problem(file, f"two notices with the slug {slug}: {seen[slug]} and {file}",
+                                    field="slug"))
+            continue
+        seen[slug] = file
+        try:
+            text = path.read_text(encoding="utf-8")
+            notices.append(parse_notice(text, file, slug, path.parent, content))
+        except UnicodeDecodeError:
+            problems.append(Problem(file, "not UTF-8 text"))
+        except GongkaiError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise GongkaiError(*problems)
+    return notices

@@ -1,0 +1,78 @@
+"""The site's structure as data: which pages exist and which notices each lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from builder.config import SiteConfig
+from builder.model import Notice
+from builder.slugs import unique_slugs
+
+UNDATED = "undated"
+
+
+def sort_key(notice: Notice) -> tuple[int, str, str]:
+    """Newest first; undated last; ties broken by slug so the order never wobbles."""
+    day = notice.published or notice.written or ""
+    return (0 if day else 1, _descending(day), notice.slug)
+
+
+def _descending(text: str) -> str:
+    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+
+
+def notice_year(notice: Notice) -> str:
+    day = notice.published or notice.written
+    return day[:4] if day else UNDATED
+
+
+@dataclass(frozen=True)
+class Group:
+    """A topic, publisher or year, and its notices newest first."""
+
+    name: str
+    slug: str
+    notices: tuple[Notice, ...]
+
+
+@dataclass
+class SiteIndex:
+    notices: list[Notice]
+    topics: list[Group] = field(default_factory=list)
+    publishers: list[Group] = field(default_factory=list)
+    years: list[Group] = field(default_factory=list)
+    topic_slugs: dict[str, str] = field(default_factory=dict)
+    publisher_slugs: dict[str, str] = field(default_factory=dict)
+
+
+def _groups(notices: list[Notice], keys_of, slugs: dict[str, str], order) -> list[Group]:
+    members: dict[str, list[Notice]] = {}
+    for notice in notices:
+        for key in keys_of(notice):
+            members.setdefault(key, []).append(notice)
+    return [Group(name, slugs[name], tuple(members[name])) for name in sorted(members, key=order)]
+
+
+def index_site(notices: list[Notice], config: SiteConfig) -> SiteIndex:
+    ordered = sorted(notices, key=sort_key)
+    vocabulary = {topic.name: topic for topic in config.tags.vocabulary}
+    tags = sorted({tag for n in ordered for tag in n.tags})
+    topic_slugs = unique_slugs(tags, {name: vocabulary[name].slug for name in tags if name in vocabulary})
+    publishers = sorted({n.publisher for n in ordered if n.publisher})
+    publisher_slugs = unique_slugs(publishers, {})
+    vocabulary_order = {name: i for i, name in enumerate(vocabulary)}
+    years = sorted({notice_year(n) for n in ordered}, key=lambda y: (y == UNDATED, _descending(y)))
+    return SiteIndex(
+        notices=ordered,
+        topics=_groups(ordered, lambda n: n.tags, topic_slugs,
+                       lambda name: (vocabulary_order.get(name, len(vocabulary_order)), topic_slugs[name])),
+        publishers=_groups(ordered, lambda n: [n.publisher] if n.publisher else [], publisher_slugs,
+                           lambda name: publisher_slugs[name]),
+        years=_groups(ordered, lambda n: [notice_year(n)], {y: y for y in years}, years.index),
+        topic_slugs=topic_slugs,
+        publisher_slugs=publisher_slugs,
+    )
+
+
+def pages_of(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]

@@ -1,0 +1,35 @@
+"""ASCII URL slugs for Chinese names: pinyin, so a URL reads and never changes with
+unrelated content."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pypinyin import lazy_pinyin
+
+NOT_SLUG = re.compile(r"[^a-z0-9]+")
+MAX_SLUG = 60
+
+
+def name_slug(name: str) -> str:
+    """鲤城区教育局 → li-cheng-qu-jiao-yu-ju; a long name keeps a hash so it stays unique."""
+    words = [NOT_SLUG.sub("-", word.lower()).strip("-") for word in lazy_pinyin(name)]
+    slug = "-".join(word for word in words if word)
+    digest = hashlib.sha1(name.encode()).hexdigest()[:6]
+    if not slug:
+        return f"n-{digest}"
+    if len(slug) > MAX_SLUG:
+        return f"{slug[:MAX_SLUG].rstrip('-')}-{digest}"
+    return slug
+
+
+def unique_slugs(names: list[str], fixed: dict[str, str]) -> dict[str, str]:
+    """A slug per name: `fixed` ones as configured, else pinyin; names that share a pinyin
+    (homophones) each get a hash of the name, so no URL depends on which came first."""
+    slugs = {name: fixed.get(name) or name_slug(name) for name in names}
+    counts: dict[str, int] = {}
+    for slug in slugs.values():
+        counts[slug] = counts.get(slug, 0) + 1
+    return {name: slug if counts[slug] == 1 or name in fixed else
+            f"{slug}-{hashlib.sha1(name.encode()).hexdigest()[:6]}" for name, slug in slugs.items()}

@@ -1,0 +1,148 @@
+"""Notice → what a page shows: the metadata rows, the rendered body, attachments, status.
+
+Kept apart from the templates so they stay simple, and apart from the build so it is
+easy to test on one notice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from builder.config import SiteConfig
+from builder.dates import parse_date
+from builder.model import Notice
+from builder.render import markdown_renderer
+
+MARKDOWN = markdown_renderer()
+# Where the notice ends and the texts it carries begin (see builder/normalize/emit.py).
+APPENDIX_START = re.compile(r"^::: (?:attachment|document)[ \t]*$", re.MULTILINE)
+# Words in 有效性 that mean a notice no longer applies.
+STATUS_WORDS = (("废止", "已废止"), ("失效", "已失效"), ("修订", "已修订"), ("修改", "已修订"))
+
+
+def cn_date(iso: str | None) -> str:
+    """2024-02-23T09:39:00+08:00 → 2024年2月23日 09:39, as a reader expects it."""
+    parsed = parse_date(iso) if iso else None
+    if parsed is None:
+        return iso or ""
+    day = f"{parsed.day.year}年{parsed.day.month}月{parsed.day.day}日"
+    return f"{day} {parsed.clock.strftime('%H:%M')}" if parsed.clock else day
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    iso: str | None  # for <time datetime>
+    inferred: bool
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    label: str  # 附件1
+    title: str
+    href: str | None  # #attachment-1 or a file URL; None when not online
+    info: str | None  # PDF，245 KB
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    notice: Notice
+    path: str  # notices/<slug>/
+    rows: list[Row]
+    body: Markup  # the notice, from the addressee to the 附注
+    appendix: Markup  # what follows it: attachments' text, the document a cover letter prints
+    attachments: list[AttachmentView]
+    status: str | None  # 已失效 / 已废止 / 已修订
+    json_ld: Markup
+
+
+def metadata_rows(notice: Notice, config: SiteConfig) -> list[Row]:
+    """The gov.cn reading order; validity dates and 公开方式 only where present."""
+    def row(label: str, key: str, is_date: bool = False) -> Row:
+        value = getattr(notice, key)
+        return Row(label, cn_date(value) if is_date else (value or ""), value if is_date else None,
+                   key in notice.inferred)
+
+    rows = [row("索引号", "index_no"), Row("主题分类", notice.category or "", None, False),
+            row(config.publisher_label, "publisher"), row("成文日期", "written", True), row("标题", "title"),
+            row("发文字号", "doc_no"), row("发布日期", "published", True)]
+    optional = [row("生效日期", "effective", True), row("失效日期", "expires", True),
+                row("有效性", "validity"), row("公开方式", "disclosure")]
+    return rows + [r for r in optional if r.value]
+
+
+def file_info(path: Path) -> str:
+    size = path.stat().st_size
+    amount = f"{math.ceil(size / 1024)} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+    kind = path.suffix.lstrip(".").upper() or "文件"
+    return f"{kind}，{amount}"
+
+
+def attachment_views(notice: Notice, content_notices: Path) -> list[AttachmentView]:
+    views = []
+    many = len(notice.attachments) > 1
+    for position, attachment in enumerate(notice.attachments, start=1):
+        number = attachment.number or (position if many else None)
+        label = f"附件{number}" if number else "附件"
+        if attachment.file:
+            views.append(AttachmentView(label, attachment.title, Path(attachment.file).name,
+                                        file_info(content_notices / attachment.file)))
+        elif attachment.inline:
+            views.append(AttachmentView(label, attachment.title, f"#attachment-{position}", None))
+        else:
+            views.append(AttachmentView(label, attachment.title, None, None))
+    return views
+
+
+def status_of(notice: Notice, as_of: str) -> str | None:
+    """已废止/已失效 from 有效性, or 已失效 once `expires` is past the site's newest date."""
+    validity = notice.validity or ""
+    for word, status in STATUS_WORDS:
+        if word in validity:
+            return status
+    if notice.expires and notice.expires[:10] <= as_of:
+        return "已失效"
+    return None
+
+
+def json_ld(notice: Notice, config: SiteConfig, path: str) -> Markup:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": notice.title,
+        "url": config.absolute(path),
+        "inLanguage": config.language,
+    }
+    optional = {"identifier": notice.doc_no or notice.index_no, "dateCreated": notice.written,
+                "datePublished": notice.published, "keywords": ", ".join(notice.tags) or None,
+                "expires": notice.expires}
+    data.update({key: value for key, value in optional.items() if value})
+    if notice.publisher:
+        data["publisher"] = {"@type": "GovernmentOrganization", "name": notice.publisher}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    # Inside <script>, `<` could close the element: JSON allows it escaped.
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def notice_view(notice: Notice, config: SiteConfig, content_notices: Path, as_of: str) -> NoticeView:
+    path = f"notices/{notice.slug}/"
+    start = APPENDIX_START.search(notice.body)
+    cut = start.start() if start else len(notice.body)
+    return NoticeView(
+        notice=notice,
+        path=path,
+        rows=metadata_rows(notice, config),
+        body=Markup(MARKDOWN.render(notice.body[:cut])),
+        appendix=Markup(MARKDOWN.render(notice.body[cut:])),
+        attachments=attachment_views(notice, content_notices),
+        status=status_of(notice, as_of),
+        json_ld=json_ld(notice, config, path),
+    )
