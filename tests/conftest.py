@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import Browser, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
@@ -43,3 +49,53 @@ def normalized_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("normalize", "--report", "report.json", cwd=root)
     assert result.returncode == 0, result.stderr
     return root
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a sandboxed CI machine with no network but loopback.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    """A built site under /xxgk/ on a real HTTP server on loopback."""
+
+    def __init__(self, root: Path, www: Path, port: int) -> None:
+        self.root, self.www, self.port = root, www, port
+        self.public = www / "xxgk"
+        self.base = f"http://127.0.0.1:{port}/xxgk/"
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The seeds normalised and built for a sub-path, served over HTTP for the session."""
+    root = tmp_path_factory.mktemp("built-site")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    assert run_cli("normalize", cwd=root).returncode == 0
+    port = free_port()
+    www = root / "www"
+    result = run_cli("build", "--out", "www/xxgk", "--base-url", f"http://127.0.0.1:{port}/xxgk/", cwd=root)
+    assert result.returncode == 0, result.stderr
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.RequestHandlerClass.log_message = lambda *args: None  # type: ignore[method-assign]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Served(root, www, port)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
