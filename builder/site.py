@@ -106,7 +106,7 @@ class _Site:
             pager = {"number": number, "count": len(chunks),
                      "previous": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
                      "next": f"{base}page/{number + 1}/" if number < len(chunks) else None}
-            self.page(template, path, title=title, notices=chunk, pager=pager, **context)
+            self.page(template, path, title=title, notices=chunk, pager=pager, total=len(notices), **context)
 
     def build(self) -> None:
         index, content_notices = self.index, self.root / "content" / "notices"

@@ -268,3 +268,22 @@ def test_repository_site_builds(tmp_path: Path) -> None:
     result = run_cli("build", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "built " in result.stdout
+
+
+def test_lists_paginate_newest_first(site: Path) -> None:
+    config = (site / "site.yaml").read_text(encoding="utf-8").replace("page_size: 20", "page_size: 2")
+    (site / "site.yaml").write_text(config, encoding="utf-8")
+    names = {"a-first": "2024-03-01", "b-tie": "2024-03-01", "c-old": "2022-06-30", "d-mid": "2023-12-31",
+             "e-new": "2024-05-20"}
+    for name, day in names.items():
+        path = write_notice(site, name, title=f"通知{name}")
+        path.write_text(path.read_text(encoding="utf-8").replace("2024-03-01", day), encoding="utf-8")
+    assert run_cli("build", cwd=site).returncode == 0
+    order = []
+    for page in ("notices/index.html", "notices/page/2/index.html", "notices/page/3/index.html"):
+        html = (site / "public" / page).read_text(encoding="utf-8")
+        order += re.findall(r'class="notice-link" href="[^"]*notices/([a-z-]+)/"', html)
+    assert order == ["e-new", "a-first", "b-tie", "d-mid", "c-old"]
+    assert not (site / "public/notices/page/4").exists()
+    second = (site / "public/notices/page/2/index.html").read_text(encoding="utf-8")
+    assert 'rel="prev"' in second and 'rel="next"' in second and "第 2 页，共 3 页" in second
