@@ -124,9 +124,8 @@ class _Site:
                                     ("archives", index.years, "年度归档")):
             self.page("groups.html", f"{kind}/", title=title, kind=kind, groups=groups)
             for group in groups:
-                name = "日期不详" if group.slug == "undated" else group.name
-                self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind,
-                             group=group)
+                name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
+                self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind, group=group)
         self.page("404.html", NOT_FOUND, title="页面未找到")
         self.out.write("sitemap.xml", self.sitemap())
         self.out.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n")
