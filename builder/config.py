@@ -41,6 +41,12 @@ class Footer:
 
 
 @dataclass(frozen=True)
+class Feeds:
+    limit: int = 50  # items per feed, newest first
+    full_content: bool = False  # the whole body in each item, not only its first paragraph
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "政府信息公开"
     base_url: str = "http://localhost:8000/"
@@ -50,6 +56,7 @@ class SiteConfig:
     page_size: int = 20
     home_count: int = 10
     footer: Footer = field(default_factory=Footer)
+    feeds: Feeds = field(default_factory=Feeds)
     tags: TagRules = field(default_factory=lambda: TagRules(default_vocabulary()))
 
     @property
@@ -71,6 +78,7 @@ class SiteConfig:
 TOPIC_SCHEMA: dict[str, tuple[type, bool]] = {"name": (str, True), "slug": (str, True), "words": (list, True)}
 TAGS_SCHEMA: dict[str, Any] = {"vocabulary": (list, False), "min_body_hits": (int, False), "max_tags": (int, False)}
 FOOTER_SCHEMA: dict[str, Any] = {name: (str, False) for name in ("sponsor", "contact", "site_code", "icp", "police")}
+FEEDS_SCHEMA: dict[str, Any] = {"limit": (int, False), "full_content": (bool, False)}
 SITE_SCHEMA: dict[str, Any] = {
     "title": (str, True),
     "base_url": (str, True),
@@ -80,6 +88,7 @@ SITE_SCHEMA: dict[str, Any] = {
     "page_size": (int, False),
     "home_count": (int, False),
     "footer": (dict, False),
+    "feeds": (dict, False),
     "tags": (dict, False),
 }
 
@@ -115,6 +124,12 @@ class _Checker:
                 self.fail(node, f"{path}.{name}" if path else name, "required key is missing")
         return values
 
+    def section(self, values: dict[str, Any], key: str, schema: dict[str, Any]) -> dict[str, Any]:
+        """The checked values of a nested mapping such as `footer:`, or {} when it is absent."""
+        if key not in values:
+            return {}
+        return {k: v for k, v in self.mapping(values[f"{key}@node"], schema, key).items() if "@" not in k}
+
 
 def _topics(checker: _Checker, node: yaml.SequenceNode, path: str) -> tuple[Topic, ...]:
     topics = []
@@ -148,8 +163,10 @@ def parse_config(text: str, file: str) -> SiteConfig:
                       if "vocabulary" in tags else tag_rules.vocabulary)
         tag_rules = TagRules(vocabulary, tags.get("min_body_hits", tag_rules.min_body_hits),
                              tags.get("max_tags", tag_rules.max_tags))
-    footer = Footer(**{k: v for k, v in checker.mapping(values["footer@node"], FOOTER_SCHEMA, "footer").items()
-                       if "@" not in k}) if "footer" in values else Footer()
+    footer = Footer(**checker.section(values, "footer", FOOTER_SCHEMA))
+    feeds = Feeds(**checker.section(values, "feeds", FEEDS_SCHEMA))
+    if feeds.limit < 1:
+        checker.fail(values["feeds@node"], "feeds.limit", "expected a positive whole number")
     url = urlsplit(values.get("base_url", ""))
     if "base_url" in values and (url.scheme not in ("http", "https") or not url.netloc):
         checker.fail(values["base_url@node"], "base_url", "expected an absolute http(s) URL such as https://example.gov.cn/")
@@ -158,10 +175,10 @@ def parse_config(text: str, file: str) -> SiteConfig:
             checker.fail(values[f"{key}@node"], key, "expected a positive whole number")
     if checker.problems:
         raise GongkaiError(*checker.problems)
-    plain = {k: v for k, v in values.items() if "@" not in k and k not in ("tags", "footer")}
+    plain = {k: v for k, v in values.items() if "@" not in k and k not in ("tags", "footer", "feeds")}
     if "base_url" in plain and not plain["base_url"].endswith("/"):
         plain["base_url"] += "/"
-    return SiteConfig(**plain, tags=tag_rules, footer=footer)
+    return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds)
 
 
 def load_config(root: Path, required: bool = False) -> SiteConfig:

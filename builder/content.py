@@ -105,6 +105,20 @@ class _Reader:
         return result
 
 
+def _yaml_reason(err: yaml.YAMLError) -> str:
+    if isinstance(err, yaml.reader.ReaderError):
+        return f"character U+{err.character:04X} is not allowed; write it as an escape in a double-quoted string"
+    return str(getattr(err, "problem", None) or err)
+
+
+def _yaml_line(err: yaml.YAMLError, front: str) -> int | None:
+    """The file line of a YAML error (the front matter starts on line 2)."""
+    if isinstance(err, yaml.reader.ReaderError):
+        return front.count("\n", 0, err.position) + 2
+    mark = getattr(err, "problem_mark", None)
+    return mark.line + 2 if mark else None
+
+
 def split_front_matter(text: str) -> tuple[str, str] | None:
     if not text.startswith("---\n"):
         return None
@@ -126,9 +140,7 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
         root = yaml.compose(front, Loader=_TextDatesLoader)
         data = yaml.load(front, Loader=_TextDatesLoader)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise GongkaiError(Problem(file, f"invalid YAML: {getattr(err, 'problem', err)}",
-                                   mark.line + 2 if mark else None)) from None
+        raise GongkaiError(Problem(file, f"invalid YAML: {_yaml_reason(err)}", _yaml_line(err, front))) from None
     reader = _Reader(file, folder, content_root)
     if not isinstance(root, yaml.MappingNode):
         raise GongkaiError(Problem(file, "front matter must be a mapping of keys", 2))

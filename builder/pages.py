@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from builder.config import SiteConfig
+from builder.dates import parse_date
 from builder.model import Notice
 from builder.slugs import unique_slugs
 
 UNDATED = "undated"
 
 
-def sort_key(notice: Notice) -> tuple[int, str, str]:
+CHINA = timezone(timedelta(hours=8))
+
+
+def notice_moment(notice: Notice) -> datetime | None:
+    """When a notice was published (else written), in China's time zone; a date alone is midnight."""
+    parsed = parse_date(notice.published or notice.written or "")
+    if parsed is None:
+        return None
+    return datetime.combine(parsed.day, parsed.clock or datetime.min.time(), CHINA)
+
+
+def sort_key(notice: Notice) -> tuple[int, float, str]:
     """Newest first; undated last; ties broken by slug so the order never wobbles."""
-    day = notice.published or notice.written or ""
-    return (0 if day else 1, _descending(day), notice.slug)
+    moment = notice_moment(notice)
+    return (0, -moment.timestamp(), notice.slug) if moment else (1, 0.0, notice.slug)
 
 
 def _descending(text: str) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,8 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 from builder.config import SiteConfig
 from builder.content import load_notices
 from builder.errors import GongkaiError, Problem
-from builder.pages import SiteIndex, index_site, pages_of
+from builder.feeds import Feed, atom, rss
+from builder.pages import CHINA, SiteIndex, index_site, pages_of
 from builder.render import theme_environment
 from builder.views import cn_date, notice_view
 
@@ -81,11 +84,22 @@ class _Site:
         self.pages = 0
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
         self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
+        self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
+        self.group_feeds = {
+            (kind, group.slug): self.feed(f"{config.title} · {label}：{group.name}", f"{label}为{group.name}的文件",
+                                          f"{kind}/{group.slug}/", group.notices)
+            for kind, groups, label in (("topics", index.topics, "主题"),
+                                        ("publishers", index.publishers, config.publisher_label))
+            for group in groups}
 
-    def page(self, template: str, path: str, **context: Any) -> None:
+    def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
+        return Feed(title, description, page, tuple(notices[: self.config.feeds.limit]))
+    def page(self, template: str, path: str, feed: Feed | None = None, **context: Any) -> None:
+        """One page; every page offers the site's feed, a topic or publisher page its own too."""
         url = partial(self.link, path)
         html = self.env.get_template(template).render(
             site=self.config, index=self.index, url=url, cn_date=cn_date, page_path=path,
+            feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)
         self.out.write(f"{path}index.html" if path.endswith("/") or not path else path, html)
@@ -96,10 +110,12 @@ class _Site:
         host or sub-path; 404.html is served at any depth, so it links from the base path."""
         if page == NOT_FOUND:
             return self.config.base_path + target
-        depth = page.count("/")
-        return "../" * depth + target or "./"
+        folder = page.rpartition("/")[0] or "."
+        relative = posixpath.relpath(target or ".", folder)
+        return f"{relative}/" if not target or target.endswith("/") else relative
 
     def listing(self, template: str, base: str, title: str, notices: list, **context: Any) -> None:
+        """A list of notices over as many pages as `page_size` needs."""
         chunks = pages_of(notices, self.config.page_size)
         for number, chunk in enumerate(chunks, start=1):
             path = base if number == 1 else f"{base}page/{number}/"
@@ -125,8 +141,16 @@ class _Site:
             self.page("groups.html", f"{kind}/", title=title, kind=kind, groups=groups)
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
-                self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind, group=group)
+                self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind, group=group,
+                             feed=self.group_feeds.get((kind, group.slug)))
+        all_feeds = [self.site_feed, *self.group_feeds.values()]
+        self.page("subscribe.html", "subscribe/", title="订阅", all_feeds=all_feeds)
         self.page("404.html", NOT_FOUND, title="页面未找到")
+        fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
+        for feed in all_feeds:
+            static = self.link(feed.page, "static/")  # a feed sits in its page's folder
+            self.out.write(feed.rss_path, rss(feed, self.config, static))
+            self.out.write(feed.atom_path, atom(feed, self.config, static, fallback))
         self.out.write("sitemap.xml", self.sitemap())
         self.out.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n")
         self.out.write("notices.json", self.open_data())
@@ -134,7 +158,7 @@ class _Site:
     def sitemap(self) -> bytes:
         ET.register_namespace("", SITEMAP_NS)
         urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-        entries = [("", None), ("notices/", None)]
+        entries = [("", None), ("notices/", None), ("subscribe/", None)]
         entries += [(f"notices/{n.slug}/", (n.published or n.written or "")[:10] or None) for n in self.index.notices]
         entries += [(f"{kind}/{g.slug}/", None) for kind, groups in
                     (("topics", self.index.topics), ("publishers", self.index.publishers),

@@ -6,6 +6,7 @@ easy to test on one notice.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -86,20 +87,31 @@ def file_info(path: Path) -> str:
     return f"{kind}，{amount}"
 
 
-def attachment_views(notice: Notice, content_notices: Path) -> list[AttachmentView]:
+def attachment_views(notice: Notice, content_notices: Path | None) -> list[AttachmentView]:
+    """The attachment list; with the content folder, files are described by type and size."""
     views = []
     many = len(notice.attachments) > 1
     for position, attachment in enumerate(notice.attachments, start=1):
         number = attachment.number or (position if many else None)
         label = f"附件{number}" if number else "附件"
         if attachment.file:
-            views.append(AttachmentView(label, attachment.title, Path(attachment.file).name,
-                                        file_info(content_notices / attachment.file)))
+            info = file_info(content_notices / attachment.file) if content_notices else None
+            views.append(AttachmentView(label, attachment.title, Path(attachment.file).name, info))
         elif attachment.inline:
             views.append(AttachmentView(label, attachment.title, f"#attachment-{position}", None))
         else:
             views.append(AttachmentView(label, attachment.title, None, None))
     return views
+
+
+def first_paragraph(body: str) -> str:
+    """The first paragraph of prose, as plain text: what a list or feed shows as a summary.
+    The addressee and attachment labels are not prose."""
+    tokens = MARKDOWN.parse(body)
+    for opening, inline in itertools.pairwise(tokens):
+        if opening.type == "paragraph_open" and not opening.attrs.get("class") and inline.type == "inline":
+            return "".join(child.content for child in inline.children or [] if child.type == "text")
+    return ""
 
 
 def status_of(notice: Notice, as_of: str) -> str | None:

@@ -1,0 +1,142 @@
+"""RSS 2.0 and Atom 1.0 feeds, built as XML trees with lxml.
+
+A feed depends only on the notices it lists: `lastBuildDate` and Atom's `updated` come
+from its newest item, never from the clock, so an unchanged feed keeps its bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+
+from lxml import etree
+from markupsafe import Markup, escape
+
+from builder.config import SiteConfig
+from builder.model import Notice
+from builder.pages import notice_moment
+from builder.views import MARKDOWN, attachment_views, first_paragraph
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+# XML 1.0 forbids these characters outright; a hand-edited notice may still hold them.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: what it is about, where it lives, and its notices newest first."""
+
+    title: str
+    description: str
+    page: str  # the site path of the page the feed follows, e.g. topics/education/
+    notices: tuple[Notice, ...]
+
+    @property
+    def rss_path(self) -> str:
+        return f"{self.page}feed.xml"
+
+    @property
+    def atom_path(self) -> str:
+        return f"{self.page}atom.xml"
+
+
+def clean(text: str) -> str:
+    return NOT_XML.sub("", text)
+
+
+def item_html(notice: Notice, config: SiteConfig, url: str, full: bool) -> str:
+    """The item body: the first paragraph (or the whole notice), then its attachments."""
+    body = Markup(MARKDOWN.render(notice.body)) if full else Markup("<p>{}</p>").format(first_paragraph(notice.body))
+    items = []
+    for view in attachment_views(notice, None):
+        href = url + view.href if view.href else None  # an anchor or a file beside the page
+        label = Markup("{}：{}").format(view.label, view.title)
+        items.append(Markup('<li><a href="{}">{}</a></li>').format(href, label) if href
+                     else Markup("<li>{}（未在网上公开）</li>").format(label))
+    if items:
+        body += Markup("<p>附件：</p><ul>") + Markup("").join(items) + Markup("</ul>")
+    return clean(str(body))
+
+
+def _text(parent: etree._Element, tag: str, text: str | None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = clean(text)
+    return element
+
+
+def _document(root: etree._Element, static: str) -> bytes:
+    """The feed with its stylesheets: XSLT makes a page of it; CSS keeps it readable where a
+    browser has dropped XSLT."""
+    for kind, name in (("text/xsl", "feed.xsl"), ("text/css", "feed.css")):
+        root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="{kind}" href="{escape(static + name)}"'))
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def rss(feed: Feed, config: SiteConfig, static: str) -> bytes:
+    root = etree.Element("rss", version="2.0", nsmap={"atom": ATOM_NS, "dc": DC_NS})
+    channel = etree.SubElement(root, "channel")
+    _text(channel, "title", feed.title)
+    _text(channel, "link", config.absolute(feed.page))
+    _text(channel, "description", feed.description)
+    _text(channel, "language", config.language)
+    moments = [m for m in map(notice_moment, feed.notices) if m]
+    if moments:
+        _text(channel, "lastBuildDate", format_datetime(max(moments)))
+    _text(channel, "generator", "gongkai")
+    _text(channel, f"{{{ATOM_NS}}}link", None, href=config.absolute(feed.rss_path), rel="self",
+          type="application/rss+xml")
+    for notice in feed.notices:
+        url = config.absolute(f"notices/{notice.slug}/")
+        item = etree.SubElement(channel, "item")
+        _text(item, "title", notice.title)
+        _text(item, "link", url)
+        _text(item, "guid", url, isPermaLink="true")
+        moment = notice_moment(notice)
+        if moment:
+            _text(item, "pubDate", format_datetime(moment))
+        if notice.publisher:
+            _text(item, f"{{{DC_NS}}}creator", notice.publisher)
+        for tag in notice.tags:
+            _text(item, "category", tag)
+        _text(item, "description", item_html(notice, config, url, config.feeds.full_content))
+    return _document(root, static)
+
+
+def atom(feed: Feed, config: SiteConfig, static: str, fallback: datetime) -> bytes:
+    """Atom needs a date on every entry: an undated notice takes the feed's own date."""
+    root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", config.language)
+    moments = [m for m in map(notice_moment, feed.notices) if m]
+    updated = max(moments) if moments else fallback
+    _text(root, f"{{{ATOM_NS}}}id", config.absolute(feed.atom_path))
+    _text(root, f"{{{ATOM_NS}}}title", feed.title)
+    _text(root, f"{{{ATOM_NS}}}subtitle", feed.description)
+    _text(root, f"{{{ATOM_NS}}}updated", updated.isoformat())
+    _text(root, f"{{{ATOM_NS}}}link", None, rel="self", type="application/atom+xml",
+          href=config.absolute(feed.atom_path))
+    _text(root, f"{{{ATOM_NS}}}link", None, rel="alternate", type="text/html", href=config.absolute(feed.page))
+    author = etree.SubElement(root, f"{{{ATOM_NS}}}author")
+    _text(author, f"{{{ATOM_NS}}}name", config.title)
+    _text(root, f"{{{ATOM_NS}}}generator", "gongkai")
+    for notice in feed.notices:
+        url = config.absolute(f"notices/{notice.slug}/")
+        entry = etree.SubElement(root, f"{{{ATOM_NS}}}entry")
+        _text(entry, f"{{{ATOM_NS}}}id", url)
+        _text(entry, f"{{{ATOM_NS}}}title", notice.title)
+        moment = notice_moment(notice)
+        _text(entry, f"{{{ATOM_NS}}}updated", (moment or updated).isoformat())
+        if moment:
+            _text(entry, f"{{{ATOM_NS}}}published", moment.isoformat())
+        _text(entry, f"{{{ATOM_NS}}}link", None, rel="alternate", type="text/html", href=url)
+        if notice.publisher:
+            entry_author = etree.SubElement(entry, f"{{{ATOM_NS}}}author")
+            _text(entry_author, f"{{{ATOM_NS}}}name", notice.publisher)
+        for tag in notice.tags:
+            _text(entry, f"{{{ATOM_NS}}}category", None, term=clean(tag))
+        kind = "content" if config.feeds.full_content else "summary"
+        _text(entry, f"{{{ATOM_NS}}}{kind}", item_html(notice, config, url, config.feeds.full_content), type="html")
+    return _document(root, static)

@@ -1,0 +1,182 @@
+"""RSS 2.0 and Atom feeds: parsed by feedparser, validated by libxml2's RELAX NG validator
+against the RSS 2.0 and RFC 4287 schemas in tests/schemas, through the real CLI."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+from playwright.sync_api import Browser
+
+from tests.conftest import REPO, Served, read_notice, run_cli
+
+SCHEMAS = Path(__file__).parent / "schemas"
+RSS_SCHEMA = etree.RelaxNG(etree.parse(str(SCHEMAS / "rss2.rng")))
+ATOM_SCHEMA = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
+TOPICS = ["教育", "学前教育", "义务教育", "招生", "安全"]
+PUBLISHERS = ["示例市教育局", "示例县教育局", "示例区人民政府办公室"]
+
+
+def generate_site(root: Path, count: int, seed: int = 7) -> None:
+    """`count` notices with varied dates, publishers and tags; some undated, some without a time."""
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    folder = root / "content/notices"
+    folder.mkdir(parents=True)
+    rng = random.Random(seed)
+    start = datetime(2020, 1, 1).date()
+    for number in range(count):
+        day = start + timedelta(days=rng.randrange(1500))
+        published = "null" if number % 40 == 0 else (
+            f"'{day}T{rng.randrange(8, 18):02d}:{rng.randrange(60):02d}:00+08:00'" if number % 3 else f"'{day}'")
+        tags = rng.sample(TOPICS, rng.randint(1, 3))
+        (folder / f"n{number:04d}.md").write_text(
+            f"---\ntitle: 示例通知第{number}号\npublisher: {rng.choice(PUBLISHERS)}\npublished: {published}\n"
+            f"tags: [{', '.join(tags)}]\nattachments:\n- {{number: 1, title: 附表{number}, inline: false}}\n---\n\n"
+            f"{{.addressee}}\n各单位：\n\n这是第{number}号通知的第一段。\n\n## 一、总体要求\n\n第二段。\n",
+            encoding="utf-8")
+
+
+def feeds_in(public: Path) -> list[Path]:
+    return sorted(public.rglob("feed.xml")) + sorted(public.rglob("atom.xml"))
+
+
+def assert_valid(path: Path) -> None:
+    schema = RSS_SCHEMA if path.name == "feed.xml" else ATOM_SCHEMA
+    document = etree.parse(str(path))
+    assert schema.validate(document), f"{path}: {schema.error_log.last_error}"
+    ids = document.xpath("//guid/text() | //*[local-name()='entry']/*[local-name()='id']/text()")
+    assert len(ids) == len(set(ids)), f"{path}: repeated guid"
+
+
+def test_seed_feeds_parse_and_validate(served_site: Served) -> None:
+    public = served_site.public
+    feeds = feeds_in(public)
+    topics = len(list((public / "topics").glob("*/index.html")))
+    publishers = len(list((public / "publishers").glob("*/index.html")))
+    assert len(feeds) == 2 * (1 + topics + publishers)
+    notices = {read_notice(p)[0]["title"]: read_notice(p)[0]
+               for p in (served_site.root / "content/notices").glob("*.md")}
+    for path in feeds:
+        assert_valid(path)
+        parsed = feedparser.parse(path.read_bytes())
+        assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+        for entry in parsed.entries:
+            meta = notices[entry.title]
+            assert entry.link.startswith(served_site.base + "notices/")
+            assert sorted(t.term for t in entry.get("tags", [])) == sorted(meta["tags"])
+            assert entry.get("author") == meta["publisher"]
+            day = meta["published"] or meta["written"]
+            if day:
+                stamp = entry.get("published") or entry.get("updated")
+                moment = parsedate_to_datetime(stamp) if "," in stamp else datetime.fromisoformat(stamp)
+                assert moment.utcoffset() == timedelta(hours=8), stamp
+                assert moment.date().isoformat() == day[:10]
+    site = feedparser.parse((public / "feed.xml").read_bytes())
+    assert [e.title for e in site.entries][:2] == ["上海市崇明区教育局2024年工作要点",
+                                                 "泉州市鲤城区教育局关于印发《鲤城区2024年初等与学前教育工作意见》的通知"]
+    assert site.entries[-1].title == "2020年平顶山市基础教育工作"  # undated, so last
+    assert site.feed.updated == "Mon, 26 Feb 2024 00:00:00 +0800"  # the newest item, not the clock
+
+
+def test_items_carry_summary_and_attachment_links(served_site: Served) -> None:
+    parsed = feedparser.parse((served_site.public / "feed.xml").read_bytes())
+    entry = next(e for e in parsed.entries if e.title.startswith("泉州市鲤城区教育局关于印发《鲤城区"))
+    assert entry.description.startswith("<p>现将《鲤城区教育局初幼特教2024年工作要点》")
+    assert f'href="{served_site.base}notices/qz01113-1000-2024-00008/#attachment-2"' in entry.description
+    assert "附件2：鲤城区2024年初幼特教月份主要工作安排" in entry.description
+    assert entry.guid == entry.link
+
+
+def test_feeds_are_linked_from_pages_and_the_subscribe_page(served_site: Served) -> None:
+    public = served_site.public
+    topic = (public / "topics/education/index.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" type="application/rss+xml" title="教育信息公开" href="../../feed.xml">' in topic
+    assert 'type="application/rss+xml" title="教育信息公开 · 主题：教育" href="feed.xml">' in topic
+    assert '<a href="feed.xml">RSS</a>' in topic
+    notice = (public / "notices/sm05104-0300-2023-00006/index.html").read_text(encoding="utf-8")
+    assert 'type="application/rss+xml" title="教育信息公开" href="../../feed.xml"' in notice
+    subscribe = (public / "subscribe/index.html").read_text(encoding="utf-8")
+    for path in feeds_in(public):
+        assert path.relative_to(public).as_posix() in subscribe
+    assert re.search(r"<th scope=\"row\">教育信息公开</th>\s*<td>5</td>", subscribe)
+
+
+def test_a_feed_opened_in_the_browser_is_a_page(served_site: Served, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(served_site.base + "topics/education/feed.xml")
+    assert page.locator("h1").inner_text() == "教育信息公开 · 主题：教育"
+    assert page.locator("li a").count() == 5
+    page.close()
+
+
+def test_generated_site_of_200_notices(tmp_path: Path) -> None:
+    generate_site(tmp_path, 200)
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    public = tmp_path / "public"
+    for path in feeds_in(public):
+        assert_valid(path)
+        parsed = feedparser.parse(path.read_bytes())
+        assert parsed.bozo == 0
+        assert 0 < len(parsed.entries) <= 50
+    site = feedparser.parse((public / "feed.xml").read_bytes())
+    moments = [e.published_parsed for e in site.entries]
+    assert len(site.entries) == 50 and moments == sorted(moments, reverse=True)
+    assert all(e.published.endswith("+0800") for e in site.entries)
+
+
+def test_hostile_text_gives_well_formed_feeds(tmp_path: Path) -> None:
+    generate_site(tmp_path, 3)
+    hostile = tmp_path / "content/notices/n0001.md"
+    hostile.write_text(hostile.read_text(encoding="utf-8")
+                       .replace("title: 示例通知第1号", 'title: "a < b & c ]]> d \\x01\\x1f e"')
+                       .replace("这是第1号通知的第一段。", "<b>粗</b> & ]]> \x0b 控制字符"), encoding="utf-8")
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for path in feeds_in(tmp_path / "public"):
+        assert_valid(path)
+        assert feedparser.parse(path.read_bytes()).bozo == 0
+    titles = [e.title for e in feedparser.parse((tmp_path / "public/feed.xml").read_bytes()).entries]
+    assert "a < b & c ]]> d  e" in titles
+
+
+def test_editing_one_notice_changes_only_its_feeds(tmp_path: Path) -> None:
+    generate_site(tmp_path, 30)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    before = {p: p.read_bytes() for p in feeds_in(tmp_path / "public")}
+    edited = tmp_path / "content/notices/n0007.md"
+    meta, _ = read_notice(edited)
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("示例通知第7号", "示例通知第7号（修订）"), encoding="utf-8")
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    changed = {p.relative_to(tmp_path / "public").as_posix() for p in before if p.read_bytes() != before[p]}
+    public = tmp_path / "public"
+    containing = {p.relative_to(public).as_posix() for p in before if "示例通知第7号" in p.read_text(encoding="utf-8")}
+    assert changed == containing
+    assert {"feed.xml", "atom.xml"} <= changed
+    assert len(changed) == 2 * (1 + len(meta["tags"]) + 1)
+
+
+def test_unchanged_site_gives_identical_feeds(tmp_path: Path) -> None:
+    generate_site(tmp_path, 20)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    before = {p: p.read_bytes() for p in feeds_in(tmp_path / "public")}
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    assert {p: p.read_bytes() for p in feeds_in(tmp_path / "public")} == before
+
+
+@pytest.mark.parametrize(("schema", "bad"), [
+    (RSS_SCHEMA, "<rss version='2.0'><channel><title>t</title><link>/relative/</link><description/></channel></rss>"),
+    (RSS_SCHEMA, "<rss version='2.0'><channel><title>t</title><link>http://x.cn/</link><description/>"
+                 "<item><title>t</title><pubDate>2024-02-26</pubDate></item></channel></rss>"),
+    (ATOM_SCHEMA, "<feed xmlns='http://www.w3.org/2005/Atom'><id>http://x.cn/</id><title>t</title></feed>"),
+])
+def test_the_schemas_reject_bad_feeds(schema: etree.RelaxNG, bad: str) -> None:
+    assert not schema.validate(etree.fromstring(bad))
