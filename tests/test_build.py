@@ -283,7 +283,8 @@ def test_lists_paginate_newest_first(site: Path) -> None:
     order = []
     for page in ("notices/index.html", "notices/page/2/index.html", "notices/page/3/index.html"):
         html = (site / "public" / page).read_text(encoding="utf-8")
-        order += [href.rstrip("/").rsplit("/", 1)[-1] for href in re.findall(r'class="notice-link" href="([^"]+)"', html)]
+        links = re.findall(r'class="notice-link" href="([^"]+)"', html)
+        order += [href.rstrip("/").rsplit("/", 1)[-1] for href in links]
     assert order == ["e-new", "a-first", "b-tie", "d-mid", "c-old"]
     assert not (site / "public/notices/page/4").exists()
     second = (site / "public/notices/page/2/index.html").read_text(encoding="utf-8")
