@@ -50,9 +50,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.base_url:
         config = replace(config, base_url=args.base_url if args.base_url.endswith("/") else args.base_url + "/")
     out = Path(args.out)
-    result = build_site(Path.cwd(), config, out, drafts=args.drafts)
+    result = build_site(Path.cwd(), config, out, drafts=args.drafts, jobs=args.jobs)
     seconds = time.perf_counter() - started
-    _say(f"built {result.pages} pages ({result.files} files) into {out.as_posix()}/ in {seconds:.2f} s")
+    _say(f"built {out.as_posix()}/: {result.written} written, {result.skipped} skipped, "
+         f"{result.removed} removed in {seconds:.2f} s")
     return 0
 
 
@@ -75,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="public", help="output folder (default: public)")
     build.add_argument("--base-url", help="the URL the site is published at (default: base_url in site.yaml)")
     build.add_argument("--drafts", action="store_true", help="include notices marked draft: true")
+    build.add_argument("--jobs", type=int, help="processes for a large build (default: all cores)")
     build.set_defaults(run=cmd_build)
     return root
 

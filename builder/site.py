@@ -1,8 +1,9 @@
-"""`gongkai build`: content/ + theme/ + site.yaml → public/, all or nothing.
+"""`gongkai build`: content/ + theme/ + site.yaml → public/.
 
-The site is written into a fresh folder beside the output and swapped in at the end, so
-a failed build leaves the previous site whole. No clock and no unordered iteration
-reaches the output: the same input gives the same bytes.
+The build plans every output with a key of what it depends on, then renders only those
+whose key changed (all of them, across processes, the first time); see builder/output.py
+for how they reach the output folder. No clock and no unordered iteration reaches the
+output: the same input gives the same bytes, whether built at once or bit by bit.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
+import pickle
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -21,10 +23,14 @@ from typing import Any
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
+from builder import __version__
 from builder.config import SiteConfig
 from builder.content import load_notices
 from builder.errors import GongkaiError, Problem
 from builder.feeds import Feed, atom, rss
+from builder.fsio import write_atomic
+from builder.model import Notice
+from builder.output import Output, digest, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, pages_of
 from builder.render import theme_environment
 from builder.views import cn_date, notice_view
@@ -32,32 +38,14 @@ from builder.views import cn_date, notice_view
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_FOUND = "404.html"
+CACHE_DIR = ".gongkai-cache"  # safe to delete: the next build is then a full one
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    pages: int
-    files: int
-
-
-class _Writer:
-    """Writes the site's files under one folder, counting them."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.files = 0
-
-    def write(self, path: str, data: str | bytes) -> None:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        self.files += 1
-
-    def copy(self, source: Path, path: str) -> None:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        self.files += 1
+    written: int
+    skipped: int
+    removed: int
 
 
 def _static_files(site_theme: Path) -> dict[str, Path]:
@@ -77,11 +65,16 @@ def _template_problem(err: TemplateError) -> Problem:
 
 
 class _Site:
-    def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, out: _Writer,
-                 assets: dict[str, str]) -> None:
-        self.root, self.config, self.env, self.index, self.out = root, config, env, index, out
+    """The plan of a site: every output file with the key of what it depends on, and how to
+    render it. Rendering happens later, and only for outputs whose key changed."""
+
+    def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, digests: dict[str, str],
+                 assets: dict[str, str], theme_key: str) -> None:
+        self.root, self.config, self.env, self.index, self.digests = root, config, env, index, digests
         self.assets = assets
-        self.pages = 0
+        self.outputs: list[Output] = []
+        # Every page shows the theme, the configuration and the site's groups in its navigation.
+        self.site_key = digest(theme_key, repr(config), __version__)
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
         self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
         self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
@@ -94,25 +87,34 @@ class _Site:
 
     def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
         return Feed(title, description, page, tuple(notices[: self.config.feeds.limit]))
-    def page(self, template: str, path: str, feed: Feed | None = None, **context: Any) -> None:
+    def summary(self, notice: Notice) -> tuple:
+        """What a list shows of a notice, for the keys of list pages."""
+        return (notice.slug, notice.title, notice.doc_no, notice.publisher, notice.published, notice.written)
+
+    def add(self, path: str, key: Any, make: Callable[[], str | bytes]) -> None:
+        self.outputs.append(Output(path, digest(self.site_key, path, key), make))
+
+    def page(self, template: str, path: str, key: Any, feed: Feed | None = None, **context: Any) -> None:
         """One page; every page offers the site's feed, a topic or publisher page its own too."""
+        self.add(f"{path}index.html" if path.endswith("/") or not path else path, key,
+                 partial(self.render_page, template, path, feed, context))
+
+    def render_page(self, template: str, path: str, feed: Feed | None, context: dict[str, Any]) -> str:
+        if "view" in context and callable(context["view"]):
+            context = {**context, "view": context["view"]()}
         url = partial(self.link, path)
-        html = self.env.get_template(template).render(
+        return self.env.get_template(template).render(
             site=self.config, index=self.index, url=url, cn_date=cn_date, page_path=path,
             feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)
-        self.out.write(f"{path}index.html" if path.endswith("/") or not path else path, html)
-        self.pages += 1
 
     def link(self, page: str, target: str = "") -> str:
         """A link from one site path to another. Relative, so the site works from any folder,
         host or sub-path; 404.html is served at any depth, so it links from the base path."""
         if page == NOT_FOUND:
             return self.config.base_path + target
-        folder = page.rpartition("/")[0] or "."
-        relative = posixpath.relpath(target or ".", folder)
-        return f"{relative}/" if not target or target.endswith("/") else relative
+        return relative_link(page, target)
 
     def listing(self, template: str, base: str, title: str, notices: list, **context: Any) -> None:
         """A list of notices over as many pages as `page_size` needs."""
@@ -122,38 +124,57 @@ class _Site:
             pager = {"number": number, "count": len(chunks),
                      "previous": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
                      "next": f"{base}page/{number + 1}/" if number < len(chunks) else None}
-            self.page(template, path, title=title, notices=chunk, pager=pager, total=len(notices), **context)
+            key = ([self.summary(n) for n in chunk], pager, len(notices), title, context.get("kind"),
+                   getattr(context.get("feed"), "title", None))
+            self.page(template, path, key, title=title, notices=chunk, pager=pager, total=len(notices), **context)
 
-    def build(self) -> None:
+    def plan(self, statics: dict[str, Path]) -> list[Output]:
         index, content_notices = self.index, self.root / "content" / "notices"
+        for name, path in statics.items():
+            self.outputs.append(Output(f"static/{name}", self.assets[name], source=path))
         for notice in index.notices:
-            view = notice_view(notice, self.config, content_notices, self.as_of)
-            self.page("notice.html", view.path, title=notice.title, view=view,
-                      topics=[(t, index.topic_slugs[t]) for t in notice.tags],
-                      publisher_slug=index.publisher_slugs.get(notice.publisher or ""))
-            for attachment in notice.attachments:
-                if attachment.file:
-                    self.out.copy(content_notices / attachment.file, f"{view.path}{Path(attachment.file).name}")
-        self.page("home.html", "", title=self.config.title, notices=index.notices[: self.config.home_count])
+            topics = [(t, index.topic_slugs[t]) for t in notice.tags]
+            publisher_slug = index.publisher_slugs.get(notice.publisher or "")
+            files = [content_notices / a.file for a in notice.attachments if a.file]
+            stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+            key = (self.digests[notice.slug], topics, publisher_slug, stats,
+                   self.as_of if notice.expires else None)
+            view = partial(notice_view, notice, self.config, content_notices, self.as_of)
+            self.page("notice.html", f"notices/{notice.slug}/", key, title=notice.title, view=view, topics=topics,
+                      publisher_slug=publisher_slug)
+            for file, stat in zip(files, stats, strict=True):
+                self.outputs.append(Output(f"notices/{notice.slug}/{file.name}", digest(stat), source=file))
+        groups_key = [(kind, [(g.name, g.slug, len(g.notices)) for g in groups]) for kind, groups in
+                      (("topics", index.topics), ("publishers", index.publishers), ("archives", index.years))]
+        home = index.notices[: self.config.home_count]
+        self.page("home.html", "", ([self.summary(n) for n in home], groups_key, len(index.notices)),
+                  title=self.config.title, notices=home)
         self.listing("list.html", "notices/", "全部文件", index.notices)
         for kind, groups, title in (("topics", index.topics, "主题分类"), ("publishers", index.publishers, "发布机构"),
                                     ("archives", index.years, "年度归档")):
-            self.page("groups.html", f"{kind}/", title=title, kind=kind, groups=groups)
+            self.page("groups.html", f"{kind}/", [(g.name, g.slug, len(g.notices)) for g in groups],
+                      title=title, kind=kind, groups=groups)
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
                 self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind, group=group,
                              feed=self.group_feeds.get((kind, group.slug)))
         all_feeds = [self.site_feed, *self.group_feeds.values()]
-        self.page("subscribe.html", "subscribe/", title="订阅", all_feeds=all_feeds)
-        self.page("404.html", NOT_FOUND, title="页面未找到")
+        self.page("subscribe.html", "subscribe/", [(f.title, f.page, len(f.notices)) for f in all_feeds],
+                  title="订阅", all_feeds=all_feeds)
+        self.page("404.html", NOT_FOUND, None, title="页面未找到")
         fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
         for feed in all_feeds:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
-            self.out.write(feed.rss_path, rss(feed, self.config, static))
-            self.out.write(feed.atom_path, atom(feed, self.config, static, fallback))
-        self.out.write("sitemap.xml", self.sitemap())
-        self.out.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n")
-        self.out.write("notices.json", self.open_data())
+            items = [(self.digests[n.slug], n.tags) for n in feed.notices]
+            self.add(feed.rss_path, (feed.title, feed.description, items), partial(rss, feed, self.config, static))
+            self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
+                     partial(atom, feed, self.config, static, fallback))
+        everything = [(n.slug, self.digests[n.slug]) for n in index.notices]
+        self.add("sitemap.xml", (everything, groups_key), self.sitemap)
+        robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
+        self.add("robots.txt", robots, lambda: robots)
+        self.add("notices.json", everything, self.open_data)
+        return self.outputs
 
     def sitemap(self) -> bytes:
         ET.register_namespace("", SITEMAP_NS)
@@ -177,37 +198,74 @@ class _Site:
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
 
 
-def _swap_in(built: Path, out: Path) -> None:
-    """Replace `out` with `built`; `out` is only ever missing between two renames."""
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        os.rename(out, old)
-    os.rename(built, out)
-    if old.exists():
-        shutil.rmtree(old)
+def relative_link(page: str, target: str) -> str:
+    """notices/a/ → topics/b/ gives ../../topics/b/; both are site paths, folders end in /."""
+    here = page.split("/")[:-1]
+    there = target.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "/".join(there[common:]) or "./"
 
 
-def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False) -> BuildResult:
-    notices = [n for n in load_notices(root / "content") if drafts or not n.draft]
+def _theme_key(env: Environment, statics: dict[str, Path]) -> str:
+    """A digest of every template the site can use; compiling them all first also reports
+    a template error before anything is rendered."""
+    sources = []
+    for name in sorted(env.list_templates()):
+        env.get_template(name)
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        sources.append((name, filename, source))
+    return digest(sources, sorted(statics.items()))
+
+
+def _load_cache(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+        return data if isinstance(data, dict) and data.get("version") == __version__ else {}
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        return {}  # a missing or stale cache only costs a full build
+
+
+def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
+               jobs: int | None = None) -> BuildResult:
+    """Build into `out`, rendering only what changed since the last build into it."""
+    out = out.resolve()
+    cache_file = root / CACHE_DIR / f"build-{digest(str(out))[:12]}.pickle"
+    cache = _load_cache(cache_file)
+    loaded = load_notices(root / "content", cache.get("content"))
+    notices = [n for n in loaded.notices if drafts or not n.draft]
     index = index_site(notices, config)
     env = theme_environment(root / "theme", DEFAULT_THEME)
     statics = _static_files(root / "theme")
     assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
-    out = out.resolve()
+    try:
+        theme_key = _theme_key(env, statics)
+        site = _Site(root, config, env, index, loaded.digests, assets, theme_key)
+        outputs = site.plan(statics)
+    except TemplateError as err:
+        raise GongkaiError(_template_problem(err)) from None
+    previous: dict[str, str] = cache.get("outputs", {}) if out.is_dir() else {}
+    todo = [o for o in outputs if previous.get(o.path) != o.key or not (out / o.path).is_file()]
+    removed = sorted(set(previous) - {o.path for o in outputs})
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    writer = _Writer(staging)
+    staging.mkdir()
     try:
-        for name, path in statics.items():
-            writer.copy(path, f"static/{name}")
-        site = _Site(root, config, env, index, writer, assets)
-        site.build()
+        render(todo, staging, jobs or os.cpu_count() or 1)
     except TemplateError as err:
         shutil.rmtree(staging, ignore_errors=True)
         raise GongkaiError(_template_problem(err)) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap_in(staging, out)
-    return BuildResult(site.pages, writer.files)
+    if previous:
+        move_in(staging, out, [o.path for o in todo], removed)
+    else:
+        swap_in(staging, out)
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(cache_file, pickle.dumps({"version": __version__, "content": loaded.cache,
+                                           "outputs": {o.path: o.key for o in outputs}}))
+    return BuildResult(len(todo), len(outputs) - len(todo), len(removed))
