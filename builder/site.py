@@ -104,7 +104,7 @@ class _Site:
             context = {**context, "view": context["view"]()}
         url = partial(self.link, path)
         return self.env.get_template(template).render(
-            site=self.config, index=self.index, url=url, cn_date=cn_date, page_path=path,
+            site=self.config, url=url, cn_date=cn_date, page_path=path,
             feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)
@@ -148,7 +148,7 @@ class _Site:
                       (("topics", index.topics), ("publishers", index.publishers), ("archives", index.years))]
         home = index.notices[: self.config.home_count]
         self.page("home.html", "", ([self.summary(n) for n in home], groups_key, len(index.notices)),
-                  title=self.config.title, notices=home)
+                  title=self.config.title, notices=home, index=index)
         self.listing("list.html", "notices/", "全部文件", index.notices)
         for kind, groups, title in (("topics", index.topics, "主题分类"), ("publishers", index.publishers, "发布机构"),
                                     ("archives", index.years, "年度归档")):
@@ -165,7 +165,7 @@ class _Site:
         fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
         for feed in all_feeds:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
-            items = [(self.digests[n.slug], n.tags) for n in feed.notices]
+            items = [(n.slug, self.digests[n.slug], n.tags) for n in feed.notices]
             self.add(feed.rss_path, (feed.title, feed.description, items), partial(rss, feed, self.config, static))
             self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
                      partial(atom, feed, self.config, static, fallback))

@@ -1,0 +1,113 @@
+"""Incremental builds give exactly the bytes of a clean build, for every kind of change,
+and a parallel build the bytes of a single-process one."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.test_feeds import generate_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def notice(root: Path, number: int) -> Path:
+    return root / f"content/notices/n{number:04d}.md"
+
+
+def add_attachment_file(root: Path) -> None:
+    (root / "content/notices/form.pdf").write_bytes(b"%PDF-1.4 first")
+    edit(notice(root, 3), "inline: false}", "inline: false, file: form.pdf}")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "body": lambda r: edit(notice(r, 5), "第二段。", "第二段，改过。"),
+    "title": lambda r: edit(notice(r, 5), "title: 示例通知第5号", "title: 示例通知第5号（修订）"),
+    "tags": lambda r: edit(notice(r, 5), "tags: [", "tags: [新主题, "),
+    "publisher": lambda r: edit(notice(r, 5), "publisher: 示例", "publisher: 另一个示例"),
+    "date": lambda r: edit(notice(r, 6), "published: '20", "published: '19"),
+    "attachment file": add_attachment_file,  # see the test: the file changes after a build
+    "template": lambda r: write(r / "theme/templates/404.html",
+                                '{% extends "base.html" %}{% block main %}<h1>找不到了</h1>{% endblock %}'),
+    "stylesheet": lambda r: write(r / "theme/static/style.css", "body { color: #000; }\n"),
+    "site.yaml": lambda r: edit(r / "site.yaml", "title: 教育信息公开", "title: 示例信息公开"),
+    "deletion": lambda r: notice(r, 7).unlink(),
+    "rename": lambda r: notice(r, 8).rename(r / "content/notices/renamed.md"),
+    "draft": lambda r: edit(notice(r, 9), "---\n\n", "draft: true\n---\n\n"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_incremental_build_equals_a_clean_build(tmp_path: Path, change: str) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    generate_site(site, 60)
+    if change == "attachment file":
+        add_attachment_file(site)  # then the change is to the file alone
+    assert run_cli("build", cwd=site).returncode == 0
+    if change == "attachment file":
+        (site / "content/notices/form.pdf").write_bytes(b"%PDF-1.4 second, longer")
+    else:
+        CHANGES[change](site)
+    incremental = run_cli("build", cwd=site)
+    assert incremental.returncode == 0, incremental.stderr
+    assert " skipped" in incremental.stdout
+
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".gongkai-cache"))
+    assert run_cli("build", cwd=clean).returncode == 0
+    assert tree(site / "public") == tree(clean / "public")
+
+
+def test_unchanged_rebuild_writes_nothing(tmp_path: Path) -> None:
+    generate_site(tmp_path, 30)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    again = run_cli("build", cwd=tmp_path)
+    assert " 0 written," in again.stdout and " 0 removed" in again.stdout
+
+
+def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
+    generate_site(tmp_path, 60)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    before = tree(tmp_path / "public")
+    CHANGES["body"](tmp_path)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    changed = {path for path, data in tree(tmp_path / "public").items() if before.get(path) != data}
+    assert "notices/n0005/index.html" in changed
+    assert not any(path.startswith("notices/n0006") for path in changed)
+    assert all(path.endswith((".xml", ".json", "index.html")) for path in changed)
+    assert len(changed) < 20
+
+
+def test_deleting_the_cache_gives_a_full_identical_build(tmp_path: Path) -> None:
+    generate_site(tmp_path, 30)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    before = tree(tmp_path / "public")
+    shutil.rmtree(tmp_path / ".gongkai-cache")
+    result = run_cli("build", cwd=tmp_path)
+    assert " 0 skipped" in result.stdout
+    assert tree(tmp_path / "public") == before
+
+
+def test_parallel_build_equals_single_process(tmp_path: Path) -> None:
+    generate_site(tmp_path, 150)
+    assert run_cli("build", "--out", "one", "--jobs", "1", cwd=tmp_path).returncode == 0
+    assert run_cli("build", "--out", "many", "--jobs", "4", cwd=tmp_path).returncode == 0
+    assert tree(tmp_path / "one") == tree(tmp_path / "many")
