@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import yaml
 from builder.dates import parse_date
 from builder.errors import GongkaiError, Problem
 from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Notice
+from builder.views import first_paragraph
 
 NOTICES_DIR = "notices"
 # A notice's file name is its URL: ASCII, and unique even on hosts that ignore case.
@@ -189,26 +190,40 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
 
 @dataclass(frozen=True)
 class Cached:
-    """A parsed content file, reused while its size and modification time stay the same."""
+    """A parsed content file, reused while its size and modification time stay the same.
+    Its body is not kept: a large site's bodies would not fit in memory."""
 
     size: int
     mtime_ns: int
     digest: str
     notice: Notice
+    summary: str  # the first paragraph, for feeds
 
 
 @dataclass
 class Loaded:
+    """The site's notices, their metadata in memory and their bodies on disk."""
+
     notices: list[Notice]
     digests: dict[str, str]  # slug → digest of its content file
     cache: dict[str, Cached]  # file → parse, for the next build
+    paths: dict[str, Path]  # slug → content file
+    summaries: dict[str, str]  # slug → first paragraph
+
+    def body(self, notice: Notice) -> str:
+        """The notice's Markdown body, read from its file (it was checked when loaded)."""
+        parts = split_front_matter(self.paths[notice.slug].read_text(encoding="utf-8"))
+        return parts[1] if parts else ""
+
+    def summary(self, notice: Notice) -> str:
+        return self.summaries[notice.slug]
 
 
 def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loaded:
     """Every notice under content/notices/, in file-name order; all problems at once.
     Files unchanged since `cache` was made are not read again."""
     folder = content / NOTICES_DIR
-    loaded = Loaded([], {}, {})
+    loaded = Loaded([], {}, {}, {}, {})
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
@@ -239,10 +254,13 @@ def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loade
             except GongkaiError as err:
                 problems.extend(err.problems)
                 continue
-            entry = Cached(stat.st_size, stat.st_mtime_ns, hashlib.sha1(data).hexdigest(), notice)
+            entry = Cached(stat.st_size, stat.st_mtime_ns, hashlib.sha1(data).hexdigest(),
+                           replace(notice, body=None), first_paragraph(notice.body or ""))
         loaded.cache[file] = entry
         loaded.notices.append(entry.notice)
         loaded.digests[slug] = entry.digest
+        loaded.paths[slug] = path
+        loaded.summaries[slug] = entry.summary
     if problems:
         raise GongkaiError(*problems)
     return loaded

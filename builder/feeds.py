@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Protocol
 
 from lxml import etree
 from markupsafe import Markup, escape
@@ -17,12 +18,20 @@ from markupsafe import Markup, escape
 from builder.config import SiteConfig
 from builder.model import Notice
 from builder.pages import notice_moment
-from builder.views import MARKDOWN, attachment_views, first_paragraph
+from builder.views import MARKDOWN, attachment_views
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 # XML 1.0 forbids these characters outright; a hand-edited notice may still hold them.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Text(Protocol):
+    """Where the text of notices comes from: bodies are read on demand, not held."""
+
+    def body(self, notice: Notice) -> str: ...
+
+    def summary(self, notice: Notice) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -47,9 +56,9 @@ def clean(text: str) -> str:
     return NOT_XML.sub("", text)
 
 
-def item_html(notice: Notice, config: SiteConfig, url: str, full: bool) -> str:
+def item_html(notice: Notice, text: Text, url: str, full: bool) -> str:
     """The item body: the first paragraph (or the whole notice), then its attachments."""
-    body = Markup(MARKDOWN.render(notice.body)) if full else Markup("<p>{}</p>").format(first_paragraph(notice.body))
+    body = Markup(MARKDOWN.render(text.body(notice))) if full else Markup("<p>{}</p>").format(text.summary(notice))
     items = []
     for view in attachment_views(notice, None):
         href = url + view.href if view.href else None  # an anchor or a file beside the page
@@ -76,7 +85,7 @@ def _document(root: etree._Element, static: str) -> bytes:
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
-def rss(feed: Feed, config: SiteConfig, static: str) -> bytes:
+def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
     root = etree.Element("rss", version="2.0", nsmap={"atom": ATOM_NS, "dc": DC_NS})
     channel = etree.SubElement(root, "channel")
     _text(channel, "title", feed.title)
@@ -102,11 +111,11 @@ def rss(feed: Feed, config: SiteConfig, static: str) -> bytes:
             _text(item, f"{{{DC_NS}}}creator", notice.publisher)
         for tag in notice.tags:
             _text(item, "category", tag)
-        _text(item, "description", item_html(notice, config, url, config.feeds.full_content))
+        _text(item, "description", item_html(notice, text, url, config.feeds.full_content))
     return _document(root, static)
 
 
-def atom(feed: Feed, config: SiteConfig, static: str, fallback: datetime) -> bytes:
+def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: datetime) -> bytes:
     """Atom needs a date on every entry: an undated notice takes the feed's own date."""
     root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     root.set("{http://www.w3.org/XML/1998/namespace}lang", config.language)
@@ -138,5 +147,5 @@ def atom(feed: Feed, config: SiteConfig, static: str, fallback: datetime) -> byt
         for tag in notice.tags:
             _text(entry, f"{{{ATOM_NS}}}category", None, term=clean(tag))
         kind = "content" if config.feeds.full_content else "summary"
-        _text(entry, f"{{{ATOM_NS}}}{kind}", item_html(notice, config, url, config.feeds.full_content), type="html")
+        _text(entry, f"{{{ATOM_NS}}}{kind}", item_html(notice, text, url, config.feeds.full_content), type="html")
     return _document(root, static)

@@ -72,7 +72,7 @@ class Notice:
     inferred: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     draft: bool = False
-    body: str = ""
+    body: str | None = None  # None when loaded for a build: builder.content.Loaded.body reads it on demand
     slug: str = ""  # the content file's name; the notice's URL is /notices/<slug>/
 
     def front_matter(self) -> dict[str, Any]:

@@ -66,13 +66,15 @@ def _groups(notices: list[Notice], keys_of, slugs: dict[str, str], order) -> lis
     return [Group(name, slugs[name], tuple(members[name])) for name in sorted(members, key=order)]
 
 
-def index_site(notices: list[Notice], config: SiteConfig) -> SiteIndex:
+def index_site(notices: list[Notice], config: SiteConfig, slug_memo: dict[str, str] | None = None) -> SiteIndex:
+    """The site's groups; `slug_memo` remembers pinyin slugs across builds (it is filled in)."""
+    memo = {} if slug_memo is None else slug_memo
     ordered = sorted(notices, key=sort_key)
     vocabulary = {topic.name: topic for topic in config.tags.vocabulary}
     tags = sorted({tag for n in ordered for tag in n.tags})
-    topic_slugs = unique_slugs(tags, {name: vocabulary[name].slug for name in tags if name in vocabulary})
+    topic_slugs = unique_slugs(tags, {name: vocabulary[name].slug for name in tags if name in vocabulary}, memo)
     publishers = sorted({n.publisher for n in ordered if n.publisher})
-    publisher_slugs = unique_slugs(publishers, {})
+    publisher_slugs = unique_slugs(publishers, {}, memo)
     vocabulary_order = {name: i for i, name in enumerate(vocabulary)}
     years = sorted({notice_year(n) for n in ordered}, key=lambda y: (y == UNDATED, _descending(y)))
     return SiteIndex(

@@ -25,7 +25,7 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from builder import __version__
 from builder.config import SiteConfig
-from builder.content import load_notices
+from builder.content import Loaded, load_notices
 from builder.errors import GongkaiError, Problem
 from builder.feeds import Feed, atom, rss
 from builder.fsio import write_atomic
@@ -33,7 +33,7 @@ from builder.model import Notice
 from builder.output import Output, digest, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, pages_of
 from builder.render import theme_environment
-from builder.views import cn_date, notice_view
+from builder.views import NoticeView, cn_date, notice_view
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -68,9 +68,10 @@ class _Site:
     """The plan of a site: every output file with the key of what it depends on, and how to
     render it. Rendering happens later, and only for outputs whose key changed."""
 
-    def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, digests: dict[str, str],
+    def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, loaded: Loaded,
                  assets: dict[str, str], theme_key: str) -> None:
-        self.root, self.config, self.env, self.index, self.digests = root, config, env, index, digests
+        self.root, self.config, self.env, self.index, self.loaded = root, config, env, index, loaded
+        self.digests = loaded.digests
         self.assets = assets
         self.outputs: list[Output] = []
         # Every page shows the theme, the configuration and the site's groups in its navigation.
@@ -87,6 +88,10 @@ class _Site:
 
     def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
         return Feed(title, description, page, tuple(notices[: self.config.feeds.limit]))
+    def notice_view(self, notice: Notice) -> NoticeView:
+        return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
+                           self.as_of)
+
     def summary(self, notice: Notice) -> tuple:
         """What a list shows of a notice, for the keys of list pages."""
         return (notice.slug, notice.title, notice.doc_no, notice.publisher, notice.published, notice.written)
@@ -139,7 +144,7 @@ class _Site:
             stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
             key = (self.digests[notice.slug], topics, publisher_slug, stats,
                    self.as_of if notice.expires else None)
-            view = partial(notice_view, notice, self.config, content_notices, self.as_of)
+            view = partial(self.notice_view, notice)
             self.page("notice.html", f"notices/{notice.slug}/", key, title=notice.title, view=view, topics=topics,
                       publisher_slug=publisher_slug)
             for file, stat in zip(files, stats, strict=True):
@@ -166,9 +171,10 @@ class _Site:
         for feed in all_feeds:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
             items = [(n.slug, self.digests[n.slug], n.tags) for n in feed.notices]
-            self.add(feed.rss_path, (feed.title, feed.description, items), partial(rss, feed, self.config, static))
+            self.add(feed.rss_path, (feed.title, feed.description, items),
+                     partial(rss, feed, self.config, self.loaded, static))
             self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
-                     partial(atom, feed, self.config, static, fallback))
+                     partial(atom, feed, self.config, self.loaded, static, fallback))
         everything = [(n.slug, self.digests[n.slug]) for n in index.notices]
         self.add("sitemap.xml", (everything, groups_key), self.sitemap)
         robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
@@ -236,13 +242,14 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     cache = _load_cache(cache_file)
     loaded = load_notices(root / "content", cache.get("content"))
     notices = [n for n in loaded.notices if drafts or not n.draft]
-    index = index_site(notices, config)
+    slugs = cache.get("slugs", {})
+    index = index_site(notices, config, slugs)
     env = theme_environment(root / "theme", DEFAULT_THEME)
     statics = _static_files(root / "theme")
     assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
     try:
         theme_key = _theme_key(env, statics)
-        site = _Site(root, config, env, index, loaded.digests, assets, theme_key)
+        site = _Site(root, config, env, index, loaded, assets, theme_key)
         outputs = site.plan(statics)
     except TemplateError as err:
         raise GongkaiError(_template_problem(err)) from None
@@ -266,6 +273,6 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     else:
         swap_in(staging, out)
     cache_file.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(cache_file, pickle.dumps({"version": __version__, "content": loaded.cache,
+    write_atomic(cache_file, pickle.dumps({"version": __version__, "content": loaded.cache, "slugs": slugs,
                                            "outputs": {o.path: o.key for o in outputs}}))
     return BuildResult(len(todo), len(outputs) - len(todo), len(removed))

@@ -6,14 +6,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-from pypinyin import lazy_pinyin
-
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 60
 
 
 def name_slug(name: str) -> str:
     """鲤城区教育局 → li-cheng-qu-jiao-yu-ju; a long name keeps a hash so it stays unique."""
+    from pypinyin import lazy_pinyin  # loads its dictionary: only when a new name needs it
+
     words = [NOT_SLUG.sub("-", word.lower()).strip("-") for word in lazy_pinyin(name)]
     slug = "-".join(word for word in words if word)
     digest = hashlib.sha1(name.encode()).hexdigest()[:6]
@@ -24,10 +24,14 @@ def name_slug(name: str) -> str:
     return slug
 
 
-def unique_slugs(names: list[str], fixed: dict[str, str]) -> dict[str, str]:
-    """A slug per name: `fixed` ones as configured, else pinyin; names that share a pinyin
-    (homophones) each get a hash of the name, so no URL depends on which came first."""
-    slugs = {name: fixed.get(name) or name_slug(name) for name in names}
+def unique_slugs(names: list[str], fixed: dict[str, str], memo: dict[str, str]) -> dict[str, str]:
+    """A slug per name: `fixed` ones as configured, else pinyin (remembered in `memo`, since
+    loading the pinyin dictionary takes longer than a small rebuild); names that share a
+    pinyin (homophones) each get a hash of the name, so no URL depends on which came first."""
+    for name in names:
+        if name not in fixed and name not in memo:
+            memo[name] = name_slug(name)
+    slugs = {name: fixed.get(name) or memo[name] for name in names}
     counts: dict[str, int] = {}
     for slug in slugs.values():
         counts[slug] = counts.get(slug, 0) + 1

@@ -105,12 +105,16 @@ def attachment_views(notice: Notice, content_notices: Path | None) -> list[Attac
 
 
 def first_paragraph(body: str) -> str:
-    """The first paragraph of prose, as plain text: what a list or feed shows as a summary.
-    The addressee and attachment labels are not prose."""
-    tokens = MARKDOWN.parse(body)
-    for opening, inline in itertools.pairwise(tokens):
-        if opening.type == "paragraph_open" and not opening.attrs.get("class") and inline.type == "inline":
-            return "".join(child.content for child in inline.children or [] if child.type == "text")
+    """The first paragraph of prose, as plain text: what a feed shows as a summary. Marked
+    blocks (the addressee, containers, headings, lists) are not prose; only the first block
+    that may be is parsed, not the whole body."""
+    for block in body.split("\n\n"):
+        block = block.strip()
+        if not block or block.startswith(("{", ":::", "#", "- ")):
+            continue
+        for opening, inline in itertools.pairwise(MARKDOWN.parse(block)):
+            if opening.type == "paragraph_open" and inline.type == "inline":
+                return "".join(child.content for child in inline.children or [] if child.type == "text")
     return ""
 
 
@@ -144,16 +148,16 @@ def json_ld(notice: Notice, config: SiteConfig, path: str) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def notice_view(notice: Notice, config: SiteConfig, content_notices: Path, as_of: str) -> NoticeView:
+def notice_view(notice: Notice, body: str, config: SiteConfig, content_notices: Path, as_of: str) -> NoticeView:
     path = f"notices/{notice.slug}/"
-    start = APPENDIX_START.search(notice.body)
-    cut = start.start() if start else len(notice.body)
+    start = APPENDIX_START.search(body)
+    cut = start.start() if start else len(body)
     return NoticeView(
         notice=notice,
         path=path,
         rows=metadata_rows(notice, config),
-        body=Markup(MARKDOWN.render(notice.body[:cut])),
-        appendix=Markup(MARKDOWN.render(notice.body[cut:])),
+        body=Markup(MARKDOWN.render(body[:cut])),
+        appendix=Markup(MARKDOWN.render(body[cut:])),
         attachments=attachment_views(notice, content_notices),
         status=status_of(notice, as_of),
         json_ld=json_ld(notice, config, path),
