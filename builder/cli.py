@@ -57,6 +57,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from builder.serve import serve  # watchdog and the server load only for this command
+
+    load_config(Path.cwd(), required=True)
+    return serve(Path.cwd(), args.host, args.port, args.open, _say)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="gongkai",
                                    description="Static sites for government information-disclosure notices.")
@@ -78,6 +85,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include notices marked draft: true")
     build.add_argument("--jobs", type=int, help="processes for a large build (default: all cores)")
     build.set_defaults(run=cmd_build)
+
+    serve = commands.add_parser("serve", help="live preview: rebuild on every change, reload open pages")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open the preview in a browser")
+    serve.set_defaults(run=cmd_serve)
     return root
 
 

@@ -1,0 +1,161 @@
+"""gongkai serve: a real server in a subprocess, real edits, a real Server-Sent Events client."""
+
+from __future__ import annotations
+
+import http.client
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, free_port, run_cli
+
+DEADLINE = 2.0  # seconds from an edit to the page that shows it
+
+
+class Preview:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.process = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--port", str(self.port)],
+                                        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for(lambda: any("serving the preview" in line for line in self.lines), 30)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        try:
+            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=5) as response:
+                return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
+        except urllib.error.HTTPError as err:
+            return err.code, err.headers["Content-Type"], err.read().decode("utf-8")
+
+    def raw_status(self, path: str) -> int:
+        """The status for a path sent exactly as written, without a client tidying it."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        connection.request("GET", path)
+        status = connection.getresponse().status
+        connection.close()
+        return status
+
+    @staticmethod
+    def wait_for(check, seconds: float = DEADLINE) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            if check():
+                return time.monotonic() - started
+            time.sleep(0.02)
+        raise AssertionError(f"not within {seconds} s")
+
+    def rebuilds(self) -> int:
+        return sum(1 for line in self.lines if line.startswith(("rebuilt", "error: build")))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def listen(url: str, events: queue.Queue[str]) -> None:
+    """A Server-Sent Events client: puts each event name it hears."""
+    with urllib.request.urlopen(url + "__gongkai/events", timeout=30) as stream:
+        for raw in stream:
+            line = raw.decode().strip()
+            if line.startswith("event:"):
+                events.put(line.split(":", 1)[1].strip())
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    assert run_cli("normalize", cwd=tmp_path).returncode == 0
+    server = Preview(tmp_path)
+    yield server
+    server.stop()
+
+
+NOTICE = "content/notices/qz01113-1000-2024-00008.md"
+
+
+def test_edit_shows_within_two_seconds_and_reloads_pages(preview: Preview) -> None:
+    status, kind, page = preview.get("notices/qz01113-1000-2024-00008/")
+    assert status == 200 and kind == "text/html; charset=utf-8" and "__gongkai/events" in page
+    events: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=listen, args=(preview.url, events), daemon=True).start()
+    time.sleep(0.3)
+    path = preview.root / NOTICE
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("title: 泉州市鲤城区教育局关于印发", "title: 【修订】泉州市鲤城区教育局关于印发")
+    path.write_text(edited, encoding="utf-8")
+    for page_path in ("notices/qz01113-1000-2024-00008/", "", "topics/education/"):
+        preview.wait_for(lambda p=page_path: "【修订】泉州市鲤城区教育局" in preview.get(p)[2])
+    assert events.get(timeout=DEADLINE) == "reload"
+    assert not (preview.root / "public").exists()  # preview never writes the real site
+
+
+def test_added_and_deleted_notices(preview: Preview) -> None:
+    added = preview.root / "content/notices/new-notice.md"
+    added.write_text("---\ntitle: 新增的示例通知\npublisher: 示例局\npublished: '2025-01-02'\n"
+                     "tags: [教育]\n---\n\n正文。\n", encoding="utf-8")
+    preview.wait_for(lambda: "新增的示例通知" in preview.get("")[2])
+    assert preview.get("notices/new-notice/")[0] == 200
+    added.unlink()
+    preview.wait_for(lambda: preview.get("notices/new-notice/")[0] == 404)
+    assert "新增的示例通知" not in preview.get("notices/")[2]
+    assert "新增的示例通知" not in preview.get("topics/education/")[2]
+
+
+def test_broken_yaml_shows_an_error_page_then_recovers(preview: Preview) -> None:
+    path = preview.root / NOTICE
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("tags:\n", "tags: [unclosed\n", 1), encoding="utf-8")
+    preview.wait_for(lambda: preview.get("")[0] == 500)
+    status, _, page = preview.get("notices/qz01113-1000-2024-00008/")
+    assert status == 500 and "content/notices/qz01113-1000-2024-00008.md:" in page and "invalid YAML" in page
+    path.write_text(good, encoding="utf-8")
+    preview.wait_for(lambda: preview.get("notices/qz01113-1000-2024-00008/")[0] == 200)
+    assert preview.process.poll() is None
+
+
+def test_only_files_inside_the_site_are_served(preview: Preview) -> None:
+    (preview.root / "secret.txt").write_text("secret", encoding="utf-8")
+    for path in ("/../site.yaml", "/%2e%2e/site.yaml", "/static/..%2f..%2fsite.yaml", "/..%2f..%2f..%2fetc/passwd",
+                 "/static/%2e%2e/%2e%2e/secret.txt", "/%00"):
+        assert preview.raw_status(path) in (400, 404), path
+    status, kind, _ = preview.get("feed.xml")
+    assert status == 200 and kind.startswith("application/xml")
+    assert preview.get("static/style.css")[1].startswith("text/css")
+    status, kind, page = preview.get("no/such/page/")
+    assert status == 404 and "页面未找到" in page
+
+
+def test_a_burst_of_200_files_gives_few_rebuilds(preview: Preview) -> None:
+    before = preview.rebuilds()
+    folder = preview.root / "content/notices"
+    for number in range(200):
+        (folder / f"burst-{number:03d}.md").write_text(
+            f"---\ntitle: 批量通知{number}\npublished: '2025-02-01'\n---\n\n正文{number}。\n", encoding="utf-8")
+    preview.wait_for(lambda: preview.get("notices/burst-199/")[0] == 200, 20)
+    time.sleep(1.5)
+    assert preview.rebuilds() - before <= 3, preview.lines[-5:]
+
+
+def test_a_raw_file_in_seeds_is_normalised_and_shown(preview: Preview) -> None:
+    raw = (REPO / "seeds").glob("001_*.txt").__next__().read_text(encoding="utf-8")
+    (preview.root / "seeds/extra.txt").write_text(raw.replace("2022年鲤城教育工作要点", "2023年鲤城教育工作要点"),
+                                                   encoding="utf-8")
+    preview.wait_for(lambda: "2023年鲤城教育工作要点" in preview.get("notices/")[2], 10)
