@@ -21,8 +21,10 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 # (通知 in GBK reads as two combining marks), so a decoding must also look like a
 # notice: nearly all of its non-ASCII characters Chinese text or its punctuation.
 MIN_PLAUSIBLE_SHARE = 0.9
-NOTICE_CHARS = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2010-\u2027"
-                          "\u2030-\u205e\u00a0-\u00bf\u00d7\u00f7\u25a0-\u25ff\u2460-\u24ff\u2160-\u217f]")
+NOTICE_CHARS = ("\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2010-\u2027"
+                "\u2030-\u205e\u00a0-\u00bf\u00d7\u00f7\u25a0-\u25ff\u2460-\u24ff\u2160-\u217f")
+WIDE = re.compile("[^\x00-\x7f]")
+STRANGE = re.compile(f"[^\x00-\x7f{NOTICE_CHARS}]")
 
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SPACES = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f]")
@@ -39,8 +41,8 @@ class Line:
 
 
 def _plausible(text: str) -> bool:
-    wide = [c for c in text if ord(c) > 0x7F]
-    return not wide or sum(1 for c in wide if NOTICE_CHARS.match(c)) / len(wide) >= MIN_PLAUSIBLE_SHARE
+    wide = len(WIDE.findall(text))
+    return not wide or 1 - len(STRANGE.findall(text)) / wide >= MIN_PLAUSIBLE_SHARE
 
 
 def decode(data: bytes) -> str:

@@ -93,6 +93,10 @@ class Stripped:
     publisher_hints: list[Line]  # furniture lines that name the site's body (value, source line)
 
 
+MAX_FURNITURE_LINE = 200  # page chrome is short; a longer line is prose and only its ends are looked at
+MAX_GLUED = 80  # the longest glued head or tail
+
+
 def _strip_line(line: Line) -> tuple[Line | None, list[Line]]:
     """The line less its furniture, and the removed pieces."""
     removed: list[Line] = []
@@ -101,13 +105,16 @@ def _strip_line(line: Line) -> tuple[Line | None, list[Line]]:
     while changed and text:
         changed = False
         for where, pattern in RULES:
-            if where is Where.LINE and pattern.fullmatch(text):
-                removed.append(replace(line, text=text))
-                return None, removed
-            match = pattern.search(text) if where is not Where.LINE else None
-            if match and match.group().strip() and (match.start() == 0 or match.end() == len(text)):
+            if where is Where.LINE:
+                if len(text) <= MAX_FURNITURE_LINE and pattern.fullmatch(text):
+                    removed.append(replace(line, text=text))
+                    return None, removed
+                continue
+            start = 0 if where is Where.HEAD else max(0, len(text) - MAX_GLUED)
+            match = pattern.search(text[start:start + MAX_GLUED] if where is Where.HEAD else text[start:])
+            if match and match.group().strip():
                 removed.append(replace(line, text=match.group().strip()))
-                text = (text[: match.start()] + text[match.end():]).strip(" \u3000")
+                text = (text[: start + match.start()] + text[start + match.end():]).strip(" \u3000")
                 changed = True
     return (replace(line, text=text) if text else None), removed
 

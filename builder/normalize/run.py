@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from builder.config import TagRules
 from builder.errors import Problem
 from builder.fsio import write_atomic
 from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes
+from builder.output import MIN_PARALLEL
 
 STATE_FILE = ".normalized.json"
 RAW_SUFFIXES = (".txt", ".text")
@@ -59,16 +64,33 @@ def _load_state(out: Path) -> dict[str, str]:
         return {}
 
 
+def _normalize_one(tag_rules: TagRules, file: str) -> Normalized | str:
+    """A file's notice, or why it has none."""
+    try:
+        return normalize_bytes(Path(file).read_bytes(), file, tag_rules)
+    except (DecodeError, NotANotice, OSError) as err:
+        return str(err)
+
+
+def _normalize_all(files: list[str], tag_rules: TagRules) -> Iterator[Normalized | str]:
+    """Results in input order; parsed across all cores when there are many files."""
+    work = partial(_normalize_one, tag_rules)
+    jobs = os.cpu_count() or 1
+    if len(files) < MIN_PARALLEL or jobs == 1 or "fork" not in get_all_start_methods():
+        yield from map(work, files)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        yield from pool.map(work, files, chunksize=16)
+
+
 def normalize_files(files: list[str], out: Path, tag_rules: TagRules, force: bool,
                     say: Callable[[str], None]) -> Outcome:
     outcome = Outcome()
     state = _load_state(out)
     claimed: dict[str, str] = {}  # slug → the raw file that produced it
-    for file in files:
-        try:
-            result: Normalized = normalize_bytes(Path(file).read_bytes(), file, tag_rules)
-        except (DecodeError, NotANotice, OSError) as err:
-            outcome.problems.append(Problem(file, str(err)))
+    for file, result in zip(files, _normalize_all(files, tag_rules), strict=True):
+        if isinstance(result, str):
+            outcome.problems.append(Problem(file, result))
             continue
         if result.slug in claimed:
             outcome.problems.append(Problem(
