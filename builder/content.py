@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -226,9 +227,13 @@ def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loade
     loaded = Loaded([], {}, {}, {}, {})
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        file = path.relative_to(content.parent).as_posix()
-        slug = path.stem.lower()
+    entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".md")), key=lambda e: e.name) \
+        if folder.is_dir() else []
+    prefix = folder.relative_to(content.parent).as_posix()
+    for dir_entry in entries:
+        path = folder / dir_entry.name
+        file = f"{prefix}/{dir_entry.name}"
+        slug = dir_entry.name[:-3].lower()
         if not SLUG.fullmatch(slug):
             problems.append(Problem(file, "file name must be ASCII letters, digits, - or _ (it is the URL)",
                                     field="slug"))
@@ -238,7 +243,7 @@ def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loade
                                     field="slug"))
             continue
         seen[slug] = file
-        stat = path.stat()
+        stat = dir_entry.stat()
         known = (cache or {}).get(file)
         # A notice with attachment files is always read again: its files are checked on reading.
         if known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns) and \

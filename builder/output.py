@@ -8,7 +8,6 @@ a failure before that point leaves the previous site as it was.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -23,9 +22,16 @@ MIN_PARALLEL = 64  # fewer pages than this render faster in one process than in 
 
 
 def digest(*parts: Any) -> str:
-    """A stable key for what an output depends on."""
-    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    """A stable key for what an output depends on: its parts are tuples, lists and dicts of
+    text, numbers and None, built in a fixed order, so their repr is stable too."""
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
+
+
+def missing_files(root: Path, paths: Iterable[str]) -> set[str]:
+    """The site paths that have no file under `root` (plain os.path: pathlib costs more
+    than the stat itself on a large site)."""
+    base = str(root)
+    return {path for path in paths if not os.path.isfile(os.path.join(base, path))}
 
 
 @dataclass(frozen=True)

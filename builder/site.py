@@ -30,7 +30,7 @@ from builder.errors import GongkaiError, Problem
 from builder.feeds import Feed, atom, rss
 from builder.fsio import write_atomic
 from builder.model import Notice
-from builder.output import Output, digest, move_in, render, swap_in
+from builder.output import Output, digest, missing_files, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, pages_of
 from builder.render import theme_environment
 from builder.views import NoticeView, cn_date, notice_view
@@ -214,15 +214,16 @@ def relative_link(page: str, target: str) -> str:
     return "../" * (len(here) - common) + "/".join(there[common:]) or "./"
 
 
-def _theme_key(env: Environment, statics: dict[str, Path]) -> str:
-    """A digest of every template the site can use; compiling them all first also reports
-    a template error before anything is rendered."""
-    sources = []
-    for name in sorted(env.list_templates()):
-        env.get_template(name)
-        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        sources.append((name, filename, source))
-    return digest(sources, sorted(statics.items()))
+def _theme_key(env: Environment, assets: dict[str, str], known: str | None) -> str:
+    """A digest of every template the site can use. A changed theme is compiled whole
+    first, so a template error is reported before anything is rendered."""
+    names = sorted(env.list_templates())
+    sources = [(name, *env.loader.get_source(env, name)[:2]) for name in names]  # type: ignore[union-attr]
+    key = digest(sources, sorted(assets.items()))  # pages link assets by content hash
+    if key != known:
+        for name in names:
+            env.get_template(name)
+    return key
 
 
 def _load_cache(path: Path) -> dict[str, Any]:
@@ -235,11 +236,12 @@ def _load_cache(path: Path) -> dict[str, Any]:
 
 
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
-               jobs: int | None = None) -> BuildResult:
-    """Build into `out`, rendering only what changed since the last build into it."""
+               jobs: int | None = None, memory: dict[str, Any] | None = None) -> BuildResult:
+    """Build into `out`, rendering only what changed since the last build into it. The
+    record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller."""
     out = out.resolve()
     cache_file = root / CACHE_DIR / f"build-{digest(str(out))[:12]}.pickle"
-    cache = _load_cache(cache_file)
+    cache = memory if memory is not None else _load_cache(cache_file)
     loaded = load_notices(root / "content", cache.get("content"))
     notices = [n for n in loaded.notices if drafts or not n.draft]
     slugs = cache.get("slugs", {})
@@ -248,13 +250,16 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     statics = _static_files(root / "theme")
     assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
     try:
-        theme_key = _theme_key(env, statics)
+        theme_key = _theme_key(env, assets, cache.get("theme"))
+        if memory is not None and memory.get("theme") == theme_key and "env" in memory:
+            env = memory["env"]  # already compiled: a long-running caller reuses it
         site = _Site(root, config, env, index, loaded, assets, theme_key)
         outputs = site.plan(statics)
     except TemplateError as err:
         raise GongkaiError(_template_problem(err)) from None
     previous: dict[str, str] = cache.get("outputs", {}) if out.is_dir() else {}
-    todo = [o for o in outputs if previous.get(o.path) != o.key or not (out / o.path).is_file()]
+    missing = missing_files(out, previous) if previous else set()
+    todo = [o for o in outputs if previous.get(o.path) != o.key or o.path in missing]
     removed = sorted(set(previous) - {o.path for o in outputs})
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
@@ -272,7 +277,11 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         move_in(staging, out, [o.path for o in todo], removed)
     else:
         swap_in(staging, out)
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(cache_file, pickle.dumps({"version": __version__, "content": loaded.cache, "slugs": slugs,
-                                           "outputs": {o.path: o.key for o in outputs}}))
+    record = {"version": __version__, "content": loaded.cache, "slugs": slugs, "theme": theme_key,
+              "outputs": {o.path: o.key for o in outputs}}
+    if memory is not None:
+        memory.update(record, env=env)
+    elif todo or removed or record["outputs"] != previous or loaded.cache != cache.get("content"):
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(cache_file, pickle.dumps(record))
     return BuildResult(len(todo), len(outputs) - len(todo), len(removed))

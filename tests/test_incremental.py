@@ -47,6 +47,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "template": lambda r: write(r / "theme/templates/404.html",
                                 '{% extends "base.html" %}{% block main %}<h1>找不到了</h1>{% endblock %}'),
     "stylesheet": lambda r: write(r / "theme/static/style.css", "body { color: #000; }\n"),
+    "stylesheet again": lambda r: write(r / "theme/static/print.css", "body { color: #111; }\n"),
     "site.yaml": lambda r: edit(r / "site.yaml", "title: 教育信息公开", "title: 示例信息公开"),
     "deletion": lambda r: notice(r, 7).unlink(),
     "rename": lambda r: notice(r, 8).rename(r / "content/notices/renamed.md"),
@@ -61,6 +62,8 @@ def test_incremental_build_equals_a_clean_build(tmp_path: Path, change: str) -> 
     generate_site(site, 60)
     if change == "attachment file":
         add_attachment_file(site)  # then the change is to the file alone
+    if change == "stylesheet again":
+        write(site / "theme/static/print.css", "body { color: #222; }\n")  # then the same file changes
     assert run_cli("build", cwd=site).returncode == 0
     if change == "attachment file":
         (site / "content/notices/form.pdf").write_bytes(b"%PDF-1.4 second, longer")
