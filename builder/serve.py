@@ -29,7 +29,7 @@ from builder.normalize.run import RAW_SUFFIXES, normalize_files
 from builder.site import CACHE_DIR, build_site
 
 EVENTS_PATH = "/__gongkai/events"
-QUIET_SECONDS = 0.08  # a burst has ended when no event came for this long
+QUIET_SECONDS = 0.05  # a burst has ended when no event came for this long
 MAX_WAIT_SECONDS = 1.0  # but a rebuild never waits longer than this for quiet
 KEEPALIVE_SECONDS = 15
 RELOAD_SCRIPT = (f'<script>new EventSource("{EVENTS_PATH}").addEventListener("reload", '
@@ -62,6 +62,7 @@ class Rebuilder:
     def __init__(self, root: Path, out: Path, base_url: str, state: PreviewState, say: Callable[[str], None]) -> None:
         self.root, self.out, self.base_url, self.state, self.say = root, out, base_url, state, say
         self.pending: set[str] = set()
+        self.memory: dict[str, object] = {}  # the incremental build's record, kept between rebuilds
         self.arrived = threading.Condition()
         self.last_event = 0.0
 
@@ -94,7 +95,7 @@ class Rebuilder:
                 for problem in outcome.problems:
                     self.say(f"  warning: {problem}")
             config = replace(load_config(self.root, required=True), base_url=self.base_url)
-            result = build_site(self.root, config, self.out)
+            result = build_site(self.root, config, self.out, memory=self.memory)
         except GongkaiError as err:
             self.state.publish("\n".join(str(p) for p in err.problems))
             self.say("error: build failed; the preview shows why:\n  " + "\n  ".join(map(str, err.problems)))
