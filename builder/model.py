@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -14,9 +14,9 @@ class Attachment:
     file: str | None = None  # a file beside the notice in content/, set by an editor
 
     def front_matter(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.file is None:
-            del data["file"]
+        data: dict[str, Any] = {"number": self.number, "title": self.title, "inline": self.inline}
+        if self.file is not None:
+            data["file"] = self.file
         return data
 
 

@@ -13,7 +13,6 @@ import json
 import os
 import pickle
 import shutil
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
+from lxml import etree
 
 from builder import __version__
 from builder.config import SiteConfig
@@ -183,25 +183,25 @@ class _Site:
         return self.outputs
 
     def sitemap(self) -> bytes:
-        ET.register_namespace("", SITEMAP_NS)
-        urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+        urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
         entries = [("", None), ("notices/", None), ("subscribe/", None)]
         entries += [(f"notices/{n.slug}/", (n.published or n.written or "")[:10] or None) for n in self.index.notices]
         entries += [(f"{kind}/{g.slug}/", None) for kind, groups in
                     (("topics", self.index.topics), ("publishers", self.index.publishers),
                      ("archives", self.index.years)) for g in groups]
         for path, lastmod in entries:
-            url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-            ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = self.config.absolute(path)
+            url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+            etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = self.config.absolute(path)
             if lastmod:
-                ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
-        ET.indent(urlset)
-        return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+                etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
+        return etree.tostring(urlset, encoding="utf-8", xml_declaration=True, pretty_print=True)
 
     def open_data(self) -> str:
-        records = [{"url": self.config.absolute(f"notices/{n.slug}/"), "slug": n.slug, **n.front_matter()}
-                   for n in self.index.notices]
-        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+        """Every notice's metadata, one per line: readable, and written by json's C encoder
+        (an `indent` would make it fall back to the pure-Python one, ten times slower)."""
+        records = (json.dumps({"url": self.config.absolute(f"notices/{n.slug}/"), "slug": n.slug,
+                               **n.front_matter()}, ensure_ascii=False) for n in self.index.notices)
+        return "[\n" + ",\n".join(records) + "\n]\n"
 
 
 def relative_link(page: str, target: str) -> str:
