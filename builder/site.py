@@ -74,7 +74,7 @@ class _Site:
         self.digests = loaded.digests
         self.assets = assets
         self.outputs: list[Output] = []
-        # Every page shows the theme, the configuration and the site's groups in its navigation.
+        # Every page shows the theme and the configuration (title, footer, feed links).
         self.site_key = digest(theme_key, repr(config), __version__)
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
         self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
@@ -88,6 +88,7 @@ class _Site:
 
     def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
         return Feed(title, description, page, tuple(notices[: self.config.feeds.limit]))
+
     def notice_view(self, notice: Notice) -> NoticeView:
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
                            self.as_of)
@@ -106,6 +107,8 @@ class _Site:
 
     def render_page(self, template: str, path: str, feed: Feed | None, context: dict[str, Any]) -> str:
         if "view" in context and callable(context["view"]):
+            # A notice's view renders its Markdown: done here, when the page is rendered,
+            # never while planning, so a skipped page costs nothing.
             context = {**context, "view": context["view"]()}
         url = partial(self.link, path)
         return self.env.get_template(template).render(
