@@ -29,7 +29,7 @@ from builder.normalize.run import RAW_SUFFIXES, normalize_files
 from builder.site import CACHE_DIR, build_site
 
 EVENTS_PATH = "/__gongkai/events"
-QUIET_SECONDS = 0.05  # a burst has ended when no event came for this long
+QUIET_SECONDS = 0.03  # a burst has ended when no event came for this long
 MAX_WAIT_SECONDS = 1.0  # but a rebuild never waits longer than this for quiet
 KEEPALIVE_SECONDS = 15
 RELOAD_SCRIPT = (f'<script>new EventSource("{EVENTS_PATH}").addEventListener("reload", '
