@@ -206,25 +206,26 @@ class Loaded:
     """The site's notices, their metadata in memory and their bodies on disk."""
 
     notices: list[Notice]
-    digests: dict[str, str]  # slug → digest of its content file
-    cache: dict[str, Cached]  # file → parse, for the next build
+    cache: dict[str, Cached]  # slug → parse: this build's, and the next build's cache
     paths: dict[str, Path]  # slug → content file
-    summaries: dict[str, str]  # slug → first paragraph
+
+    def digest(self, notice: Notice) -> str:
+        return self.cache[notice.slug].digest
+
+    def summary(self, notice: Notice) -> str:
+        return self.cache[notice.slug].summary
 
     def body(self, notice: Notice) -> str:
         """The notice's Markdown body, read from its file (it was checked when loaded)."""
         parts = split_front_matter(self.paths[notice.slug].read_text(encoding="utf-8"))
         return parts[1] if parts else ""
 
-    def summary(self, notice: Notice) -> str:
-        return self.summaries[notice.slug]
-
 
 def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loaded:
     """Every notice under content/notices/, in file-name order; all problems at once.
     Files unchanged since `cache` was made are not read again."""
     folder = content / NOTICES_DIR
-    loaded = Loaded([], {}, {}, {}, {})
+    loaded = Loaded([], {}, {})
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".md")), key=lambda e: e.name) \
@@ -244,7 +245,7 @@ def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loade
             continue
         seen[slug] = file
         stat = dir_entry.stat()
-        known = (cache or {}).get(file)
+        known = (cache or {}).get(slug)
         # A notice with attachment files is always read again: its files are checked on reading.
         if known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns) and \
                 not any(a.file for a in known.notice.attachments):
@@ -261,11 +262,9 @@ def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loade
                 continue
             entry = Cached(stat.st_size, stat.st_mtime_ns, hashlib.sha1(data).hexdigest(),
                            replace(notice, body=None), first_paragraph(notice.body or ""))
-        loaded.cache[file] = entry
+        loaded.cache[slug] = entry
         loaded.notices.append(entry.notice)
-        loaded.digests[slug] = entry.digest
         loaded.paths[slug] = path
-        loaded.summaries[slug] = entry.summary
     if problems:
         raise GongkaiError(*problems)
     return loaded

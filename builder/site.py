@@ -71,7 +71,6 @@ class _Site:
     def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, loaded: Loaded,
                  assets: dict[str, str], theme_key: str) -> None:
         self.root, self.config, self.env, self.index, self.loaded = root, config, env, index, loaded
-        self.digests = loaded.digests
         self.assets = assets
         self.outputs: list[Output] = []
         # Every page shows the theme and the configuration (title, footer, feed links).
@@ -145,7 +144,7 @@ class _Site:
             publisher_slug = index.publisher_slugs.get(notice.publisher or "")
             files = [content_notices / a.file for a in notice.attachments if a.file]
             stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
-            key = (self.digests[notice.slug], topics, publisher_slug, stats,
+            key = (self.loaded.digest(notice), topics, publisher_slug, stats,
                    self.as_of if notice.expires else None)
             view = partial(self.notice_view, notice)
             self.page("notice.html", f"notices/{notice.slug}/", key, title=notice.title, view=view, topics=topics,
@@ -173,12 +172,12 @@ class _Site:
         fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
         for feed in all_feeds:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
-            items = [(n.slug, self.digests[n.slug], n.tags) for n in feed.notices]
+            items = [(n.slug, self.loaded.digest(n), n.tags) for n in feed.notices]
             self.add(feed.rss_path, (feed.title, feed.description, items),
                      partial(rss, feed, self.config, self.loaded, static))
             self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
                      partial(atom, feed, self.config, self.loaded, static, fallback))
-        everything = [(n.slug, self.digests[n.slug]) for n in index.notices]
+        everything = [(n.slug, self.loaded.digest(n)) for n in index.notices]
         self.add("sitemap.xml", (everything, groups_key), self.sitemap)
         robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
         self.add("robots.txt", robots, lambda: robots)
