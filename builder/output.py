@@ -83,11 +83,20 @@ class Progress:
             sys.stderr.write("\r" + " " * 60 + "\r")
 
 
+def fork_pool(tasks: int, jobs: int) -> ProcessPoolExecutor | None:
+    """A pool of forked workers when `tasks` is enough to pay for one, else None. Forked,
+    so workers inherit what the parent prepared instead of receiving it pickled."""
+    if jobs <= 1 or tasks < MIN_PARALLEL or "fork" not in get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"))
+
+
 def render(outputs: list[Output], staging: Path, jobs: int) -> None:
     """Every output into `staging`, across `jobs` processes when that pays."""
     global _PENDING
     progress = Progress(len(outputs))
-    if jobs <= 1 or len(outputs) < MIN_PARALLEL or "fork" not in get_all_start_methods():
+    pool = fork_pool(len(outputs), jobs)
+    if pool is None:
         for output in outputs:
             _write(staging, output)
             progress.advance(1)
@@ -97,7 +106,7 @@ def render(outputs: list[Output], staging: Path, jobs: int) -> None:
     try:
         size = max(1, min(256, len(outputs) // (jobs * 8)))
         chunks = [list(range(i, min(i + size, len(outputs)))) for i in range(0, len(outputs), size)]
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        with pool:
             for count in pool.map(_render_chunk, [str(staging)] * len(chunks), chunks):
                 progress.advance(count)
     finally:

@@ -11,17 +11,15 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from builder.config import TagRules
 from builder.errors import Problem
 from builder.fsio import write_atomic
 from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes
-from builder.output import MIN_PARALLEL
+from builder.output import fork_pool
 
 STATE_FILE = ".normalized.json"
 RAW_SUFFIXES = (".txt", ".text")
@@ -75,11 +73,11 @@ def _normalize_one(tag_rules: TagRules, file: str) -> Normalized | str:
 def _normalize_all(files: list[str], tag_rules: TagRules) -> Iterator[Normalized | str]:
     """Results in input order; parsed across all cores when there are many files."""
     work = partial(_normalize_one, tag_rules)
-    jobs = os.cpu_count() or 1
-    if len(files) < MIN_PARALLEL or jobs == 1 or "fork" not in get_all_start_methods():
+    pool = fork_pool(len(files), os.cpu_count() or 1)
+    if pool is None:
         yield from map(work, files)
         return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+    with pool:
         yield from pool.map(work, files, chunksize=16)
 
 
