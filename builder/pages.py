@@ -30,10 +30,6 @@ def sort_key(notice: Notice) -> tuple[int, float, str]:
     return (0, -moment.timestamp(), notice.slug) if moment else (1, 0.0, notice.slug)
 
 
-def _descending(text: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
-
-
 def notice_year(notice: Notice) -> str:
     day = notice.published or notice.written
     return day[:4] if day else UNDATED
@@ -76,7 +72,8 @@ def index_site(notices: list[Notice], config: SiteConfig, slug_memo: dict[str, s
     publishers = sorted({n.publisher for n in ordered if n.publisher})
     publisher_slugs = unique_slugs(publishers, {}, memo)
     vocabulary_order = {name: i for i, name in enumerate(vocabulary)}
-    years = sorted({notice_year(n) for n in ordered}, key=lambda y: (y == UNDATED, _descending(y)))
+    found = {notice_year(n) for n in ordered}
+    years = sorted(found - {UNDATED}, reverse=True) + [UNDATED] * (UNDATED in found)
     return SiteIndex(
         notices=ordered,
         topics=_groups(ordered, lambda n: n.tags, topic_slugs,
