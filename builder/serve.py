@@ -87,14 +87,14 @@ class Rebuilder:
     def rebuild(self, paths: list[str]) -> None:
         started = time.perf_counter()
         try:
+            config = replace(load_config(self.root, required=True), base_url=self.base_url)
             raw = [p for p in paths if Path(p).is_file() and Path(p).suffix.lower() in RAW_SUFFIXES
                    and Path(p).resolve().is_relative_to((self.root / "seeds").resolve())]
             if raw:
                 outcome = normalize_files([Path(p).relative_to(self.root).as_posix() for p in raw],
-                                          self.root / "content/notices", load_config(self.root).tags, False, self.say)
+                                          self.root / "content/notices", config.tags, False, self.say)
                 for problem in outcome.problems:
                     self.say(f"  warning: {problem}")
-            config = replace(load_config(self.root, required=True), base_url=self.base_url)
             result = build_site(self.root, config, self.out, memory=self.memory)
         except GongkaiError as err:
             self.state.publish("\n".join(str(p) for p in err.problems))
