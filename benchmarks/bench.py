@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from builder.search import write_index
+
 REPO = Path(__file__).resolve().parent.parent
 CN_NUM = "一二三四五六七八九十"
 PUBLISHERS = ["示例市教育局", "示例市鲤城区教育局", "示例县教育局", "示例市人民政府办公室", "示例区教育体育局"]
@@ -103,6 +105,13 @@ def peak_memory_mb(site: Path) -> float:
     return int(out.strip()) / 1024
 
 
+def timed_search_index(public: Path) -> float:
+    """Indexing the built site for search alone (a build does it when a notice page changed)."""
+    started = time.perf_counter()
+    write_index(public)
+    return time.perf_counter() - started
+
+
 def median(runs: int, measure) -> float:
     return statistics.median(measure() for _ in range(runs))
 
@@ -143,6 +152,9 @@ def bench(count: int, runs: int, work: Path) -> dict[str, float]:
         return gongkai(site, "build")
 
     figures["one-template edit s"] = median(runs, template_edit)
+    figures["search index s"] = median(runs, lambda: timed_search_index(site / "public"))
+    figures["search index MB"] = sum(p.stat().st_size for p in (site / "public/pagefind").rglob("*")
+                                     if p.is_file()) / 2**20
     figures["peak memory MB"] = peak_memory_mb(site)
     return figures
 

@@ -55,6 +55,7 @@ class SiteConfig:
     column_name: str = "政府信息公开"  # the ColumnName meta tag of notice pages
     page_size: int = 20
     home_count: int = 10
+    search: bool = True  # a Pagefind index and a 搜索 page
     footer: Footer = field(default_factory=Footer)
     feeds: Feeds = field(default_factory=Feeds)
     tags: TagRules = field(default_factory=lambda: TagRules(default_vocabulary()))
@@ -87,6 +88,7 @@ SITE_SCHEMA: dict[str, Any] = {
     "column_name": (str, False),
     "page_size": (int, False),
     "home_count": (int, False),
+    "search": (bool, False),
     "footer": (dict, False),
     "feeds": (dict, False),
     "tags": (dict, False),

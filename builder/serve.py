@@ -26,7 +26,7 @@ from watchdog.observers import Observer
 from builder.config import SITE_FILE, load_config
 from builder.errors import GongkaiError
 from builder.normalize.run import RAW_SUFFIXES, normalize_files
-from builder.site import CACHE_DIR, build_site
+from builder.site import CACHE_DIR, build_site, refresh_search_index
 
 EVENTS_PATH = "/__gongkai/events"
 QUIET_SECONDS = 0.03  # a burst has ended when no event came for this long
@@ -95,7 +95,7 @@ class Rebuilder:
                                           self.root / "content/notices", config.tags, False, self.say)
                 for problem in outcome.problems:
                     self.say(f"  warning: {problem}")
-            result = build_site(self.root, config, self.out, memory=self.memory)
+            result = build_site(self.root, config, self.out, memory=self.memory, defer_search=True)
         except GongkaiError as err:
             self.state.publish("\n".join(str(p) for p in err.problems))
             self.say("error: build failed; the preview shows why:\n  " + "\n  ".join(map(str, err.problems)))
@@ -110,6 +110,10 @@ class Rebuilder:
         self.state.publish(None)
         self.say(f"rebuilt after {shown}: {result.written} written, {result.removed} removed in "
                  f"{seconds * 1000:.0f} ms")
+        try:
+            refresh_search_index(self.out, self.memory)  # after the reload: search can lag a moment
+        except GongkaiError as err:
+            self.say("warning: search index not updated: " + "; ".join(map(str, err.problems)))
 
 
 class _Events(FileSystemEventHandler):

@@ -33,6 +33,7 @@ from builder.model import Notice
 from builder.output import Output, digest, missing_files, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, pages_of
 from builder.render import theme_environment
+from builder.search import SEARCH_DIR, engine_version, indexed, write_index
 from builder.views import NoticeView, cn_date, notice_view
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
@@ -169,6 +170,8 @@ class _Site:
         self.page("subscribe.html", "subscribe/", [(f.title, f.page, len(f.notices)) for f in all_feeds],
                   title="订阅", all_feeds=all_feeds)
         self.page("404.html", NOT_FOUND, None, title="页面未找到")
+        if self.config.search:
+            self.page("search.html", "search/", groups_key, title="搜索", index=index)
         fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
         for feed in all_feeds:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
@@ -237,8 +240,25 @@ def _load_cache(path: Path) -> dict[str, Any]:
         return {}  # a missing or stale cache only costs a full build
 
 
+def _index_for_search(site: Path, key: str | None, indexed_as: str | None) -> str | None:
+    """Index the site for search unless its index is already that of these pages; remove
+    the index when search is switched off. Returns the key the index now has."""
+    if key is None:
+        shutil.rmtree(site / SEARCH_DIR, ignore_errors=True)
+    elif key != indexed_as or not (site / SEARCH_DIR / "pagefind.js").is_file():
+        write_index(site)
+    return key
+
+
+def refresh_search_index(out: Path, memory: dict[str, Any]) -> None:
+    """The search step of a build made with `defer_search`: a preview shows the new pages
+    first and brings the index up to date after."""
+    memory["search"] = _index_for_search(out.resolve(), memory.get("search_wanted"), memory.get("search"))
+
+
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
-               jobs: int | None = None, memory: dict[str, Any] | None = None) -> BuildResult:
+               jobs: int | None = None, memory: dict[str, Any] | None = None,
+               defer_search: bool = False) -> BuildResult:
     """Build into `out`, rendering only what changed since the last build into it. The
     record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller."""
     out = out.resolve()
@@ -267,23 +287,29 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    search_key = digest(engine_version(), [(o.path, o.key) for o in outputs if indexed(o.path)]) \
+        if config.search else None
+    indexed_as = cache.get("search") if previous else None
     try:
         render(todo, staging, jobs or os.cpu_count() or 1)
+        if previous:
+            move_in(staging, out, [o.path for o in todo], removed)
+        else:
+            if not defer_search:  # a new site is swapped in with its index
+                indexed_as = _index_for_search(staging, search_key, None)
+            swap_in(staging, out)
     except TemplateError as err:
-        shutil.rmtree(staging, ignore_errors=True)
         raise GongkaiError(_template_problem(err)) from None
-    except BaseException:
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if previous:
-        move_in(staging, out, [o.path for o in todo], removed)
-    else:
-        swap_in(staging, out)
+    if not defer_search:
+        indexed_as = _index_for_search(out, search_key, indexed_as)
     record = {"version": __version__, "content": loaded.cache, "slugs": slugs, "theme": theme_key,
-              "outputs": {o.path: o.key for o in outputs}}
+              "outputs": {o.path: o.key for o in outputs}, "search": indexed_as, "search_wanted": search_key}
     if memory is not None:
         memory.update(record, env=env)
-    elif todo or removed or record["outputs"] != previous or loaded.cache != cache.get("content"):
+    elif todo or removed or record["outputs"] != previous or indexed_as != cache.get("search") \
+            or loaded.cache != cache.get("content"):
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(cache_file, pickle.dumps(record))
     return BuildResult(len(todo), len(outputs) - len(todo), len(removed))

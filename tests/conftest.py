@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -30,6 +31,20 @@ def read_notice(path: Path) -> tuple[dict, str]:
     text = path.read_text(encoding="utf-8")
     _, front, body = text.split("---\n", 2)
     return yaml.safe_load(front), body
+
+
+def _unstable(path: Path) -> bool:
+    """Pagefind writes its filter tables (a few small files, and the two files that name
+    them) in an order of its own (Pagefind issue #638); its fragments and word index, and
+    everything gongkai writes, are byte-stable."""
+    return path.parts[0] == "pagefind" and (path.parts[1] == "filter" or path.name == "pagefind-entry.json"
+                                            or path.suffix == ".pf_meta")
+
+
+def site_tree(folder: Path) -> dict[str, bytes]:
+    """Every file of a built site by path, for comparing two builds byte for byte."""
+    files = (p for p in sorted(folder.rglob("*")) if p.is_file())
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files if not _unstable(p.relative_to(folder))}
 
 
 @pytest.fixture
@@ -83,14 +98,23 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     www = root / "www"
     result = run_cli("build", "--out", "www/xxgk", "--base-url", f"http://127.0.0.1:{port}/xxgk/", cwd=root)
     assert result.returncode == 0, result.stderr
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    with http_server(www, port):
+        yield Served(root, www, port)
+
+
+@contextmanager
+def http_server(directory: Path, port: int) -> Iterator[None]:
+    """A static HTTP server for `directory` on loopback, for as long as the block runs."""
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.RequestHandlerClass.log_message = lambda *args: None  # type: ignore[method-assign]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Served(root, www, port)
-    server.shutdown()
-    server.server_close()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")

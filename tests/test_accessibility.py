@@ -21,7 +21,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def page_types(served: Served) -> list[str]:
     """One URL of every kind of page, and every notice page."""
     public = served.public
-    paths = ["", "notices/", "topics/", "publishers/", "archives/", "404.html"]
+    paths = ["", "notices/", "topics/", "publishers/", "archives/", "subscribe/", "search/", "404.html"]
     paths += [f"notices/{p.parent.name}/" for p in sorted((public / "notices").glob("*/index.html"))]
     for kind in ("topics", "publishers", "archives"):
         first = sorted((public / kind).glob("*/index.html"))[0]

@@ -9,12 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, site_tree
 from tests.test_feeds import generate_site
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -76,7 +72,7 @@ def test_incremental_build_equals_a_clean_build(tmp_path: Path, change: str) -> 
     clean = tmp_path / "clean"
     shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".gongkai-cache"))
     assert run_cli("build", cwd=clean).returncode == 0
-    assert tree(site / "public") == tree(clean / "public")
+    assert site_tree(site / "public") == site_tree(clean / "public")
 
 
 def test_unchanged_rebuild_writes_nothing(tmp_path: Path) -> None:
@@ -89,10 +85,12 @@ def test_unchanged_rebuild_writes_nothing(tmp_path: Path) -> None:
 def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     generate_site(tmp_path, 60)
     assert run_cli("build", cwd=tmp_path).returncode == 0
-    before = tree(tmp_path / "public")
+    before = site_tree(tmp_path / "public")
     CHANGES["body"](tmp_path)
     assert run_cli("build", cwd=tmp_path).returncode == 0
-    changed = {path for path, data in tree(tmp_path / "public").items() if before.get(path) != data}
+    after = site_tree(tmp_path / "public")
+    assert any(path.startswith("pagefind/fragment/") and path not in before for path in after)  # reindexed
+    changed = {path for path, data in after.items() if before.get(path) != data and not path.startswith("pagefind/")}
     assert "notices/n0005/index.html" in changed
     assert not any(path.startswith("notices/n0006") for path in changed)
     assert all(path.endswith((".xml", ".json", "index.html")) for path in changed)
@@ -102,15 +100,15 @@ def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
 def test_deleting_the_cache_gives_a_full_identical_build(tmp_path: Path) -> None:
     generate_site(tmp_path, 30)
     assert run_cli("build", cwd=tmp_path).returncode == 0
-    before = tree(tmp_path / "public")
+    before = site_tree(tmp_path / "public")
     shutil.rmtree(tmp_path / ".gongkai-cache")
     result = run_cli("build", cwd=tmp_path)
     assert " 0 skipped" in result.stdout
-    assert tree(tmp_path / "public") == before
+    assert site_tree(tmp_path / "public") == before
 
 
 def test_parallel_build_equals_single_process(tmp_path: Path) -> None:
     generate_site(tmp_path, 150)
     assert run_cli("build", "--out", "one", "--jobs", "1", cwd=tmp_path).returncode == 0
     assert run_cli("build", "--out", "many", "--jobs", "4", cwd=tmp_path).returncode == 0
-    assert tree(tmp_path / "one") == tree(tmp_path / "many")
+    assert site_tree(tmp_path / "one") == site_tree(tmp_path / "many")

@@ -1,0 +1,159 @@
+"""Full-text search: the Pagefind index built by `gongkai build`, searched in headless
+Chromium over HTTP from a sub-path deployment, as a reader would."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.conftest import Served, free_port, http_server, read_notice, run_cli
+from tests.test_accessibility import axe_violations
+from tests.test_feeds import generate_site
+from tests.test_serve import Preview
+
+
+@pytest.fixture
+def page(browser: Browser) -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def notices(root: Path) -> dict[str, tuple[dict, str]]:
+    """Front matter and body of every notice, by slug (the page's folder name)."""
+    return {path.stem: read_notice(path) for path in sorted((root / "content/notices").glob("*.md"))}
+
+
+def search(page: Page, base: str, query: str = "", **filters: str) -> list[str]:
+    """The slugs of the notices a search lists, in order, after loading every result."""
+    params = "&".join(f"{k}={quote(v)}" for k, v in {"q": query, **filters}.items())
+    page.goto(f"{base}search/?{params}")
+    page.wait_for_function("document.getElementById('search-status').textContent.includes('文件')")
+    while page.is_visible("#search-more"):
+        page.click("#search-more")
+    return [re.search(r"/notices/([^/]+)/$", href).group(1)
+            for href in page.eval_on_selector_all("#search-list a.notice-link", "links => links.map(a => a.href)")]
+
+
+def test_a_document_number_finds_its_notice(served_site: Served, page: Page) -> None:
+    number = "泉鲤政教〔2024〕15号"
+    expected = [slug for slug, (front, _) in notices(served_site.root).items() if front.get("doc_no") == number]
+    assert len(expected) == 1
+    assert search(page, served_site.base, number)[:1] == expected
+    facts = page.inner_text("#search-list li:first-child .notice-facts")
+    assert number in facts and "2024年" in facts  # 发文字号 and the date come with the result
+
+
+def test_a_two_character_word_inside_a_body_finds_exactly_the_notices_that_use_it(
+        served_site: Served, page: Page) -> None:
+    expected = {slug for slug, (_, body) in notices(served_site.root).items() if "双减" in body}
+    assert 2 <= len(expected) < len(notices(served_site.root))
+    assert set(search(page, served_site.base, "双减")) == expected
+    assert page.locator("#search-list mark", has_text="双减").count() >= len(expected)  # matches are highlighted
+
+
+def test_a_publisher_name_finds_its_notices(served_site: Served, page: Page) -> None:
+    by_publisher: dict[str, set[str]] = {}
+    for slug, (front, _) in notices(served_site.root).items():
+        by_publisher.setdefault(front["publisher"], set()).add(slug)
+    publisher = "清流县教育局"
+    assert set(search(page, served_site.base, publisher)) == by_publisher[publisher]
+    # the filter narrows to one publisher's notices, with or without words to search for
+    assert set(search(page, served_site.base, "", publisher=publisher)) == by_publisher[publisher]
+
+
+def test_year_filter_and_newest_first_sort(served_site: Served, page: Page) -> None:
+    dated = {slug: (front.get("published") or front.get("written") or "") for slug, (front, body) in
+             notices(served_site.root).items() if "双减" in body}
+    of_2024 = sorted((day, slug) for slug, day in dated.items() if day.startswith("2024"))
+    assert of_2024
+    assert search(page, served_site.base, "双减", year="2024", sort="date") == [s for _, s in reversed(of_2024)]
+    assert page.input_value("#search-year") == "2024"  # the form shows what was searched
+
+
+def test_no_match_says_so(served_site: Served, page: Page) -> None:
+    assert search(page, served_site.base, "量子纠缠") == []
+    assert "没有找到" in page.inner_text("#search-status")
+
+
+def test_search_from_any_page_by_keyboard(served_site: Served, page: Page) -> None:
+    page.goto(served_site.base + "topics/")
+    page.focus("#header-search-q")
+    page.keyboard.type("清流县教育局")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/xxgk/search/?q=*")
+    page.wait_for_function("document.querySelectorAll('#search-list li').length > 0")
+    assert page.evaluate("document.activeElement.id") == "search-results-heading"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('notice-link')")
+    assert axe_violations(page) == []
+
+
+def test_without_javascript_the_page_explains_and_links_elsewhere(served_site: Served, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served_site.base + "search/?q=双减")
+    text = page.inner_text("main")
+    assert "需要浏览器启用 JavaScript" in text
+    links = page.eval_on_selector_all(".search-noscript a", "links => links.map(a => a.getAttribute('href'))")
+    assert {"../topics/", "../archives/"} <= set(links)
+    context.close()
+
+
+def test_only_notice_pages_are_indexed(served_site: Served) -> None:
+    entry = json.loads((served_site.public / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["zh-cn"]["page_count"] == len(notices(served_site.root))
+
+
+def test_an_edit_is_searchable_after_the_next_build(tmp_path: Path, page: Page) -> None:
+    generate_site(tmp_path, 12)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    assert run_cli("build", "--base-url", base, cwd=tmp_path).returncode == 0
+    with http_server(tmp_path / "public", port):
+        assert search(page, base, "鹦鹉螺") == []
+        notice = tmp_path / "content/notices/n0003.md"
+        notice.write_text(notice.read_text(encoding="utf-8").replace("第二段。", "第二段，提到鹦鹉螺。"),
+                          encoding="utf-8")
+        rebuilt = run_cli("build", "--base-url", base, cwd=tmp_path)
+        assert rebuilt.returncode == 0 and " skipped" in rebuilt.stdout
+        assert search(page, base, "鹦鹉螺") == ["n0003"]
+
+
+def test_search_can_be_switched_off(tmp_path: Path) -> None:
+    generate_site(tmp_path, 3)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "public/pagefind/pagefind.js").is_file()
+    config = tmp_path / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    assert not (tmp_path / "public/pagefind").exists() and not (tmp_path / "public/search").exists()
+    assert "search/" not in (tmp_path / "public/index.html").read_text(encoding="utf-8")
+
+
+def found_in_preview(page: Page, base: str, query: str) -> list[str] | None:
+    """A search in the preview, whose pages reload themselves after each rebuild: a search
+    cut short by a reload counts as not found yet."""
+    try:
+        return search(page, base, query)
+    except PlaywrightError:
+        return None
+
+
+def test_the_preview_keeps_the_index_fresh(tmp_path: Path, page: Page) -> None:
+    generate_site(tmp_path, 12)
+    preview = Preview(tmp_path)
+    try:
+        assert search(page, preview.url, "鹦鹉螺") == []
+        notice = tmp_path / "content/notices/n0007.md"
+        notice.write_text(notice.read_text(encoding="utf-8").replace("第二段。", "第二段，提到鹦鹉螺。"),
+                          encoding="utf-8")
+        preview.wait_for(lambda: found_in_preview(page, preview.url, "鹦鹉螺") == ["n0007"], 10)
+    finally:
+        preview.stop()
