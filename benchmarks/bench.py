@@ -8,7 +8,8 @@ Notices are raw portal text generated from a fixed seed, with sentences drawn fr
 bundled seeds: a metadata block, a title, an addressee, a cover letter with 附件说明,
 signature and 附注, then the attachment text with 一、（一）1. headings and furniture;
 1k–25k characters, about 8k on average. Each figure is the median of --runs runs; memory
-is the peak resident size of the largest process of a cold build.
+is the peak resident size of the largest process of a cold build. The search index
+(Pagefind) is part of every build; the last figure is a cold build with search: false.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-from builder.search import write_index
 
 REPO = Path(__file__).resolve().parent.parent
 CN_NUM = "一二三四五六七八九十"
@@ -105,13 +104,6 @@ def peak_memory_mb(site: Path) -> float:
     return int(out.strip()) / 1024
 
 
-def timed_search_index(public: Path) -> float:
-    """Indexing the built site for search alone (a build does it when a notice page changed)."""
-    started = time.perf_counter()
-    write_index(public)
-    return time.perf_counter() - started
-
-
 def median(runs: int, measure) -> float:
     return statistics.median(measure() for _ in range(runs))
 
@@ -152,10 +144,12 @@ def bench(count: int, runs: int, work: Path) -> dict[str, float]:
         return gongkai(site, "build")
 
     figures["one-template edit s"] = median(runs, template_edit)
-    figures["search index s"] = median(runs, lambda: timed_search_index(site / "public"))
+    figures["peak memory MB"] = peak_memory_mb(site)
     figures["search index MB"] = sum(p.stat().st_size for p in (site / "public/pagefind").rglob("*")
                                      if p.is_file()) / 2**20
-    figures["peak memory MB"] = peak_memory_mb(site)
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
+    figures["cold build, no search s"] = median(runs, cold)
     return figures
 
 

@@ -31,9 +31,9 @@ from builder.feeds import Feed, atom, rss
 from builder.fsio import write_atomic
 from builder.model import Notice
 from builder.output import Output, digest, missing_files, move_in, render, swap_in
-from builder.pages import CHINA, SiteIndex, index_site, pages_of
+from builder.pages import CHINA, SiteIndex, index_site, notice_year, pages_of
 from builder.render import theme_environment
-from builder.search import SEARCH_DIR, engine_version, indexed, write_index
+from builder.search import Shard, engine_version, plan_shards, update_index
 from builder.views import NoticeView, cn_date, notice_view
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
@@ -74,6 +74,7 @@ class _Site:
         self.root, self.config, self.env, self.index, self.loaded = root, config, env, index, loaded
         self.assets = assets
         self.outputs: list[Output] = []
+        self.shards: list[Shard] = []  # of the search index, once planned
         # Every page shows the theme and the configuration (title, footer, feed links).
         self.site_key = digest(theme_key, repr(config), __version__)
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
@@ -171,7 +172,12 @@ class _Site:
                   title="订阅", all_feeds=all_feeds)
         self.page("404.html", NOT_FOUND, None, title="页面未找到")
         if self.config.search:
-            self.page("search.html", "search/", groups_key, title="搜索", index=index)
+            years: dict[str, list[str]] = {}
+            for notice in index.notices:
+                years.setdefault(notice_year(notice), []).append(f"notices/{notice.slug}/index.html")
+            self.shards = plan_shards(years)
+            names = [shard.name for shard in self.shards]
+            self.page("search.html", "search/", (groups_key, names), title="搜索", index=index, shards=names)
         fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
         for feed in all_feeds:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
@@ -240,20 +246,11 @@ def _load_cache(path: Path) -> dict[str, Any]:
         return {}  # a missing or stale cache only costs a full build
 
 
-def _index_for_search(site: Path, key: str | None, indexed_as: str | None) -> str | None:
-    """Index the site for search unless its index is already that of these pages; remove
-    the index when search is switched off. Returns the key the index now has."""
-    if key is None:
-        shutil.rmtree(site / SEARCH_DIR, ignore_errors=True)
-    elif key != indexed_as or not (site / SEARCH_DIR / "pagefind.js").is_file():
-        write_index(site)
-    return key
-
-
-def refresh_search_index(out: Path, memory: dict[str, Any]) -> None:
+def refresh_search_index(out: Path, memory: dict[str, Any], jobs: int | None = None) -> None:
     """The search step of a build made with `defer_search`: a preview shows the new pages
     first and brings the index up to date after."""
-    memory["search"] = _index_for_search(out.resolve(), memory.get("search_wanted"), memory.get("search"))
+    memory["search"] = update_index(out.resolve(), memory.get("search_shards", []), memory.get("search_wanted", {}),
+                                    memory.get("search", {}), jobs or os.cpu_count() or 1)
 
 
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
@@ -287,25 +284,27 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    search_key = digest(engine_version(), [(o.path, o.key) for o in outputs if indexed(o.path)]) \
-        if config.search else None
-    indexed_as = cache.get("search") if previous else None
+    keys = {o.path: o.key for o in outputs}
+    search_keys = {shard.name: digest(engine_version(), [(page, keys[page]) for page in shard.pages])
+                   for shard in site.shards}
+    indexed_as: dict[str, str] = cache.get("search", {}) if previous else {}
+    jobs = jobs or os.cpu_count() or 1
     try:
-        render(todo, staging, jobs or os.cpu_count() or 1)
+        render(todo, staging, jobs)
         if previous:
             move_in(staging, out, [o.path for o in todo], removed)
         else:
             if not defer_search:  # a new site is swapped in with its index
-                indexed_as = _index_for_search(staging, search_key, None)
+                indexed_as = update_index(staging, site.shards, search_keys, {}, jobs)
             swap_in(staging, out)
     except TemplateError as err:
         raise GongkaiError(_template_problem(err)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if not defer_search:
-        indexed_as = _index_for_search(out, search_key, indexed_as)
-    record = {"version": __version__, "content": loaded.cache, "slugs": slugs, "theme": theme_key,
-              "outputs": {o.path: o.key for o in outputs}, "search": indexed_as, "search_wanted": search_key}
+        indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
+    record = {"version": __version__, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
+              "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys}
     if memory is not None:
         memory.update(record, env=env)
     elif todo or removed or record["outputs"] != previous or indexed_as != cache.get("search") \

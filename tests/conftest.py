@@ -37,7 +37,7 @@ def _unstable(path: Path) -> bool:
     """Pagefind writes its filter tables (a few small files, and the two files that name
     them) in an order of its own (Pagefind issue #638); its fragments and word index, and
     everything gongkai writes, are byte-stable."""
-    return path.parts[0] == "pagefind" and (path.parts[1] == "filter" or path.name == "pagefind-entry.json"
+    return path.parts[0] == "pagefind" and ("filter" in path.parts or path.name == "pagefind-entry.json"
                                             or path.suffix == ".pf_meta")
 
 

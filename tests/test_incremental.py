@@ -89,7 +89,7 @@ def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     CHANGES["body"](tmp_path)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     after = site_tree(tmp_path / "public")
-    assert any(path.startswith("pagefind/fragment/") and path not in before for path in after)  # reindexed
+    assert any("/fragment/" in path and path not in before for path in after)  # reindexed
     changed = {path for path, data in after.items() if before.get(path) != data and not path.startswith("pagefind/")}
     assert "notices/n0005/index.html" in changed
     assert not any(path.startswith("notices/n0006") for path in changed)

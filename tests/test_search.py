@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
+from builder.search import SHARD_SIZE, plan_shards
 from tests.conftest import Served, free_port, http_server, read_notice, run_cli
 from tests.test_accessibility import axe_violations
 from tests.test_feeds import generate_site
@@ -106,9 +107,39 @@ def test_without_javascript_the_page_explains_and_links_elsewhere(served_site: S
     context.close()
 
 
-def test_only_notice_pages_are_indexed(served_site: Served) -> None:
-    entry = json.loads((served_site.public / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
-    assert entry["languages"]["zh-cn"]["page_count"] == len(notices(served_site.root))
+def test_only_notice_pages_are_indexed_one_shard_a_year(served_site: Served) -> None:
+    counts = {entry.parent.name: json.loads(entry.read_text(encoding="utf-8"))["languages"]["zh-cn"]["page_count"]
+              for entry in (served_site.public / "pagefind").glob("*/pagefind-entry.json")}
+    years: dict[str, int] = {}
+    for front, _ in notices(served_site.root).values():
+        day = front.get("published") or front.get("written")
+        years[day[:4] if day else "undated"] = years.get(day[:4] if day else "undated", 0) + 1
+    assert counts == years
+
+
+def test_an_edit_reindexes_only_its_shard(tmp_path: Path) -> None:
+    generate_site(tmp_path, 40)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    index = tmp_path / "public/pagefind"
+    before = {p: p.read_bytes() for p in index.rglob("*") if p.is_file()}
+    notice = tmp_path / "content/notices/n0003.md"
+    year = re.search(r"published: '(\d{4})", notice.read_text(encoding="utf-8")).group(1)
+    notice.write_text(notice.read_text(encoding="utf-8").replace("第二段。", "第二段，改过。"), encoding="utf-8")
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    after = {p: p.read_bytes() for p in index.rglob("*") if p.is_file()}
+    changed = {p.relative_to(index).parts[0] for p in before.keys() ^ after.keys()}
+    changed |= {p.relative_to(index).parts[0] for p in before.keys() & after.keys() if before[p] != after[p]}
+    assert changed == {year}
+
+
+def test_shards_split_a_large_year_stably() -> None:
+    pages = {"2024": [f"notices/n{i:05d}/index.html" for i in range(2000)], "2023": ["notices/a/index.html"]}
+    shards = plan_shards(pages)
+    assert [s.name for s in shards] == ["2024-1", "2024-2", "2024-3", "2023"]
+    assert sorted(p for s in shards for p in s.pages) == sorted(pages["2024"] + pages["2023"])
+    assert max(len(s.pages) for s in shards) <= SHARD_SIZE
+    grown = plan_shards({**pages, "2024": [*pages["2024"], "notices/new/index.html"]})
+    assert sum(a != b for a, b in zip(shards, grown, strict=True)) == 1  # a new notice touches one shard
 
 
 def test_an_edit_is_searchable_after_the_next_build(tmp_path: Path, page: Page) -> None:
@@ -129,7 +160,7 @@ def test_an_edit_is_searchable_after_the_next_build(tmp_path: Path, page: Page) 
 def test_search_can_be_switched_off(tmp_path: Path) -> None:
     generate_site(tmp_path, 3)
     assert run_cli("build", cwd=tmp_path).returncode == 0
-    assert (tmp_path / "public/pagefind/pagefind.js").is_file()
+    assert list((tmp_path / "public/pagefind").glob("*/pagefind.js"))
     config = tmp_path / "site.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
     assert run_cli("build", cwd=tmp_path).returncode == 0

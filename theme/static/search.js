@@ -78,6 +78,19 @@ function text(data) {
   return [title, doc_no, publisher, data.content].join(" ").replace(/\s+/g, "").toLowerCase();
 }
 
+// The index is one Pagefind bundle per year (a large year has several, named 2024-1, 2024-2 …);
+// a search opens the first and merges the others, or only the shards of the year filtered on.
+async function openIndex(form, year) {
+  const root = new URL(form.dataset.siteRoot, location.href);
+  const shards = form.dataset.shards.split(" ").filter((name) => name && (!year || name.split("-")[0] === year));
+  if (!shards.length) return null;
+  const bundle = (name) => new URL(`pagefind/${name}/`, root).href;
+  const pagefind = await import(bundle(shards[0]) + "pagefind.js");
+  await pagefind.options({ baseUrl: root.pathname });
+  for (const name of shards.slice(1)) await pagefind.mergeIndex(bundle(name), { baseUrl: root.pathname });
+  return pagefind;
+}
+
 function wordsOf(query) {
   return query.toLowerCase().split(/\s+/).filter(Boolean);
 }
@@ -104,10 +117,8 @@ async function search(form) {
   status.textContent = "正在搜索……";
   let found;
   try {
-    const root = new URL(form.dataset.siteRoot, location.href);
-    const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-    await pagefind.options({ baseUrl: root.pathname });
-    found = await find(pagefind, query, { filters, sort: sort ? { date: "desc" } : undefined });
+    const pagefind = await openIndex(form, filters.year);
+    found = pagefind ? await find(pagefind, query, { filters, sort: sort ? { date: "desc" } : undefined }) : [];
   } catch (error) {
     status.textContent = "搜索暂时无法使用。请按主题分类、发布机构或年度归档查找文件。";
     return;
