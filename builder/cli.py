@@ -30,7 +30,7 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     config = load_config(Path.cwd())
     files, problems = find_inputs(args.sources)
     if not files and not problems:
-        _error(f"no raw notice files (*.txt) in {', '.join(args.sources)}")
+        _error(f"no raw notice files (*.txt, *.html) in {', '.join(args.sources)}")
         return 1
     outcome = normalize_files(files, Path(args.out), config.tags, args.force, _say)
     problems.extend(outcome.problems)

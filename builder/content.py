@@ -22,7 +22,7 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 TEXT_KEYS = ("title", "index_no", "doc_no", "publisher", "category", "validity", "doc_type", "addressee",
              "disclosure", "source")
 DATE_KEYS = ("written", "published", "effective", "expires", "signed")
-LIST_KEYS = ("signers", "tags", "inferred", "warnings")
+LIST_KEYS = ("signers", "tags", "inferred", "warnings", "page_meta")
 
 
 class _TextDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -97,17 +97,24 @@ class _Reader:
             if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"]:
                 self.fail(item_node, key, "expected a mapping with a title")
                 continue
-            unknown = set(item) - {"number", "title", "inline", "file"}
-            number, file = item.get("number"), item.get("file")
+            unknown = set(item) - {"number", "title", "inline", "file", "url"}
+            number, file, url = item.get("number"), item.get("file"), item.get("url")
             if unknown:
-                self.fail(item_node, key, f"unknown key {sorted(unknown)[0]} (known: number, title, inline, file)")
+                self.fail(item_node, key,
+                          f"unknown key {sorted(unknown)[0]} (known: number, title, inline, file, url)")
             elif number is not None and (not isinstance(number, int) or isinstance(number, bool)):
                 self.fail(item_node, f"{key}.number", "expected a whole number or null")
             elif file is not None and not isinstance(file, str):
                 self.fail(item_node, f"{key}.file", "expected a file name")
+            elif url is not None and not (isinstance(url, str) and SAFE_URL.match(url)):
+                self.fail(item_node, f"{key}.url", "expected a web address (http, https or a relative path)")
             elif file is None or self.attachment_file(file, item_node, f"{key}.file"):
-                result.append(Attachment(number, item["title"], bool(item.get("inline", False)), file))
+                result.append(Attachment(number, item["title"], bool(item.get("inline", False)), file, url))
         return result
+
+
+# Links a page may carry: web addresses and relative paths, never javascript: or data:.
+SAFE_URL = re.compile(r"^(?:https?://|[^:]*$)", re.IGNORECASE)
 
 
 def _yaml_reason(err: yaml.YAMLError) -> str:

@@ -12,11 +12,13 @@ class Attachment:
     title: str
     inline: bool  # its text follows in the notice
     file: str | None = None  # a file beside the notice in content/, set by an editor
+    url: str | None = None  # where the portal offers the file, from a saved page's link
 
     def front_matter(self) -> dict[str, Any]:
         data: dict[str, Any] = {"number": self.number, "title": self.title, "inline": self.inline}
-        if self.file is not None:
-            data["file"] = self.file
+        for key in ("file", "url"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
         return data
 
 
@@ -44,8 +46,9 @@ FRONT_MATTER_KEYS: tuple[str, ...] = (
     "inferred",
     "warnings",
 )
-# Keys an editor may add by hand; normalize never writes them.
-OPTIONAL_KEYS: tuple[str, ...] = ("draft",)
+# Keys written only when they have a value: `page_meta` (keys filled from a saved page's
+# <meta> tags) by normalize, `draft` by an editor.
+OPTIONAL_KEYS: tuple[str, ...] = ("page_meta", "draft")
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Notice:
     source: str | None = None
     inferred: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    page_meta: list[str] = field(default_factory=list)
     draft: bool = False
     body: str | None = None  # None when loaded for a build: builder.content.Loaded.body reads it on demand
     slug: str = ""  # the content file's name; the notice's URL is /notices/<slug>/
@@ -78,4 +82,6 @@ class Notice:
     def front_matter(self) -> dict[str, Any]:
         data = {key: getattr(self, key) for key in FRONT_MATTER_KEYS}
         data["attachments"] = [attachment.front_matter() for attachment in self.attachments]
+        if self.page_meta:
+            data["page_meta"] = self.page_meta
         return data

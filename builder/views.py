@@ -42,7 +42,7 @@ class Row:
     label: str
     value: str
     iso: str | None  # for <time datetime>
-    inferred: bool
+    note: str | None  # where a value not read from the notice's metadata came from
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,10 @@ def metadata_rows(notice: Notice, config: SiteConfig) -> list[Row]:
     """The gov.cn reading order; validity dates and 公开方式 only where present."""
     def row(label: str, key: str, is_date: bool = False) -> Row:
         value = getattr(notice, key)
-        return Row(label, cn_date(value) if is_date else (value or ""), value if is_date else None,
-                   key in notice.inferred)
+        note = "据正文推断" if key in notice.inferred else "据网页元数据" if key in notice.page_meta else None
+        return Row(label, cn_date(value) if is_date else (value or ""), value if is_date else None, note)
 
-    rows = [row("索引号", "index_no"), Row("主题分类", notice.category or "", None, False),
+    rows = [row("索引号", "index_no"), Row("主题分类", notice.category or "", None, None),
             row(config.publisher_label, "publisher"), row("成文日期", "written", True), row("标题", "title"),
             row("发文字号", "doc_no"), row("发布日期", "published", True)]
     optional = [row("生效日期", "effective", True), row("失效日期", "expires", True),
@@ -97,6 +97,8 @@ def attachment_views(notice: Notice, content_notices: Path | None) -> list[Attac
         if attachment.file:
             info = file_info(content_notices / attachment.file) if content_notices else None
             views.append(AttachmentView(label, attachment.title, Path(attachment.file).name, info))
+        elif attachment.url:
+            views.append(AttachmentView(label, attachment.title, attachment.url, None))
         elif attachment.inline:
             views.append(AttachmentView(label, attachment.title, f"#attachment-{position}", None))
         else:

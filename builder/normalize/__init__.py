@@ -13,6 +13,7 @@ from builder.normalize.assemble import assemble, body_text
 from builder.normalize.decode import DecodeError, Line, clean_lines, decode
 from builder.normalize.emit import body_markdown, front_matter_markdown
 from builder.normalize.furniture import strip_furniture
+from builder.normalize.html import NotAPage, Page, read_page
 from builder.normalize.metadata import extract
 from builder.normalize.structure import parse
 
@@ -48,16 +49,34 @@ def _lines(lines: list[Line]) -> list[dict[str, Any]]:
 
 
 def normalize_bytes(data: bytes, source: str, tag_rules: TagRules) -> Normalized:
-    """Raises DecodeError or NotANotice with a one-line reason."""
-    stripped = strip_furniture(clean_lines(decode(data)))
+    """A raw text file's notice. Raises DecodeError or NotANotice with a one-line reason."""
+    return _normalize(decode(data), source, tag_rules, None)
+
+
+def normalize_page(data: bytes, source: str, tag_rules: TagRules) -> Normalized:
+    """A saved HTML page's notice: its text read as a raw file's, with its tables, file links
+    and <meta> values. Raises DecodeError or NotANotice with a one-line reason."""
+    try:
+        page = read_page(data)
+    except NotAPage as err:
+        raise NotANotice(str(err)) from None
+    return _normalize(page.text, source, tag_rules, page)
+
+
+def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) -> Normalized:
+    stripped = strip_furniture(clean_lines(raw))
     meta = extract(stripped.kept)
     skeleton = parse(meta.rest)
     text = body_text(skeleton)
     if len(CJK.findall(text)) < MIN_CJK_CHARS:
         raise NotANotice(f"no notice text found ({len(text)} characters left after metadata and portal furniture)")
-    assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules)
+    assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules,
+                         page.meta if page else None, page.links if page else ())
     notice = assembled.notice
-    notice.body = body_markdown(skeleton, assembled.anchors)
+    notice.body = body_markdown(skeleton, assembled.anchors, page.tables if page else ())
+    for link in page.unresolved if page else ():
+        notice.warnings.append(f"attachment link {link} is relative and the page does not say its own address; "
+                               "kept as written")
     report = {
         "furniture": _lines(stripped.furniture),
         "fields": {key: _lines(lines) for key, lines in assembled.sources.items() if lines},
@@ -65,4 +84,4 @@ def normalize_bytes(data: bytes, source: str, tag_rules: TagRules) -> Normalized
     return Normalized(notice, front_matter_markdown(notice), slug_for(notice), report)
 
 
-__all__ = ["DecodeError", "Normalized", "NotANotice", "normalize_bytes", "slug_for"]
+__all__ = ["DecodeError", "Normalized", "NotANotice", "normalize_bytes", "normalize_page", "slug_for"]

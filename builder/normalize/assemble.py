@@ -8,7 +8,7 @@ says where it came from; where nothing supports a value it stays null, with a wa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from builder.config import TagRules
@@ -16,6 +16,7 @@ from builder.dates import parse_date
 from builder.model import FRONT_MATTER_KEYS, Attachment, Notice
 from builder.normalize.blocks import AttachmentList, Block, Item, Paragraph
 from builder.normalize.decode import Line
+from builder.normalize.html import Link
 from builder.normalize.metadata import Metadata
 from builder.normalize.patterns import DISCLOSURE, DOC_NO_BRACKETS, NOTE, doc_type_of
 from builder.normalize.structure import Section, Skeleton
@@ -33,6 +34,9 @@ COVER_NAME = re.compile(r"(?:现将|印发|转发|发布)[^《。]{0,12}《(?P<n
 # Lead-ins that open a body without a title: 2020年…工作的总体要求是：…
 LEAD_IN = re.compile(r"^(?P<subject>.{4,40}?)(?:的)?(?:总体要求|指导思想|主要任务|总体思路|工作要点|目标任务)是?$")
 CLAUSE_END = re.compile(r"[:：,，。；;！？]")
+# A link's text as portals write it: 附件2：名单.xlsx → 名单
+ATTACHMENT_PREFIX = re.compile(r"^\s*附\s*件\s*\d*\s*[:：.．、]?\s*(?:\d+\s*[.．、]\s*)?")
+FILE_NAME_END = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 TITLE_SIMILARITY = 0.6
 MAX_INFERRED_TITLE = 40
 
@@ -93,6 +97,34 @@ def _labelled(builder: _Builder, meta: Metadata) -> None:
             continue
         seen[pair.key] = value or ""
         builder.set(pair.key, value, pair.source)
+
+
+def _page_meta(builder: _Builder, skeleton: Skeleton, page_meta: dict[str, str]) -> None:
+    """Values from a saved page's <meta> tags (ArticleTitle, PubDate, ContentSource) where
+    the text gives none: the portal's own record, so not a guess, but marked as taken
+    from the page (`page_meta`) and never preferred to the notice's text."""
+    for key, value in sorted(page_meta.items()):
+        if getattr(builder.notice, key) or (key == "title" and skeleton.title):
+            continue
+        filled = _iso(value, keep_time=True) if key == "published" else value
+        if filled:
+            builder.set(key, filled, [])
+            builder.notice.page_meta.append(key)
+
+
+def _links(builder: _Builder, links: tuple[Link, ...]) -> None:
+    """Links to attachment files give their attachment a URL; a link that names no listed
+    attachment is an attachment of its own."""
+    attachments = builder.notice.attachments
+    for link in links:
+        name = FILE_NAME_END.sub("", ATTACHMENT_PREFIX.sub("", link.text)).strip()
+        match = next((i for i, a in enumerate(attachments) if a.url is None and name and (
+            name in a.title or a.title in name or SequenceMatcher(None, name, a.title).ratio() >= TITLE_SIMILARITY)),
+            None)
+        if match is not None:
+            attachments[match] = replace(attachments[match], url=link.url)
+        elif all(a.url != link.url for a in attachments):
+            attachments.append(Attachment(None, name or link.text, False, url=link.url))
 
 
 def _first_paragraph(blocks: list[Block]) -> Line | None:
@@ -210,13 +242,17 @@ def body_text(skeleton: Skeleton) -> str:
     return "\n".join(line.text for line in lines)
 
 
-def assemble(source: str, meta: Metadata, skeleton: Skeleton, hints: list[Line], tag_rules: TagRules) -> Assembled:
+def assemble(source: str, meta: Metadata, skeleton: Skeleton, hints: list[Line], tag_rules: TagRules,
+             page_meta: dict[str, str] | None = None, links: tuple[Link, ...] = ()) -> Assembled:
+    """The notice; `page_meta` and `links` come from a saved HTML page (builder.normalize.html)."""
     builder = _Builder(source)
     _labelled(builder, meta)
+    _page_meta(builder, skeleton, page_meta or {})
     _title(builder, skeleton)
     _signature(builder, skeleton)
     _fill_gaps(builder, skeleton, hints)
     _attachments(builder, skeleton)
+    _links(builder, links)
     notice = builder.notice
     notice.tags = derive_tags(tag_rules, notice.title or "", notice.category or "", body_text(skeleton))
     notice.inferred = sorted(set(notice.inferred), key=FRONT_MATTER_KEYS.index)

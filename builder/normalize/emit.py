@@ -15,8 +15,10 @@ import yaml
 
 from builder.model import Notice
 from builder.normalize.blocks import AttachmentList, Block, Heading, heading_levels
-from builder.normalize.patterns import ATTACHMENT_LIST
+from builder.normalize.html import Table
+from builder.normalize.patterns import ATTACHMENT_LIST, TABLE_MARK
 from builder.normalize.structure import Section, Skeleton
+from builder.tables import fenced_html_table, pipe_table
 
 ANYWHERE = re.compile(r"([\\`*_\[\]<])")
 ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -31,7 +33,20 @@ def escape(text: str) -> str:
     return AT_LINE_START.sub(r"\\\1", text)
 
 
-def _blocks(blocks: list[Block], base_level: int) -> list[str]:
+def table_markdown(table: Table) -> str:
+    if table.spans:
+        return fenced_html_table([[(c.text, c.rowspan, c.colspan, c.head) for c in row] for row in table.rows])
+    return pipe_table([[cell.text for cell in row] for row in table.rows], escape)
+
+
+def _paragraph(text: str, tables: tuple[Table, ...]) -> str:
+    mark = TABLE_MARK.match(text)
+    if mark and int(mark["n"]) < len(tables):
+        return table_markdown(tables[int(mark["n"])])
+    return escape(text)
+
+
+def _blocks(blocks: list[Block], base_level: int, tables: tuple[Table, ...]) -> list[str]:
     levels = heading_levels(blocks, base_level)
     out: list[str] = []
     for block in blocks:
@@ -46,11 +61,11 @@ def _blocks(blocks: list[Block], base_level: int) -> list[str]:
             head = escape(block.label.text[: label.start("rest")].rstrip())
             out.append(f"::: attachments\n{head}" + (f"\n\n{items}" if items else "") + "\n:::")
         else:
-            out.append(escape(block.line.text))
+            out.append(_paragraph(block.line.text, tables))
     return out
 
 
-def _section(section: Section, anchor: str | None) -> str:
+def _section(section: Section, anchor: str | None, tables: tuple[Table, ...]) -> str:
     parts = []
     if section.label:
         attrs = f"{{#{anchor} .attachment-label}}" if anchor else "{.attachment-label}"
@@ -59,21 +74,22 @@ def _section(section: Section, anchor: str | None) -> str:
     if section.title:
         parts.append("## " + escape("".join(line.text for line in section.title)))
         base = 3
-    parts.extend(_blocks(section.blocks, base))
+    parts.extend(_blocks(section.blocks, base, tables))
     return f"::: {section.kind}\n" + "\n\n".join(parts) + "\n:::"
 
 
-def body_markdown(skeleton: Skeleton, anchors: dict[int, str]) -> str:
+def body_markdown(skeleton: Skeleton, anchors: dict[int, str], tables: tuple[Table, ...] = ()) -> str:
+    """The body; `tables` are those of a saved HTML page, in the order of their marker lines."""
     parts: list[str] = []
     if skeleton.addressee:
         parts.append("{.addressee}\n" + escape(skeleton.addressee.text))
-    parts.extend(_blocks(skeleton.blocks, 2))
+    parts.extend(_blocks(skeleton.blocks, 2, tables))
     if skeleton.signers or skeleton.date:
         lines = [escape(line.text) for line in [*skeleton.signers, *([skeleton.date] if skeleton.date else [])]]
         parts.append("::: signature\n" + "\n\n".join(lines) + "\n:::")
     if skeleton.note:
         parts.append("{.note}\n" + escape(skeleton.note.text))
-    parts.extend(_section(section, anchors.get(index)) for index, section in enumerate(skeleton.sections))
+    parts.extend(_section(section, anchors.get(index), tables) for index, section in enumerate(skeleton.sections))
     return "\n\n".join(parts) + "\n"
 
 

@@ -34,6 +34,15 @@ TITLE_ENDINGS = (*DOC_TYPES, "方案", "办法", "规定", "细则", "要点", "
                  "指南", "标准", "制度", "总结", "安排", "章程", "名单", "公示", "清单", "说明")
 TITLE_SUFFIX = re.compile(r"[（(](?:试行|暂行|征求意见稿|修订|草案)[）)]$")
 
+# The line standing for a table of a saved HTML page (builder.normalize.html); the Markdown
+# emitter puts the table in its place. Private-use characters: no notice text has them.
+TABLE_MARK = re.compile(r"^\ue000table (?P<n>\d+)\ue000$")
+
+
+def table_mark(number: int) -> str:
+    return f"\ue000table {number}\ue000"
+
+
 SENTENCE_MARK = re.compile(r"[。；;！？!?]")
 LINE_END_MARKS = "。！？；：:;!?…”’」』）)》】"
 
@@ -46,7 +55,7 @@ def is_date_line(text: str) -> bool:
 
 def is_marker_line(text: str) -> bool:
     """Lines whose start says what they are, so they never continue a broken line."""
-    return (any(p.match(text) for p in NUMBERED) or bool(ATTACHMENT_LIST.match(text))
+    return (any(p.match(text) for p in NUMBERED) or bool(ATTACHMENT_LIST.match(text)) or bool(TABLE_MARK.match(text))
             or bool(ATTACHMENT_LABEL.match(text)) or bool(NOTE.match(text)) or is_date_line(text))
 
 

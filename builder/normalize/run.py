@@ -18,11 +18,13 @@ from pathlib import Path
 from builder.config import TagRules
 from builder.errors import Problem
 from builder.fsio import write_atomic
-from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes
+from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes, normalize_page
+from builder.normalize.html import HTML_SUFFIXES
 from builder.output import fork_pool
 
 STATE_FILE = ".normalized.json"
-RAW_SUFFIXES = (".txt", ".text")
+TEXT_SUFFIXES = (".txt", ".text")
+RAW_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES)
 
 
 @dataclass
@@ -65,7 +67,8 @@ def _load_state(out: Path) -> dict[str, str]:
 def _normalize_one(tag_rules: TagRules, file: str) -> Normalized | str:
     """A file's notice, or why it has none."""
     try:
-        return normalize_bytes(Path(file).read_bytes(), file, tag_rules)
+        read = normalize_page if Path(file).suffix.lower() in HTML_SUFFIXES else normalize_bytes
+        return read(Path(file).read_bytes(), file, tag_rules)
     except (DecodeError, NotANotice, OSError) as err:
         return str(err)
 

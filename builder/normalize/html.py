@@ -1,0 +1,267 @@
+"""Saved portal pages (.html, .htm) → the lines of text the normaliser reads, plus what only
+the HTML carries: data tables, links to attachment files, and the page's <meta> values.
+
+The page is read the way a reader sees it: block elements end lines, scripts, styles,
+forms' controls and navigation are dropped, and the rest goes through the same furniture,
+metadata and structure rules as scraped text, so a page and its text give the same notice.
+A table of data becomes a marker line (TABLE_MARK) that the Markdown emitter replaces by
+the table; a metadata table (索引号 | … | 主题分类 | …) becomes one line per cell, the
+layout the metadata rules read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from posixpath import basename
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from builder.normalize.decode import BOMS, DecodeError, decode
+from builder.normalize.metadata import LABEL_AT
+from builder.normalize.patterns import table_mark
+
+HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+# A declared charset, looked for in the first bytes as browsers do.
+CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_-]+)""", re.IGNORECASE)
+# GB2312 and GBK pages routinely hold characters only GB18030 (their superset) names.
+CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+                   "big5": "big5hkscs", "utf8": "utf-8"}
+
+DROPPED = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "button",
+           "select", "input", "textarea", "nav", "aside", "map", "audio", "video", "head", "dialog"}
+DROPPED_ROLES = {"navigation", "banner", "contentinfo", "search", "menu", "menubar"}
+# Class and id words of portal templates' furniture blocks; whole words only, so that
+# `article-header` (which holds the title) is kept while `header` goes.
+FURNITURE_NAMES = {"nav", "navbar", "menu", "header", "footer", "breadcrumb", "crumb", "crumbs", "topbar", "sidebar",
+                   "banner", "toolbar", "share", "bdsharebuttonbox", "position", "location", "copyright", "foot",
+                   "top", "bottom"}
+# Page header and footer: furniture, unless inside the article, where <header> holds its title.
+OUTER_ONLY = {"header", "footer"}
+BLOCKS = {"address", "article", "blockquote", "body", "caption", "center", "dd", "div", "dl", "dt", "figcaption",
+          "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "html", "li", "main", "ol", "p", "pre",
+          "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "header", "footer"}
+FILE_TYPES = {".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".csv", ".ppt", ".pptx", ".dps", ".zip",
+              ".rar", ".7z", ".ofd", ".txt", ".rtf", ".odt", ".ods"}
+# <meta> names portals (and the government-site standard) use, by the key they may fill.
+META_KEYS = {"articletitle": "title", "pubdate": "published", "contentsource": "publisher"}
+LINKS_SHARE_OF_A_LIST_PAGE = 0.5  # a page whose text is mostly links is a home or list page
+MIN_CHARACTERS = 40
+MAX_CELL = 300  # a longer cell holds page content: the table lays out the page, it is not data
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[Cell, ...], ...]  # a pipe table shows the first as its header row
+
+    @property
+    def spans(self) -> bool:
+        return any(cell.rowspan > 1 or cell.colspan > 1 for row in self.rows for cell in row)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    head: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str  # the page as lines of text, in reading order
+    tables: tuple[Table, ...]  # the data tables, in the order of their marker lines
+    links: tuple[Link, ...]  # links to attachment files
+    meta: dict[str, str]  # front-matter key → value from the page's <meta> tags
+    unresolved: tuple[str, ...]  # relative links kept as written: the page's address is unknown
+
+
+class NotAPage(ValueError):
+    pass
+
+
+def decode_page(data: bytes) -> str:
+    """The page's text: by its byte-order mark, else its declared charset, else as a raw file."""
+    if any(data.startswith(bom) for bom, _ in BOMS):
+        return decode(data)
+    declared = CHARSET.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            return data.decode(CHARSET_ALIASES.get(name, name))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: detect instead
+    return decode(data)
+
+
+def _space(text: str | None) -> str:
+    return re.sub(r"[ \t\r\n\f]+", " ", text or "")
+
+
+def _cell_text(cell: etree._Element) -> str:
+    return " ".join(_space(text).strip() for text in cell.itertext() if _space(text).strip())
+
+
+def _span(cell: etree._Element, name: str) -> int:
+    value = re.match(r"\d+", cell.get(name, "1") or "1")
+    return max(1, min(int(value.group()), 1000)) if value else 1
+
+
+def _rows(table: etree._Element) -> list[list[etree._Element]]:
+    """The table's rows of cells, not those of a table inside it."""
+    rows = [row for row in table.iter("tr") if next(row.iterancestors("table")) is table]
+    return [[cell for cell in row if cell.tag in ("td", "th")] for row in rows]
+
+
+def _is_metadata(cells: list[str]) -> bool:
+    return sum(1 for text in cells if LABEL_AT.match(text)) >= 2
+
+
+class _Reader:
+    """Walks the DOM once, writing lines; tables and links are gathered on the way."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.tables: list[Table] = []
+        self.links: list[Link] = []
+        self.unresolved: list[str] = []
+        self.link_chars = 0
+
+    def end_line(self) -> None:
+        line = "".join(self.current).strip()
+        if line:
+            self.lines.append(line)
+        self.current = []
+
+    def dropped(self, element: etree._Element) -> bool:
+        if element.tag in DROPPED or (element.get("role") or "").lower() in DROPPED_ROLES:
+            return True
+        if element.get("hidden") is not None or re.search(r"display\s*:\s*none", element.get("style") or ""):
+            return True
+        names = set((element.get("class") or "").lower().split()) | set((element.get("id") or "").lower().split())
+        if names & FURNITURE_NAMES:
+            return True
+        return element.tag in OUTER_ONLY and not any(a.tag in ("article", "main") for a in element.iterancestors())
+
+    def walk(self, element: etree._Element) -> None:
+        if not isinstance(element.tag, str) or self.dropped(element):
+            if element.tail:
+                self.current.append(_space(element.tail))
+            return
+        if element.tag == "table":
+            self.end_line()
+            self.table(element)
+        else:
+            block = element.tag in BLOCKS
+            if block:
+                self.end_line()
+            if element.tag == "br":
+                self.end_line()
+            if element.tag == "a":
+                self.link(element)
+            if element.text:
+                self.current.append(_space(element.text))
+            for child in element:
+                self.walk(child)
+            if block:
+                self.end_line()
+        if element.tail:
+            self.current.append(_space(element.tail))
+
+    def link(self, anchor: etree._Element) -> None:
+        text = _cell_text(anchor)
+        self.link_chars += len(text)
+        href = (anchor.get("href") or "").strip()
+        path = unquote(urlsplit(href).path)
+        if not href or "." + path.rsplit(".", 1)[-1].lower() not in FILE_TYPES:
+            return
+        if urlsplit(href).scheme not in ("http", "https"):
+            if self.base:
+                href = urljoin(self.base, href)
+            else:
+                self.unresolved.append(href)
+        self.links.append(Link(text or basename(path), href))
+
+    def table(self, table: etree._Element) -> None:
+        rows = _rows(table)
+        nested = any(True for inner in table.iter("table") if inner is not table)
+        texts = [[_cell_text(cell) for cell in row] for row in rows]
+        width = max((len(row) for row in rows), default=0)
+        layout = nested or any(len(text) > MAX_CELL for row in texts for text in row) or any(
+            True for _ in table.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+        if layout or len(rows) < 2 or width < 2 or _is_metadata([t for row in texts for t in row]):
+            # A layout table, a list in a table, or the metadata table: its cells are lines.
+            for row in rows:
+                for cell in row:
+                    self.walk_cell(cell)
+            return
+        for anchor in table.iter("a"):
+            self.link(anchor)
+        cells = tuple(tuple(Cell(text, _span(cell, "rowspan"), _span(cell, "colspan"), cell.tag == "th")
+                            for cell, text in zip(row, row_texts, strict=True))
+                      for row, row_texts in zip(rows, texts, strict=True) if row)
+        self.tables.append(Table(cells))
+        self.lines.append(table_mark(len(self.tables) - 1))
+
+    def walk_cell(self, cell: etree._Element) -> None:
+        self.end_line()
+        if cell.text:
+            self.current.append(_space(cell.text))
+        for child in cell:
+            self.walk(child)
+        self.end_line()
+
+
+def _base_url(document: etree._Element) -> str | None:
+    """The page's own address, where the page names it: <base>, canonical link or og:url."""
+    for xpath in ("//base/@href", "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        found = [value for value in document.xpath(xpath) if urlsplit(value).scheme in ("http", "https")]
+        if found:
+            return found[0]
+    return None
+
+
+def _meta(document: etree._Element) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for meta in document.iter("meta"):
+        key = META_KEYS.get((meta.get("name") or "").strip().lower())
+        content = _space(meta.get("content")).strip()
+        if key and content and key not in values:
+            values[key] = content
+    return values
+
+
+def read_page(data: bytes) -> Page:
+    """Raises DecodeError or NotAPage with a one-line reason."""
+    text = decode_page(data)
+    try:
+        document = lxml.html.document_fromstring(text.lstrip("\ufeff"))
+    except (etree.ParserError, ValueError) as err:
+        raise NotAPage(f"not an HTML page: {err}") from None
+    reader = _Reader(_base_url(document))
+    reader.walk(document)
+    reader.end_line()
+    # A line that is only a file's link is the portal's download list: the file is kept as
+    # an attachment with its URL.
+    link_lines = {link.text for link in reader.links}
+    body = "\n".join(line for line in reader.lines if line not in link_lines)
+    characters = len(re.sub(r"\s", "", body))
+    if characters < MIN_CHARACTERS:
+        raise NotAPage(f"no notice text in the page ({characters} characters of text outside scripts and menus)")
+    if reader.link_chars > LINKS_SHARE_OF_A_LIST_PAGE * characters:
+        raise NotAPage(f"a page of links, not a notice ({reader.link_chars} of its {characters} characters are "
+                       "link text: a portal home or list page)")
+    return Page(body, tuple(reader.tables), tuple(reader.links), _meta(document), tuple(reader.unresolved))
+
+
+__all__ = ["HTML_SUFFIXES", "Cell", "DecodeError", "Link", "NotAPage", "Page", "Table", "read_page"]
