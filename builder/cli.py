@@ -57,6 +57,43 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from builder.check import check_site
+
+    started = time.perf_counter()
+    checked = check_site(Path(args.out))
+    for problem in checked.problems:
+        _error(str(problem))
+    verdict = f"{len(checked.problems)} problems" if checked.problems else "no problems"
+    _say(f"checked {args.out}/: {checked.pages} pages, {checked.links} links, built for {checked.built_for}: "
+         f"{verdict} in {time.perf_counter() - started:.2f} s")
+    return 1 if checked.problems else 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from builder.deploy import deploy, pick_target, rollback
+
+    started = time.perf_counter()
+    config = load_config(Path.cwd(), required=True)
+    target = pick_target(config, args.target)
+    if args.rollback:
+        was, now = rollback(target)
+        _say(f"rolled back {target.name}: {was} → {now} is live, in {time.perf_counter() - started:.2f} s")
+        return 0
+    out = Path(args.out)
+    if args.build:
+        built = build_site(Path.cwd(), replace(config, base_url=target.url or config.base_url), out)
+        _say(f"built {out.as_posix()}/: {built.written} written, {built.skipped} skipped, {built.removed} removed")
+    elif not out.is_dir():
+        _error(f"{out.as_posix()}/: no built site; run gongkai build first, or deploy --build")
+        return 1
+    done = deploy(Path.cwd(), config, target, out, args.dry_run, _say)
+    verb = "would deploy" if done.dry_run else "deployed"
+    _say(f"{verb} {target.name}: release {done.release}, {done.plan.summary()} "
+         f"in {time.perf_counter() - started:.2f} s")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from builder.serve import serve  # watchdog and the server load only for this command
 
@@ -85,6 +122,18 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include notices marked draft: true")
     build.add_argument("--jobs", type=int, help="processes for a large build (default: all cores)")
     build.set_defaults(run=cmd_build)
+
+    check = commands.add_parser("check", help="check the built site: pages parse, every link inside it resolves")
+    check.add_argument("--out", default="public", help="the built site (default: public)")
+    check.set_defaults(run=cmd_check)
+
+    deploy = commands.add_parser("deploy", help="publish the built site to a target in site.yaml, atomically")
+    deploy.add_argument("target", nargs="?", metavar="NAME", help="the target under deploy: (needed if several)")
+    deploy.add_argument("--out", default="public", help="the built site (default: public)")
+    deploy.add_argument("--dry-run", action="store_true", help="print what would be added, changed and removed")
+    deploy.add_argument("--rollback", action="store_true", help="make the previous release live again")
+    deploy.add_argument("--build", action="store_true", help="build first, for the target's address")
+    deploy.set_defaults(run=cmd_deploy)
 
     serve = commands.add_parser("serve", help="live preview: rebuild on every change, reload open pages")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -47,6 +48,21 @@ class Feeds:
 
 
 @dataclass(frozen=True)
+class DeployTarget:
+    """Where `gongkai deploy NAME` publishes: a web root here (dir) or a server over SSH (rsync)."""
+
+    name: str
+    type: str  # "dir" or "rsync"
+    path: str  # dir: the folder holding releases/ and the `current` link; rsync: that folder on the server
+    host: str | None = None  # rsync: [user@]host
+    port: int = 22
+    identity: str | None = None  # rsync: the SSH key to log in with
+    known_hosts: str | None = None  # rsync: a known_hosts file (default: the user's)
+    keep: int = 5  # releases kept, the live one included
+    url: str | None = None  # the address the site is served at, if not base_url
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "政府信息公开"
     base_url: str = "http://localhost:8000/"
@@ -59,6 +75,7 @@ class SiteConfig:
     footer: Footer = field(default_factory=Footer)
     feeds: Feeds = field(default_factory=Feeds)
     tags: TagRules = field(default_factory=lambda: TagRules(default_vocabulary()))
+    deploy: tuple[DeployTarget, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -80,6 +97,14 @@ TOPIC_SCHEMA: dict[str, tuple[type, bool]] = {"name": (str, True), "slug": (str,
 TAGS_SCHEMA: dict[str, Any] = {"vocabulary": (list, False), "min_body_hits": (int, False), "max_tags": (int, False)}
 FOOTER_SCHEMA: dict[str, Any] = {name: (str, False) for name in ("sponsor", "contact", "site_code", "icp", "police")}
 FEEDS_SCHEMA: dict[str, Any] = {"limit": (int, False), "full_content": (bool, False)}
+TARGET_SCHEMA: dict[str, Any] = {"type": (str, True), "path": (str, False), "dest": (str, False), "port": (int, False),
+                                 "identity": (str, False), "known_hosts": (str, False), "keep": (int, False),
+                                 "url": (str, False)}
+# An absolute path of plain names: no `..`, no shell or option characters.
+SAFE_PATH = re.compile(r"^/(?:[A-Za-z0-9._+@-]+/?)*$")
+# rsync's user@host:/path, with the same plain characters.
+RSYNC_DEST = re.compile(r"^(?P<host>(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+):(?P<path>/.*)$")
+SYSTEM_FOLDERS = ("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/root", "/sbin", "/sys", "/usr", "/var")
 SITE_SCHEMA: dict[str, Any] = {
     "title": (str, True),
     "base_url": (str, True),
@@ -92,6 +117,7 @@ SITE_SCHEMA: dict[str, Any] = {
     "footer": (dict, False),
     "feeds": (dict, False),
     "tags": (dict, False),
+    "deploy": (dict, False),
 }
 
 
@@ -142,6 +168,53 @@ def _topics(checker: _Checker, node: yaml.SequenceNode, path: str) -> tuple[Topi
     return tuple(topics)
 
 
+def _safe_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(SAFE_PATH.match(path)) and ".." not in parts and "." not in parts[1:-1] \
+        and path.rstrip("/") not in SYSTEM_FOLDERS and path.rstrip("/") != ""
+
+
+def _targets(checker: _Checker, node: yaml.Node) -> tuple[DeployTarget, ...]:
+    targets = []
+    if not isinstance(node, yaml.MappingNode):
+        checker.fail(node, "deploy", "expected a mapping of target names to targets")
+        return ()
+    for name_node, target_node in node.value:
+        key = f"deploy.{name_node.value}"
+        values = checker.mapping(target_node, TARGET_SCHEMA, key)
+        kind = values.get("type")
+        where = values.get("path") if kind == "dir" else values.get("dest")
+        if kind not in ("dir", "rsync"):
+            if "type" in values:
+                checker.fail(values["type@node"], f"{key}.type", "expected dir or rsync")
+            continue
+        field_name = "path" if kind == "dir" else "dest"
+        if where is None:
+            checker.fail(target_node, f"{key}.{field_name}", f"required for type {kind}")
+            continue
+        host, path = None, where
+        if kind == "rsync":
+            match = RSYNC_DEST.match(where)
+            host, path = (match["host"], match["path"]) if match else (None, "")
+        identity = values.get("identity") or ""
+        if (kind == "rsync" and host is None) or not _safe_path(path):
+            shape = "an absolute folder" if kind == "dir" else "user@host:/absolute/folder"
+            checker.fail(values[f"{field_name}@node"], f"{key}.{field_name}",
+                         f"expected {shape} of plain names (letters, digits, . _ - + @), not a system folder")
+            continue
+        if re.search(r"[\s'\"\\]", identity + (values.get("known_hosts") or "")):
+            checker.fail(target_node, f"{key}.identity", "key and known_hosts paths must not hold spaces or quotes")
+            continue
+        if values.get("keep", 5) < 2:
+            checker.fail(values["keep@node"], f"{key}.keep",
+                         "expected 2 or more (the live release and one to roll back to)")
+            continue
+        targets.append(DeployTarget(str(name_node.value), kind, path.rstrip("/") or "/", host, values.get("port", 22),
+                                    values.get("identity"), values.get("known_hosts"), values.get("keep", 5),
+                                    values.get("url")))
+    return tuple(targets)
+
+
 def default_vocabulary() -> tuple[Topic, ...]:
     text = resources.files("builder").joinpath("data/vocabulary.yaml").read_text(encoding="utf-8")
     return tuple(Topic(t["name"], t["slug"], tuple(t["words"])) for t in yaml.safe_load(text))
@@ -166,6 +239,7 @@ def parse_config(text: str, file: str) -> SiteConfig:
         tag_rules = TagRules(vocabulary, tags.get("min_body_hits", tag_rules.min_body_hits),
                              tags.get("max_tags", tag_rules.max_tags))
     footer = Footer(**checker.section(values, "footer", FOOTER_SCHEMA))
+    deploy = _targets(checker, values["deploy@node"]) if "deploy" in values else ()
     feeds = Feeds(**checker.section(values, "feeds", FEEDS_SCHEMA))
     if feeds.limit < 1:
         checker.fail(values["feeds@node"], "feeds.limit", "expected a positive whole number")
@@ -177,10 +251,10 @@ def parse_config(text: str, file: str) -> SiteConfig:
             checker.fail(values[f"{key}@node"], key, "expected a positive whole number")
     if checker.problems:
         raise GongkaiError(*checker.problems)
-    plain = {k: v for k, v in values.items() if "@" not in k and k not in ("tags", "footer", "feeds")}
+    plain = {k: v for k, v in values.items() if "@" not in k and k not in ("tags", "footer", "feeds", "deploy")}
     if "base_url" in plain and not plain["base_url"].endswith("/"):
         plain["base_url"] += "/"
-    return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds)
+    return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds, deploy=deploy)
 
 
 def load_config(root: Path, required: bool = False) -> SiteConfig:

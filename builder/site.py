@@ -14,7 +14,7 @@ import os
 import pickle
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -29,7 +29,7 @@ from builder.content import Loaded, load_notices
 from builder.errors import GongkaiError, Problem
 from builder.feeds import Feed, atom, rss
 from builder.fsio import write_atomic
-from builder.model import Notice
+from builder.model import Attachment, Notice
 from builder.output import Output, digest, missing_files, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, notice_year, pages_of
 from builder.render import theme_environment
@@ -40,6 +40,9 @@ DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_FOUND = "404.html"
 CACHE_DIR = ".gongkai-cache"  # safe to delete: the next build is then a full one
+# A build record holds pickled notices: one written by another release or for another shape
+# of Notice is not read (its notices would lack the new fields).
+CACHE_FORMAT = digest(__version__, [f.name for f in fields(Notice)], [f.name for f in fields(Attachment)])
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,9 @@ class _Site:
         self.assets = assets
         self.outputs: list[Output] = []
         self.shards: list[Shard] = []  # of the search index, once planned
-        # Every page shows the theme and the configuration (title, footer, feed links).
-        self.site_key = digest(theme_key, repr(config), __version__)
+        # Every page shows the theme and the configuration (title, footer, feed links), but
+        # not where the site is deployed.
+        self.site_key = digest(theme_key, repr(replace(config, deploy=())), __version__)
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
         self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
         self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
@@ -241,7 +245,7 @@ def _load_cache(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             data = pickle.load(handle)
-        return data if isinstance(data, dict) and data.get("version") == __version__ else {}
+        return data if isinstance(data, dict) and data.get("version") == CACHE_FORMAT else {}
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
         return {}  # a missing or stale cache only costs a full build
 
@@ -303,7 +307,7 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         shutil.rmtree(staging, ignore_errors=True)
     if not defer_search:
         indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
-    record = {"version": __version__, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
+    record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
               "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys}
     if memory is not None:
         memory.update(record, env=env)

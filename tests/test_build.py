@@ -288,3 +288,16 @@ def test_lists_paginate_newest_first(site: Path) -> None:
     assert not (site / "public/notices/page/4").exists()
     second = (site / "public/notices/page/2/index.html").read_text(encoding="utf-8")
     assert 'rel="prev"' in second and 'rel="next"' in second and "第 2 页，共 3 页" in second
+
+
+def test_check_passes_a_built_site_and_names_each_broken_link(site: Path) -> None:
+    assert run_cli("normalize", cwd=site).returncode == 0
+    assert run_cli("build", cwd=site).returncode == 0
+    good = run_cli("check", cwd=site)
+    assert good.returncode == 0 and "no problems" in good.stdout
+    assert "built for https://example.gov.cn/xxgk/" in good.stdout
+    (site / "public/subscribe/index.html").unlink()
+    bad = run_cli("check", cwd=site)
+    assert bad.returncode == 1
+    assert re.search(r"error: public/index\.html:\d+: link: <a href=\"subscribe/\"> leads to no file", bad.stderr)
+    assert "Traceback" not in bad.stderr

@@ -112,3 +112,13 @@ def test_parallel_build_equals_single_process(tmp_path: Path) -> None:
     assert run_cli("build", "--out", "one", "--jobs", "1", cwd=tmp_path).returncode == 0
     assert run_cli("build", "--out", "many", "--jobs", "4", cwd=tmp_path).returncode == 0
     assert site_tree(tmp_path / "one") == site_tree(tmp_path / "many")
+
+
+def test_adding_a_deploy_target_rebuilds_nothing(tmp_path: Path) -> None:
+    generate_site(tmp_path, 10)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    config = tmp_path / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "deploy:\n  web:\n    type: dir\n    path: /srv/www/x\n",
+                      encoding="utf-8")
+    again = run_cli("build", cwd=tmp_path)
+    assert " 0 written," in again.stdout, again.stdout

@@ -1,0 +1,110 @@
+"""`gongkai check`: is the built site whole? Every page and feed parses, every link and
+asset inside the site leads to a file, and the site says which address it was built for.
+
+Run before a deploy (which refuses a site that fails it) and by hand after editing a theme.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from builder.errors import Problem
+from builder.output import fork_pool
+
+LINKING = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("form", "action"))
+
+
+@dataclass(frozen=True)
+class Checked:
+    pages: int
+    links: int
+    problems: list[Problem]
+    built_for: str | None  # the base URL the home page's canonical link names
+
+
+def _target(page: str, href: str, base_path: str) -> str | None:
+    """The site path a link leads to, or None for links that leave the site."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return None  # a query or fragment on this very page
+    if path.startswith("/"):
+        if not path.startswith(base_path):
+            return "\0outside"
+        joined = path[len(base_path):]
+    else:
+        joined = posixpath.join(posixpath.dirname(page), path)
+    normal = posixpath.normpath(joined) if joined else "."
+    if normal.startswith(".."):
+        return "\0outside"
+    if path.endswith("/") or normal == ".":
+        normal = posixpath.join("" if normal == "." else normal, "index.html")
+    return normal
+
+
+def _check_page(args: tuple[str, str, str]) -> tuple[int, list[Problem]]:
+    root, page, base_path = args
+    file = os.path.join(root, page)
+    problems: list[Problem] = []
+    try:
+        document = lxml.html.parse(file).getroot()
+    except (OSError, etree.ParserError) as err:
+        return 0, [Problem(file, f"does not parse as HTML: {err}")]
+    if document is None:
+        return 0, [Problem(file, "empty page")]
+    links = 0
+    for tag, attribute in LINKING:
+        for element in document.iter(tag):
+            href = (element.get(attribute) or "").strip()
+            target = _target(page, href, base_path) if href else None
+            if target is None:
+                continue
+            links += 1
+            if target == "\0outside" or not os.path.isfile(os.path.join(root, target)):
+                problems.append(Problem(file, f"<{tag} {attribute}=\"{href}\"> leads to no file in the site",
+                                        element.sourceline, "link"))
+    return links, problems
+
+
+def built_for(out: Path) -> str | None:
+    """The base URL a built site was made for: its home page's canonical link."""
+    try:
+        document = lxml.html.parse(str(out / "index.html")).getroot()
+    except (OSError, etree.ParserError):
+        return None
+    found = document.xpath("//link[@rel='canonical']/@href") if document is not None else []
+    return str(found[0]) if found else None
+
+
+def check_site(out: Path, jobs: int | None = None) -> Checked:
+    if not (out / "index.html").is_file():
+        return Checked(0, 0, [Problem(out.as_posix(), "no built site here (no index.html): run gongkai build")], None)
+    base = built_for(out)
+    base_path = urlsplit(base).path if base else "/"
+    base_path = base_path if base_path.endswith("/") else base_path + "/"
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    problems: list[Problem] = []
+    if base is None:
+        problems.append(Problem((out / "index.html").as_posix(), "the home page has no canonical link", field="link"))
+    work = [(str(out), page, base_path) for page in pages]
+    pool = fork_pool(len(work), jobs or os.cpu_count() or 1)
+    results = list(pool.map(_check_page, work, chunksize=64)) if pool else list(map(_check_page, work))
+    if pool:
+        pool.shutdown()
+    links = sum(count for count, _ in results)
+    problems.extend(problem for _, found in results for problem in found)
+    for feed in sorted(out.rglob("*.xml")):
+        try:
+            etree.parse(str(feed))
+        except etree.XMLSyntaxError as err:
+            problems.append(Problem(feed.as_posix(), f"not well-formed XML: {err.msg}", err.lineno))
+    return Checked(len(pages), links, problems, base)
