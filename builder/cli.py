@@ -77,7 +77,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     config = load_config(Path.cwd(), required=True)
     target = pick_target(config, args.target)
     if args.rollback:
-        was, now = rollback(target)
+        was, now = rollback(Path.cwd(), target)
         _say(f"rolled back {target.name}: {was} → {now} is live, in {time.perf_counter() - started:.2f} s")
         return 0
     out = Path(args.out)

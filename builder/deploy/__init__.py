@@ -59,28 +59,27 @@ def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, d
         raise GongkaiError(Problem(public.as_posix(), f"built for {checked.built_for}, but target {target.name} "
                                    f"serves {expected}: build with --base-url {expected}", field="base_url"))
     work = root / CACHE_DIR / "deploy"
-    staged = work / "release"
-    manifest = stage(public, staged, work / "compressed")
-    destination = open_target(target)
+    staged = stage(public, work / "compressed")
+    destination = open_target(target, work)
     live = destination.live()
-    the_plan = plan(destination.manifest(live) if live else {}, manifest)
-    release = _release_name(hashlib.sha256((staged / ".gongkai-manifest.json").read_bytes()).hexdigest())
+    the_plan = plan(destination.manifest(live) if live else {}, staged.manifest)
+    release = _release_name(hashlib.sha256(staged.manifest_json().encode("utf-8")).hexdigest())
     if dry_run:
         for label, names in (("add", the_plan.added), ("change", the_plan.changed), ("remove", the_plan.removed)):
             for name in names:
                 say(f"  {label} {name}")
         return Deployed(release, the_plan, True)
     if release not in destination.releases():  # else the same site was deployed within the second
-        destination.install(staged, release, live, manifest)
+        destination.install(staged, release, live)
     destination.switch(release)
     releases = destination.releases()
     destination.remove([r for r in releases[: max(0, len(releases) - target.keep)] if r != release])
     return Deployed(release, the_plan, False)
 
 
-def rollback(target: DeployTarget) -> tuple[str, str]:
+def rollback(root: Path, target: DeployTarget) -> tuple[str, str]:
     """Make the release before the live one live again; (from, to)."""
-    destination = open_target(target)
+    destination = open_target(target, root / CACHE_DIR / "deploy")
     live = destination.live()
     earlier = [r for r in destination.releases() if live is None or r < live]
     if live is None or not earlier:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from builder.config import DeployTarget
-from builder.deploy.release import MANIFEST, Manifest, from_json
+from builder.deploy.release import MANIFEST, Manifest, Release, from_json, make_folders
 from builder.errors import GongkaiError, Problem
 
 RELEASE_NAME = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
@@ -32,7 +32,7 @@ class Target(Protocol):
     def live(self) -> str | None: ...
     def releases(self) -> list[str]: ...
     def manifest(self, release: str) -> Manifest: ...
-    def install(self, staged: Path, release: str, previous: str | None, manifest: Manifest) -> None: ...
+    def install(self, staged: Release, release: str, previous: str | None) -> None: ...
     def switch(self, release: str) -> None: ...
     def remove(self, releases: list[str]) -> None: ...
 
@@ -71,23 +71,23 @@ class DirTarget:
         path = self.root / "releases" / release / MANIFEST
         return from_json(path.read_text(encoding="utf-8") if path.is_file() else None)
 
-    def install(self, staged: Path, release: str, previous: str | None, manifest: Manifest) -> None:
+    def install(self, staged: Release, release: str, previous: str | None) -> None:
         releases = self.root / "releases"
         releases.mkdir(parents=True, exist_ok=True)
         for stale in releases.glob(PARTIAL + "*"):  # left by a deploy that was stopped
             shutil.rmtree(stale)
         partial = releases / (PARTIAL + release)
         old = self.manifest(previous) if previous else {}
-        for name, entry in sorted(manifest.items()):
+        make_folders(partial, list(staged.manifest))
+        for name, entry in sorted(staged.manifest.items()):
             target = partial / name
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 if not previous or old.get(name) != entry:
                     raise FileNotFoundError(name)
                 os.link(releases / previous / name, target)
             except OSError:  # new, changed, or gone from the live release
-                shutil.copyfile(staged / name, target)
-        shutil.copyfile(staged / MANIFEST, partial / MANIFEST)
+                shutil.copyfile(staged.sources[name], target)
+        (partial / MANIFEST).write_text(staged.manifest_json(), encoding="utf-8")
         os.rename(partial, releases / release)
 
     def switch(self, release: str) -> None:
@@ -105,9 +105,10 @@ class RsyncTarget:
     """The system's ssh and rsync, called with argument lists (no local shell); every value
     in a remote command is quoted, and host keys must already be known."""
 
-    def __init__(self, target: DeployTarget) -> None:
+    def __init__(self, target: DeployTarget, work: Path) -> None:
         self.target = target
         self.root = target.path
+        self.work = work  # where the release is laid out as a folder for rsync
         options = ["-p", str(target.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
                    "-o", "ConnectTimeout=10"]
         if target.identity:
@@ -148,8 +149,10 @@ class RsyncTarget:
         return from_json(self.remote(f"cat {self.path('releases', release, MANIFEST)} 2>/dev/null || true",
                                      "reading the live manifest"))
 
-    def install(self, staged: Path, release: str, previous: str | None, manifest: Manifest) -> None:
+    def install(self, staged: Release, release: str, previous: str | None) -> None:
         partial = PARTIAL + release
+        folder = self.work / "release"
+        staged.materialize(folder)
         self.remote(f"mkdir -p {self.path('releases')} && rm -rf {self.path('releases')}/{PARTIAL}*",
                     "preparing the releases folder")
         assert self.target.host is not None
@@ -157,8 +160,11 @@ class RsyncTarget:
                    "-e", shlex.join(["ssh", *self.ssh_options])]
         if previous:
             command.append(f"--link-dest=../{previous}")  # unchanged files become hard links to the live release
-        command += [f"{staged}/", f"{self.target.host}:{self.root}/releases/{partial}/"]
-        self._run(command, "uploading")
+        command += [f"{folder}/", f"{self.target.host}:{self.root}/releases/{partial}/"]
+        try:
+            self._run(command, "uploading")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         self.remote(f"mv {self.path('releases', partial)} {self.path('releases', release)}", "completing the release")
 
     def switch(self, release: str) -> None:
@@ -170,5 +176,5 @@ class RsyncTarget:
             self.remote("rm -rf " + " ".join(self.path("releases", r) for r in releases), "removing old releases")
 
 
-def open_target(target: DeployTarget) -> Target:
-    return DirTarget(target) if target.type == "dir" else RsyncTarget(target)
+def open_target(target: DeployTarget, work: Path) -> Target:
+    return DirTarget(target) if target.type == "dir" else RsyncTarget(target, work)
