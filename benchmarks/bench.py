@@ -9,7 +9,7 @@ bundled seeds: a metadata block, a title, an addressee, a cover letter with 附�
 signature and 附注, then the attachment text with 一、（一）1. headings and furniture;
 1k–25k characters, about 8k on average. Each figure is the median of --runs runs; memory
 is the peak resident size of the largest process of a cold build. The search index
-(Pagefind) is part of every build; the last figure is a cold build with search: false.
+(Pagefind) is part of every build; --no-search measures builds without it.
 """
 
 from __future__ import annotations
@@ -108,10 +108,13 @@ def median(runs: int, measure) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
-def bench(count: int, runs: int, work: Path) -> dict[str, float]:
+def bench(count: int, runs: int, work: Path, search: bool) -> dict[str, float]:
     site = work / f"site-{count}"
     site.mkdir()
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    config = site / "site.yaml"
+    if not search:
+        config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
     write_raw(site / "raw", count)
     characters = sum(len(p.read_text(encoding="utf-8")) for p in (site / "raw").iterdir())
 
@@ -145,11 +148,9 @@ def bench(count: int, runs: int, work: Path) -> dict[str, float]:
 
     figures["one-template edit s"] = median(runs, template_edit)
     figures["peak memory MB"] = peak_memory_mb(site)
-    figures["search index MB"] = sum(p.stat().st_size for p in (site / "public/pagefind").rglob("*")
-                                     if p.is_file()) / 2**20
-    config = site / "site.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
-    figures["cold build, no search s"] = median(runs, cold)
+    if search:
+        figures["search index MB"] = sum(p.stat().st_size for p in (site / "public/pagefind").rglob("*")
+                                         if p.is_file()) / 2**20
     return figures
 
 
@@ -158,11 +159,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000])
     parser.add_argument("--large", action="store_true", help="also 20,000 notices")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-search", action="store_true",
+                        help="build with search: false, like the minimal sites of other generators")
     args = parser.parse_args()
     sizes = args.sizes + ([20_000] if args.large else [])
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as folder:
         for count in sizes:
-            figures = bench(count, args.runs, Path(folder))
+            figures = bench(count, args.runs, Path(folder), not args.no_search)
             print(f"N = {count:,}")
             for name, value in figures.items():
                 print(f"  {name:<22} {value:>10.2f}")

@@ -257,6 +257,21 @@ def refresh_search_index(out: Path, memory: dict[str, Any], jobs: int | None = N
                                     memory.get("search", {}), jobs or os.cpu_count() or 1)
 
 
+def _page_hashes(shards: list[Shard], written: set[str], staging: Path, out: Path,
+                 known: dict[str, str]) -> dict[str, str]:
+    """A digest of each indexed page's bytes: a shard is reindexed when its pages' bytes
+    change, not whenever their keys do (a template edit that leaves them alone costs no
+    reindexing)."""
+    hashes = {}
+    for page in (page for shard in shards for page in shard.pages):
+        if page in written or page not in known:
+            source = staging / page if page in written else out / page
+            hashes[page] = hashlib.sha1(source.read_bytes()).hexdigest()
+        else:
+            hashes[page] = known[page]
+    return hashes
+
+
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
                jobs: int | None = None, memory: dict[str, Any] | None = None,
                defer_search: bool = False) -> BuildResult:
@@ -289,12 +304,14 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     keys = {o.path: o.key for o in outputs}
-    search_keys = {shard.name: digest(engine_version(), [(page, keys[page]) for page in shard.pages])
-                   for shard in site.shards}
     indexed_as: dict[str, str] = cache.get("search", {}) if previous else {}
     jobs = jobs or os.cpu_count() or 1
     try:
         render(todo, staging, jobs)
+        page_hashes = _page_hashes(site.shards, {o.path for o in todo}, staging, out,
+                                   cache.get("page_hashes", {}) if previous else {})
+        search_keys = {shard.name: digest(engine_version(), [(page, page_hashes[page]) for page in shard.pages])
+                       for shard in site.shards}
         if previous:
             move_in(staging, out, [o.path for o in todo], removed)
         else:
@@ -308,7 +325,8 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     if not defer_search:
         indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
     record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
-              "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys}
+              "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,
+              "page_hashes": page_hashes}
     if memory is not None:
         memory.update(record, env=env)
     elif todo or removed or record["outputs"] != previous or indexed_as != cache.get("search") \

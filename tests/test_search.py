@@ -188,3 +188,17 @@ def test_the_preview_keeps_the_index_fresh(tmp_path: Path, page: Page) -> None:
         preview.wait_for(lambda: found_in_preview(page, preview.url, "鹦鹉螺") == ["n0007"], 10)
     finally:
         preview.stop()
+
+
+def test_a_template_edit_that_leaves_notice_pages_alone_keeps_the_index(tmp_path: Path) -> None:
+    generate_site(tmp_path, 12)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    index = tmp_path / "public/pagefind"
+    before = {p: p.read_bytes() for p in index.rglob("*") if p.is_file()}
+    template = tmp_path / "theme/templates/404.html"
+    template.parent.mkdir(parents=True)
+    template.write_text('{% extends "base.html" %}{% block main %}<h1>没有这个页面</h1>{% endblock %}',
+                        encoding="utf-8")
+    rebuilt = run_cli("build", cwd=tmp_path)
+    assert rebuilt.returncode == 0 and " 0 written" not in rebuilt.stdout  # every page's key changed
+    assert {p: p.read_bytes() for p in index.rglob("*") if p.is_file()} == before  # even Pagefind's unstable files
