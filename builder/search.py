@@ -14,6 +14,7 @@ indexes shards side by side, and the search page merges them (Pagefind's mergeIn
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import zlib
@@ -27,6 +28,9 @@ from pathlib import Path
 from builder.errors import GongkaiError, Problem
 
 SEARCH_DIR = "pagefind"  # the folder of the shards inside the site; the theme's search page loads them
+# Pagefind writes its ready-made search UIs into every index (no option to leave them out,
+# Pagefind issue #1183); the 搜索 page has its own, so they would only be uploaded.
+UNUSED_BUNDLE_FILE = re.compile(r"pagefind-(?:component-ui|modular-ui|ui|highlight)\.(?:js|css)")
 SHARD_SIZE = 800  # notices per shard at most: bounds a Pagefind run's memory and an edit's reindexing
 
 
@@ -93,6 +97,9 @@ def _write_shard(site: Path, shard: Shard, executable: str) -> None:
             detail = (done.stderr or done.stdout).strip().splitlines()
             raise GongkaiError(Problem(f"{SEARCH_DIR}/{shard.name}", "indexing for search failed: "
                                        + (detail[-1] if detail else f"exit {done.returncode}")))
+        for name in os.listdir(work / "index"):
+            if UNUSED_BUNDLE_FILE.fullmatch(name):
+                os.remove(work / "index" / name)
         target = site / SEARCH_DIR / shard.name
         target.parent.mkdir(exist_ok=True)
         if target.exists():

@@ -115,6 +115,8 @@ def test_only_notice_pages_are_indexed_one_shard_a_year(served_site: Served) -> 
         day = front.get("published") or front.get("written")
         years[day[:4] if day else "undated"] = years.get(day[:4] if day else "undated", 0) + 1
     assert counts == years
+    # and none of Pagefind's ready-made UIs, which the 搜索 page does not use
+    assert not [p for p in (served_site.public / "pagefind").rglob("*") if "ui" in p.name or "highlight" in p.name]
 
 
 def test_an_edit_reindexes_only_its_shard(tmp_path: Path) -> None:
