@@ -16,7 +16,7 @@ import lxml.html
 from lxml import etree
 
 from builder.errors import Problem
-from builder.output import fork_pool
+from builder.parallel import fork_pool
 
 LINKING = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("form", "action"))
 

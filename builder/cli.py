@@ -13,8 +13,9 @@ from builder import __version__
 from builder.config import load_config
 from builder.errors import GongkaiError
 from builder.fsio import write_atomic
-from builder.normalize.run import find_inputs, normalize_files
-from builder.site import build_site
+
+# Each command imports what it needs when it runs: a no-change build should not pay for
+# compiling the normaliser's patterns, nor normalize for the theme and the renderer.
 
 
 def _say(message: str) -> None:
@@ -26,6 +27,8 @@ def _error(message: str) -> None:
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
+    from builder.normalize.run import find_inputs, normalize_files
+
     started = time.perf_counter()
     config = load_config(Path.cwd())
     files, problems = find_inputs(args.sources)
@@ -45,6 +48,8 @@ def cmd_normalize(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from builder.site import build_site
+
     started = time.perf_counter()
     config = load_config(Path.cwd(), required=True)
     if args.base_url:
@@ -72,6 +77,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     from builder.deploy import deploy, pick_target, rollback
+    from builder.site import build_site
 
     started = time.perf_counter()
     config = load_config(Path.cwd(), required=True)
@@ -95,7 +101,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from builder.serve import serve  # watchdog and the server load only for this command
+    from builder.serve import serve
 
     load_config(Path.cwd(), required=True)
     return serve(Path.cwd(), args.host, args.port, args.open, _say)

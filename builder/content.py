@@ -14,6 +14,7 @@ import yaml
 from builder.dates import parse_date
 from builder.errors import GongkaiError, Problem
 from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Notice
+from builder.parallel import fork_pool
 from builder.views import first_paragraph
 
 NOTICES_DIR = "notices"
@@ -203,7 +204,8 @@ class Cached:
 
     size: int
     mtime_ns: int
-    digest: str
+    digest: str  # of the whole file
+    meta_digest: str  # of the metadata alone: what lists of every notice show
     notice: Notice
     summary: str  # the first paragraph, for feeds
 
@@ -219,6 +221,9 @@ class Loaded:
     def digest(self, notice: Notice) -> str:
         return self.cache[notice.slug].digest
 
+    def meta_digest(self, notice: Notice) -> str:
+        return self.cache[notice.slug].meta_digest
+
     def summary(self, notice: Notice) -> str:
         return self.cache[notice.slug].summary
 
@@ -228,18 +233,35 @@ class Loaded:
         return parts[1] if parts else ""
 
 
-def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loaded:
+def _read(job: tuple[Path, str, str, Path, int, int]) -> Cached | list[Problem]:
+    """One content file parsed for the cache, or what is wrong with it."""
+    path, file, slug, content, size, mtime_ns = job
+    try:
+        data = path.read_bytes()
+        notice = parse_notice(data.decode("utf-8"), file, slug, path.parent, content)
+    except UnicodeDecodeError:
+        return [Problem(file, "not UTF-8 text")]
+    except GongkaiError as err:
+        return list(err.problems)
+    meta = replace(notice, body=None)
+    return Cached(size, mtime_ns, hashlib.sha1(data).hexdigest(), hashlib.sha1(repr(meta).encode("utf-8")).hexdigest(),
+                  meta, first_paragraph(notice.body or ""))
+
+
+def load_notices(content: Path, cache: dict[str, Cached] | None = None, jobs: int = 1) -> Loaded:
     """Every notice under content/notices/, in file-name order; all problems at once.
-    Files unchanged since `cache` was made are not read again."""
+    Files unchanged since `cache` was made are not read again; the others are read across
+    `jobs` processes when there are many."""
     folder = content / NOTICES_DIR
-    loaded = Loaded([], {}, {})
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".md")), key=lambda e: e.name) \
         if folder.is_dir() else []
     prefix = folder.relative_to(content.parent).as_posix()
+    found: dict[str, Cached | list[Problem]] = {}
+    paths: dict[str, Path] = {}
+    todo = []
     for dir_entry in entries:
-        path = folder / dir_entry.name
         file = f"{prefix}/{dir_entry.name}"
         slug = dir_entry.name[:-3].lower()
         if not SLUG.fullmatch(slug):
@@ -251,27 +273,31 @@ def load_notices(content: Path, cache: dict[str, Cached] | None = None) -> Loade
                                     field="slug"))
             continue
         seen[slug] = file
+        paths[slug] = folder / dir_entry.name
         stat = dir_entry.stat()
         known = (cache or {}).get(slug)
         # A notice with attachment files is always read again: its files are checked on reading.
         if known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns) and \
                 not any(a.file for a in known.notice.attachments):
-            entry = known
+            found[slug] = known
         else:
-            try:
-                data = path.read_bytes()
-                notice = parse_notice(data.decode("utf-8"), file, slug, path.parent, content)
-            except UnicodeDecodeError:
-                problems.append(Problem(file, "not UTF-8 text"))
-                continue
-            except GongkaiError as err:
-                problems.extend(err.problems)
-                continue
-            entry = Cached(stat.st_size, stat.st_mtime_ns, hashlib.sha1(data).hexdigest(),
-                           replace(notice, body=None), first_paragraph(notice.body or ""))
+            todo.append((paths[slug], file, slug, content, stat.st_size, stat.st_mtime_ns))
+    pool = fork_pool(len(todo), jobs)
+    if pool is None:
+        read = [_read(job) for job in todo]
+    else:
+        with pool:
+            read = list(pool.map(_read, todo, chunksize=max(1, min(64, len(todo) // (jobs * 4)))))
+    found.update(zip((job[2] for job in todo), read, strict=True))
+    loaded = Loaded([], {}, {})
+    for slug in paths:  # file-name order
+        entry = found[slug]
+        if isinstance(entry, list):
+            problems.extend(entry)
+            continue
         loaded.cache[slug] = entry
         loaded.notices.append(entry.notice)
-        loaded.paths[slug] = path
+        loaded.paths[slug] = paths[slug]
     if problems:
         raise GongkaiError(*problems)
     return loaded

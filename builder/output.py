@@ -12,26 +12,17 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
-MIN_PARALLEL = 64  # fewer pages than this render faster in one process than in a pool
+from builder.parallel import fork_pool
 
 
 def digest(*parts: Any) -> str:
     """A stable key for what an output depends on: its parts are tuples, lists and dicts of
     text, numbers and None, built in a fixed order, so their repr is stable too."""
     return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
-
-
-def missing_files(root: Path, paths: Iterable[str]) -> set[str]:
-    """The site paths that have no file under `root` (plain os.path: pathlib costs more
-    than the stat itself on a large site)."""
-    base = str(root)
-    return {path for path in paths if not os.path.isfile(os.path.join(base, path))}
 
 
 @dataclass(frozen=True)
@@ -81,14 +72,6 @@ class Progress:
     def close(self) -> None:
         if self.shown:
             sys.stderr.write("\r" + " " * 60 + "\r")
-
-
-def fork_pool(tasks: int, jobs: int) -> ProcessPoolExecutor | None:
-    """A pool of forked workers when `tasks` is enough to pay for one, else None. Forked,
-    so workers inherit what the parent prepared instead of receiving it pickled."""
-    if jobs <= 1 or tasks < MIN_PARALLEL or "fork" not in get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"))
 
 
 def render(outputs: list[Output], staging: Path, jobs: int) -> None:

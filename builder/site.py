@@ -25,15 +25,16 @@ from lxml import etree
 
 from builder import __version__
 from builder.config import SiteConfig
-from builder.content import Loaded, load_notices
+from builder.content import Cached, Loaded, load_notices
 from builder.errors import GongkaiError, Problem
 from builder.feeds import Feed, atom, rss
 from builder.fsio import write_atomic
 from builder.model import Attachment, Notice
-from builder.output import Output, digest, missing_files, move_in, render, swap_in
+from builder.output import Output, digest, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, notice_year, pages_of
 from builder.render import theme_environment
 from builder.search import Shard, engine_version, plan_shards, update_index
+from builder.stamp import inputs_digest, tree_state, unchanged, write_stamp
 from builder.views import NoticeView, cn_date, notice_view
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
@@ -41,8 +42,8 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_FOUND = "404.html"
 CACHE_DIR = ".gongkai-cache"  # safe to delete: the next build is then a full one
 # A build record holds pickled notices: one written by another release or for another shape
-# of Notice is not read (its notices would lack the new fields).
-CACHE_FORMAT = digest(__version__, [f.name for f in fields(Notice)], [f.name for f in fields(Attachment)])
+# of Notice or of its cache entry is not read (its notices would lack the new fields).
+CACHE_FORMAT = digest(__version__, *([f.name for f in fields(kind)] for kind in (Notice, Attachment, Cached)))
 
 
 @dataclass(frozen=True)
@@ -190,11 +191,12 @@ class _Site:
                      partial(rss, feed, self.config, self.loaded, static))
             self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
                      partial(atom, feed, self.config, self.loaded, static, fallback))
-        everything = [(n.slug, self.loaded.digest(n)) for n in index.notices]
-        self.add("sitemap.xml", (everything, groups_key), self.sitemap)
+        # Lists of every notice show its metadata (its date): a body edit leaves them alone.
+        dated = [(n.slug, (n.published or n.written or "")[:10]) for n in index.notices]
+        self.add("sitemap.xml", (dated, groups_key), self.sitemap)
         robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
         self.add("robots.txt", robots, lambda: robots)
-        self.add("notices.json", everything, self.open_data)
+        self.add("notices.json", [(n.slug, self.loaded.meta_digest(n)) for n in index.notices], self.open_data)
         return self.outputs
 
     def sitemap(self) -> bytes:
@@ -279,8 +281,16 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller."""
     out = out.resolve()
     cache_file = root / CACHE_DIR / f"build-{digest(str(out))[:12]}.pickle"
+    stamp_file = cache_file.with_suffix(".stamp")
+    if memory is None:  # a long-running caller knows what changed; a command checks the stamp
+        settings = (CACHE_FORMAT, repr(config), drafts, str(out), engine_version() if config.search else None)
+        inputs = inputs_digest([root / "content", root / "theme", DEFAULT_THEME], settings)
+        count = unchanged(stamp_file, inputs, out)
+        if count is not None:
+            return BuildResult(0, count, 0)
     cache = memory if memory is not None else _load_cache(cache_file)
-    loaded = load_notices(root / "content", cache.get("content"))
+    jobs = jobs or os.cpu_count() or 1
+    loaded = load_notices(root / "content", cache.get("content"), jobs)
     notices = [n for n in loaded.notices if drafts or not n.draft]
     slugs = cache.get("slugs", {})
     index = index_site(notices, config, slugs)
@@ -296,8 +306,11 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     except TemplateError as err:
         raise GongkaiError(_template_problem(err)) from None
     previous: dict[str, str] = cache.get("outputs", {}) if out.is_dir() else {}
-    missing = missing_files(out, previous) if previous else set()
-    todo = [o for o in outputs if previous.get(o.path) != o.key or o.path in missing]
+    # An output that is gone or not as the last build left it (edited by hand) is rendered again.
+    found = {path: (size, mtime) for path, size, mtime in tree_state(out)} if previous else {}
+    left = cache.get("states", {})
+    todo = [o for o in outputs if previous.get(o.path) != o.key or o.path not in found
+            or found[o.path] != left.get(o.path, found[o.path])]
     removed = sorted(set(previous) - {o.path for o in outputs})
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
@@ -305,7 +318,6 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     staging.mkdir()
     keys = {o.path: o.key for o in outputs}
     indexed_as: dict[str, str] = cache.get("search", {}) if previous else {}
-    jobs = jobs or os.cpu_count() or 1
     try:
         render(todo, staging, jobs)
         page_hashes = _page_hashes(site.shards, {o.path for o in todo}, staging, out,
@@ -324,13 +336,17 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         shutil.rmtree(staging, ignore_errors=True)
     if not defer_search:
         indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
+    out_state = tree_state(out)
+    states = {path: (size, mtime) for path, size, mtime in out_state if path in keys}
     record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
               "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,
-              "page_hashes": page_hashes}
+              "page_hashes": page_hashes, "states": states}
     if memory is not None:
         memory.update(record, env=env)
     elif todo or removed or record["outputs"] != previous or indexed_as != cache.get("search") \
-            or loaded.cache != cache.get("content"):
+            or loaded.cache != cache.get("content") or record["states"] != cache.get("states"):
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(cache_file, pickle.dumps(record))
+    if memory is None:
+        write_stamp(stamp_file, inputs, out_state, len(outputs))
     return BuildResult(len(todo), len(outputs) - len(todo), len(removed))

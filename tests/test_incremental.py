@@ -82,6 +82,28 @@ def test_unchanged_rebuild_writes_nothing(tmp_path: Path) -> None:
     assert " 0 written," in again.stdout and " 0 removed" in again.stdout
 
 
+def test_unchanged_rebuild_stops_before_reading_its_cache(tmp_path: Path) -> None:
+    generate_site(tmp_path, 10)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    for record in (tmp_path / ".gongkai-cache").glob("build-*.pickle"):
+        record.write_bytes(b"not a build record")  # read, it would make the build a full one
+    again = run_cli("build", cwd=tmp_path)
+    assert " 0 written," in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize("damage", ["deleted", "edited"])
+def test_a_damaged_output_folder_is_not_taken_as_unchanged(tmp_path: Path, damage: str) -> None:
+    generate_site(tmp_path, 10)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    page = tmp_path / "public/notices/n0003/index.html"
+    expected = page.read_bytes()
+    page.unlink() if damage == "deleted" else page.write_bytes(b"edited in public/")
+    again = run_cli("build", cwd=tmp_path)
+    assert again.returncode == 0 and " 0 written," not in again.stdout, again.stdout
+    if damage == "deleted":
+        assert page.read_bytes() == expected
+
+
 def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     generate_site(tmp_path, 60)
     assert run_cli("build", cwd=tmp_path).returncode == 0
@@ -94,6 +116,7 @@ def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     assert "notices/n0005/index.html" in changed
     assert not any(path.startswith("notices/n0006") for path in changed)
     assert all(path.endswith((".xml", ".json", "index.html")) for path in changed)
+    assert not changed & {"sitemap.xml", "notices.json"}  # they show metadata, not bodies
     assert len(changed) < 20
 
 

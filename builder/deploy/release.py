@@ -24,7 +24,7 @@ try:  # optional: .br copies only where the brotli package is installed
 except ImportError:  # pragma: no cover - depends on the environment
     brotli = None
 
-from builder.output import fork_pool
+from builder.parallel import fork_pool
 
 MANIFEST = ".gongkai-manifest.json"
 COMPRESSIBLE = (".html", ".css", ".js", ".xml", ".xsl", ".json", ".svg", ".txt")

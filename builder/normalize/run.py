@@ -20,7 +20,7 @@ from builder.errors import Problem
 from builder.fsio import write_atomic
 from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes, normalize_page
 from builder.normalize.html import HTML_SUFFIXES
-from builder.output import fork_pool
+from builder.parallel import fork_pool
 
 STATE_FILE = ".normalized.json"
 TEXT_SUFFIXES = (".txt", ".text")

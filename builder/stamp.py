@@ -1,0 +1,71 @@
+"""A build's stamp: the state of every file the build read, and of every file it wrote.
+
+When neither has changed since the last build, the next build has nothing to do and stops
+before it loads its cache, the content or the theme. States are (path, size, modification
+time), the same test the content cache uses; a file changed without changing either is
+seen by the full build that follows any other change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from builder.fsio import write_atomic
+
+PACKAGE = Path(__file__).resolve().parent  # the builder's own code is an input too
+
+
+def tree_state(folder: Path) -> list[tuple[str, int, int]]:
+    """Every file under `folder` with its size and modification time, in a fixed order
+    (os.scandir and plain strings: a site has a folder per page)."""
+    state: list[tuple[str, int, int]] = []
+
+    def visit(path: str, prefix: str) -> None:
+        with os.scandir(path) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":  # Python's, not the user's
+                        visit(entry.path, f"{prefix}{entry.name}/")
+                else:
+                    stat = entry.stat()
+                    state.append((prefix + entry.name, stat.st_size, stat.st_mtime_ns))
+
+    if folder.is_dir():
+        visit(str(folder), "")
+    return state
+
+
+def inputs_digest(folders: Iterable[Path], settings: object) -> str:
+    """A digest of the files under `folders` (content, themes, the builder's code) and of
+    the build's settings (the configuration, drafts, the search engine's version)."""
+    state = [(str(folder), tree_state(folder)) for folder in [*folders, PACKAGE]]
+    return hashlib.sha1(repr((state, settings)).encode("utf-8")).hexdigest()
+
+
+def state_digest(state: list[tuple[str, int, int]]) -> str:
+    return hashlib.sha1(repr(state).encode("utf-8")).hexdigest()
+
+
+def unchanged(stamp_file: Path, inputs: str, out: Path) -> int | None:
+    """The number of outputs of the last build when its inputs and its output folder are
+    as that build left them; None when there is work to do."""
+    try:
+        stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("inputs") != inputs or not out.is_dir():
+        return None
+    if stamp.get("outputs") != state_digest(tree_state(out)):
+        return None
+    count = stamp.get("count")
+    return count if isinstance(count, int) else None
+
+
+def write_stamp(stamp_file: Path, inputs: str, out_state: list[tuple[str, int, int]], count: int) -> None:
+    stamp = {"inputs": inputs, "outputs": state_digest(out_state), "count": count}
+    stamp_file.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(stamp_file, json.dumps(stamp) + "\n")
