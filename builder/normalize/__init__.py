@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from builder.config import TagRules
@@ -68,7 +69,7 @@ def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) ->
     meta = extract(stripped.kept)
     skeleton = parse(meta.rest)
     text = body_text(skeleton)
-    if len(CJK.findall(text)) < MIN_CJK_CHARS:
+    if next(islice(CJK.finditer(text), MIN_CJK_CHARS - 1, None), None) is None:  # fewer than MIN_CJK_CHARS
         raise NotANotice(f"no notice text found ({len(text)} characters left after metadata and portal furniture)")
     assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules,
                          page.meta if page else None, page.links if page else ())

@@ -27,10 +27,14 @@ NUMBERED_START = re.compile(r"^(\d+)([.)])")
 
 
 def escape(text: str) -> str:
-    """Text that Markdown renders exactly as written."""
-    text = ENTITY.sub("\\\\&", ANYWHERE.sub(r"\\\1", text))
-    text = NUMBERED_START.sub(r"\1\\\2", text)
-    return AT_LINE_START.sub(r"\\\1", text)
+    """Text that Markdown renders exactly as written. (Each substitution runs only where it
+    can apply: this is called for every line of every notice.)"""
+    text = ANYWHERE.sub(r"\\\1", text)
+    if "&" in text:
+        text = ENTITY.sub("\\\\&", text)
+    if NUMBERED_START.match(text):
+        text = NUMBERED_START.sub(r"\1\\\2", text)
+    return AT_LINE_START.sub(r"\\\1", text) if AT_LINE_START.match(text) else text
 
 
 def table_markdown(table: Table) -> str:

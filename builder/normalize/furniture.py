@@ -98,8 +98,25 @@ MAX_FURNITURE_LINE = 200  # page chrome is short; a longer line is prose and onl
 MAX_GLUED = 80  # the longest glued head or tail
 
 
+def _either(where: Where) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for w, p in RULES if w is where), re.IGNORECASE)
+
+
+# One pattern per kind of rule: most lines match none, and are passed by three searches
+# instead of one per rule.
+ANY_RULE = {where: _either(where) for where in Where}
+
+
+def _may_hold_furniture(text: str) -> bool:
+    return bool((len(text) <= MAX_FURNITURE_LINE and ANY_RULE[Where.LINE].fullmatch(text))
+                or ANY_RULE[Where.HEAD].search(text[:MAX_GLUED])
+                or ANY_RULE[Where.TAIL].search(text[max(0, len(text) - MAX_GLUED):]))
+
+
 def _strip_line(line: Line) -> tuple[Line | None, list[Line]]:
     """The line less its furniture, and the removed pieces."""
+    if not _may_hold_furniture(line.text):
+        return line, []
     removed: list[Line] = []
     text = line.text
     changed = True

@@ -96,6 +96,8 @@ def _label_of(match: re.Match[str]) -> str:
 
 def parse_pairs(text: str) -> list[tuple[str, str]] | None:
     """[(label, value)] when the whole line is label/value pairs, else None."""
+    if not LABEL_AT.match(text):  # most lines: no label at the start
+        return None
     matches = list(LABEL_AT.finditer(text))
     if not matches or matches[0].start() != 0:
         return None
