@@ -33,8 +33,8 @@ from builder.model import Attachment, Notice
 from builder.output import Output, digest, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, notice_year, pages_of
 from builder.render import theme_environment
-from builder.search import Shard, engine_version, plan_shards, update_index
-from builder.stamp import inputs_digest, tree_state, unchanged, write_stamp
+from builder.search import SEARCH_DIR, Shard, engine_version, plan_shards, update_index
+from builder.stamp import inputs_digest, settled_state, tree_state, unchanged, write_stamp
 from builder.views import NoticeView, cn_date, notice_view
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
@@ -336,7 +336,7 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         shutil.rmtree(staging, ignore_errors=True)
     if not defer_search:
         indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
-    out_state = tree_state(out)
+    out_state = settled_state(out, found, [o.path for o in todo], removed, SEARCH_DIR) if previous else tree_state(out)
     states = {path: (size, mtime) for path, size, mtime in out_state if path in keys}
     record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
               "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,
