@@ -75,10 +75,20 @@ def test_weak_labels_only_in_the_head() -> None:
     "扫一扫黑恶势力，要求各校扫一扫死角，做到全面覆盖，不留盲区，确保校园安全稳定。",
     "联系电话：0595-22000000",
     "依法保护版权所有者的合法权益。",
+    "首页改版工作由办公室负责，栏目设置见附件。",
 ])
 def test_sentences_are_not_furniture(line: str) -> None:
     stripped = strip_furniture([Line(1, "示例正文第一段。"), Line(2, line)])
     assert [li.text for li in stripped.kept] == ["示例正文第一段。", line]
+
+
+@pytest.mark.parametrize("line", [
+    "首页 > 政务公开 > 规范性文件", "网站首页＞信息公开＞通知公告＞", "首页/政务公开/政策文件",
+    "当前位置：首页 > 通知公告",
+])
+def test_breadcrumbs_are_furniture(line: str) -> None:
+    stripped = strip_furniture([Line(1, line), Line(2, "示例正文第一段。")])
+    assert [li.text for li in stripped.kept] == ["示例正文第一段。"]
 
 
 @pytest.mark.parametrize(("line", "kept", "removed"), [
