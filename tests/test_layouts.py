@@ -86,6 +86,33 @@ LETTER_NO_NOTE = """索引号 SL-2024-0012
 2024年4月2日
 """
 
+# gov.cn's table scraped with tabs, two pairs a row, an empty 主题词 right above the title,
+# a breadcrumb without its 当前位置 label, and sections that run into their text beside a
+# one-sentence section.
+GOVCN_TABS = """首页 > 政策 > 国务院文件
+索 引 号：\t000088888/2018-00111\t主题分类：\t卫生、体育\\医药管理
+发文机关：\t示例国务院部门\t成文日期：\t2018年12月21日
+标　　题：\t示例部门关于印发加快推进示例工作若干措施的通知
+发文字号：\t示发〔2018〕43号\t发布日期：\t2018年12月29日
+主 题 词：\t
+示例部门关于印发加快推进示例工作若干措施的通知
+示发〔2018〕43号
+各省、自治区、直辖市示例厅（局）：
+现将《加快推进示例工作若干措施》印发给你们，请认真贯彻执行。
+附件：加快推进示例工作若干措施
+示例国务院部门
+2018年12月21日
+（此件公开发布）
+附件
+加快推进示例工作若干措施
+一、强化基层
+（一）加强基层机构建设。各地要加大投入。
+（二）完善分级诊疗制度。
+二、深化改革
+（一）完善体制
+（二）健全机制
+"""
+
 
 def write_samples(root: Path) -> None:
     raw = root / "raw"
@@ -94,6 +121,7 @@ def write_samples(root: Path) -> None:
     (raw / "table.txt").write_bytes(TABLE_NO_COLONS.encode("utf-8-sig"))
     (raw / "joint.txt").write_bytes(JOINT_THREE_SIGNERS.encode("utf-16"))
     (raw / "letter.txt").write_bytes(LETTER_NO_NOTE.replace("\n", "\r").encode("utf-8"))
+    (raw / "tabs.txt").write_text(GOVCN_TABS, encoding="utf-8")
 
 
 def normalized(tmp_path: Path) -> dict[str, tuple[dict, str]]:
@@ -158,3 +186,14 @@ def test_letter_without_note(tmp_path: Path) -> None:
     assert meta["publisher"] == "示例市教育局" and "publisher" in meta["inferred"]
     assert not any("公开" in warning for warning in meta["warnings"])
     assert "妥否，请函复。" in body
+
+
+def test_govcn_tabs_with_an_empty_label_above_the_title(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["tabs"]
+    assert meta["title"] == "示例部门关于印发加快推进示例工作若干措施的通知"  # no breadcrumb glued on
+    assert meta["extra"] == {}  # 主题词 is empty: it does not take the title below it
+    assert meta["index_no"] == "000088888/2018-00111" and meta["doc_no"] == "示发〔2018〕43号"
+    assert meta["published"] == "2018-12-29" and meta["written"] == "2018-12-21"
+    assert "首页" not in body
+    assert "\n（一）加强基层机构建设。各地要加大投入。\n\n（二）完善分级诊疗制度。\n" in body  # both run in
+    assert "### （一）完善体制" in body and "### （二）健全机制" in body  # both headings

@@ -124,6 +124,13 @@ def test_headings_only_in_sequence_and_short() -> None:
     assert isinstance(blocks[0], Heading) and isinstance(blocks[2], Paragraph)
 
 
+def test_sections_run_into_their_text_make_their_siblings_paragraphs() -> None:
+    texts = ["一、强化基层", "（一）加强机构建设。各地要加大投入。", "（二）完善分级诊疗制度。",
+             "二、深化改革", "（一）完善体制", "（二）健全机制"]
+    blocks = classify([Line(i, text) for i, text in enumerate(texts)])
+    assert [type(b).__name__ for b in blocks] == ["Heading", "Paragraph", "Paragraph", "Heading", "Heading", "Heading"]
+
+
 def test_broken_lines_join_but_headings_and_sentences_do_not() -> None:
     lines = [Line(1, "27.改善设施设备。对照市教委义务教育“新五项标准”要"), Line(2, "求,按照教育实际需求制定规划。"),
              Line(3, "一、聚焦队伍建设,建强教育高质量发展的根本依靠"), Line(4, "进一步健全体系。"),

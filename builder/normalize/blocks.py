@@ -78,8 +78,15 @@ def _attachment_list(lines: list[Line], start: int) -> tuple[AttachmentList, int
     return AttachmentList(label, tuple(items)), index
 
 
-def _heading_kind(text: str, counters: dict[str, int]) -> str | None:
-    """The heading kind of a line, when its number follows the one before it."""
+@dataclass(frozen=True)
+class Numbered:
+    kind: str  # "chapter" or "section"
+    group: int  # the sections under one chapter share it
+    standalone: bool  # short, no sentence inside: a heading line, not a run-in paragraph
+
+
+def _numbered(text: str, counters: dict[str, int]) -> Numbered | None:
+    """The kind of a numbered line, when its number follows the one before it."""
     for kind, pattern in (("chapter", CHAPTER), ("section", SECTION)):
         match = pattern.match(text)
         if not match:
@@ -89,13 +96,21 @@ def _heading_kind(text: str, counters: dict[str, int]) -> str | None:
         counters[kind] = number
         if kind == "chapter":
             counters["section"] = 0
-        is_short = len(text) <= MAX_HEADING_LENGTH and not SENTENCE_MARK.search(text[:-1])
-        return kind if in_sequence and is_short else None
+            counters["chapters"] = counters.get("chapters", 0) + 1
+        if not in_sequence:
+            return None
+        standalone = len(text) <= MAX_HEADING_LENGTH and not SENTENCE_MARK.search(text[:-1])
+        return Numbered(kind, counters.get("chapters", 0) if kind == "section" else 0, standalone)
     return None
 
 
 def classify(lines: list[Line]) -> list[Block]:
+    """Blocks of the body. A numbered line that stands alone is a heading; a （一） line is
+    one only when all the （一）（二）… of its chapter stand alone: GB/T 9704 documents often
+    run sections into their text, and a one-sentence section among them is no heading.
+    Chapters (一、) are the outline and each is judged alone."""
     blocks: list[Block] = []
+    numbered: dict[int, Numbered] = {}  # block index → what its line is
     counters: dict[str, int] = {}
     index = 0
     while index < len(lines):
@@ -104,9 +119,15 @@ def classify(lines: list[Line]) -> list[Block]:
             block, index = _attachment_list(lines, index)
             blocks.append(block)
             continue
-        kind = _heading_kind(line.text, counters)
-        blocks.append(Heading(kind, line) if kind else Paragraph(line))
+        found = _numbered(line.text, counters)
+        if found:
+            numbered[len(blocks)] = found
+        blocks.append(Paragraph(line))
         index += 1
+    run_in = {n.group for n in numbered.values() if n.kind == "section" and not n.standalone}
+    for at, found in numbered.items():
+        if found.standalone and not (found.kind == "section" and found.group in run_in):
+            blocks[at] = Heading(found.kind, blocks[at].line)  # type: ignore[union-attr]
     return blocks
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from builder.dates import parse_date
 from builder.normalize.decode import Line
+from builder.normalize.patterns import looks_like_title
 
 # front-matter key → labels portals use for it (FORMAT.md §1)
 LABELS: dict[str, tuple[str, ...]] = {
@@ -137,13 +138,15 @@ def extract(lines: list[Line]) -> Metadata:
             index += 1
             continue
         source: tuple[Line, ...] = (line,)
-        # `标签:` alone on its line: its value is the next line when that fits the field.
+        # `标签:` alone on its line: its value is the next line when that fits the field. An
+        # empty label above the notice's title (gov.cn's 主题词) does not take the title.
         if len(pairs) == 1 and not pairs[0][1] and index + 1 < len(lines):
             label = pairs[0][0]
             following = lines[index + 1]
             key = _LABEL_TO_KEY[label]
             if not _is_label_only(following.text) and following.text and \
-                    VALIDATORS[key](following.text) and parse_pairs(following.text) is None:
+                    VALIDATORS[key](following.text) and parse_pairs(following.text) is None and \
+                    (key == "title" or not looks_like_title(following.text)):
                 pairs = [(label, following.text)]
                 source = (line, following)
                 index += 1
