@@ -307,7 +307,7 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         raise GongkaiError(_template_problem(err)) from None
     previous: dict[str, str] = cache.get("outputs", {}) if out.is_dir() else {}
     # An output that is gone or not as the last build left it (edited by hand) is rendered again.
-    found = {path: (size, mtime) for path, size, mtime in tree_state(out)} if previous else {}
+    found = tree_state(out) if previous else {}
     left = cache.get("states", {})
     todo = [o for o in outputs if previous.get(o.path) != o.key or o.path not in found
             or found[o.path] != left.get(o.path, found[o.path])]
@@ -337,7 +337,7 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     if not defer_search:
         indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
     out_state = settled_state(out, found, [o.path for o in todo], removed, SEARCH_DIR) if previous else tree_state(out)
-    states = {path: (size, mtime) for path, size, mtime in out_state if path in keys}
+    states = {path: value for path, value in out_state.items() if path in keys}
     record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
               "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,
               "page_hashes": page_hashes, "states": states}

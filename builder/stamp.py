@@ -8,21 +8,23 @@ seen by the full build that follows any other change.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from builder.fsio import write_atomic
+from builder.output import digest
+
+State = dict[str, tuple[int, int]]  # site path → (size, modification time), sorted by path
 
 PACKAGE = Path(__file__).resolve().parent  # the builder's own code is an input too
 
 
-def tree_state(folder: Path) -> list[tuple[str, int, int]]:
+def tree_state(folder: Path) -> State:
     """Every file under `folder` with its size and modification time, sorted by path
     (os.scandir and plain strings: a site has a folder per page)."""
-    state: list[tuple[str, int, int]] = []
+    state: list[tuple[str, tuple[int, int]]] = []
 
     def visit(path: str, prefix: str) -> None:
         with os.scandir(path) as entries:
@@ -32,15 +34,14 @@ def tree_state(folder: Path) -> list[tuple[str, int, int]]:
                         visit(entry.path, f"{prefix}{entry.name}/")
                 else:
                     stat = entry.stat()
-                    state.append((prefix + entry.name, stat.st_size, stat.st_mtime_ns))
+                    state.append((prefix + entry.name, (stat.st_size, stat.st_mtime_ns)))
 
     if folder.is_dir():
         visit(str(folder), "")
-    return sorted(state)
+    return dict(sorted(state))
 
 
-def settled_state(out: Path, before: dict[str, tuple[int, int]], written: Iterable[str], removed: Iterable[str],
-                  rewalk: str) -> list[tuple[str, int, int]]:
+def settled_state(out: Path, before: State, written: Iterable[str], removed: Iterable[str], rewalk: str) -> State:
     """The state of `out` after an incremental build, from its state before it: only the
     files written or removed are looked at again, and the folder `rewalk` (the search
     index, which its engine rewrites) whole. Saves walking a large site twice."""
@@ -50,19 +51,14 @@ def settled_state(out: Path, before: dict[str, tuple[int, int]], written: Iterab
     for path in written:
         stat = os.stat(out / path)
         state[path] = (stat.st_size, stat.st_mtime_ns)
-    state.update({f"{rewalk}/{path}": (size, mtime) for path, size, mtime in tree_state(out / rewalk)})
-    return sorted((path, size, mtime) for path, (size, mtime) in state.items())
+    state.update({f"{rewalk}/{path}": value for path, value in tree_state(out / rewalk).items()})
+    return dict(sorted(state.items()))
 
 
 def inputs_digest(folders: Iterable[Path], settings: object) -> str:
     """A digest of the files under `folders` (content, themes, the builder's code) and of
     the build's settings (the configuration, drafts, the search engine's version)."""
-    state = [(str(folder), tree_state(folder)) for folder in [*folders, PACKAGE]]
-    return hashlib.sha1(repr((state, settings)).encode("utf-8")).hexdigest()
-
-
-def state_digest(state: list[tuple[str, int, int]]) -> str:
-    return hashlib.sha1(repr(state).encode("utf-8")).hexdigest()
+    return digest([(str(folder), tree_state(folder)) for folder in [*folders, PACKAGE]], settings)
 
 
 def unchanged(stamp_file: Path, inputs: str, out: Path) -> int | None:
@@ -74,13 +70,13 @@ def unchanged(stamp_file: Path, inputs: str, out: Path) -> int | None:
         return None
     if not isinstance(stamp, dict) or stamp.get("inputs") != inputs or not out.is_dir():
         return None
-    if stamp.get("outputs") != state_digest(tree_state(out)):
+    if stamp.get("outputs") != digest(tree_state(out)):
         return None
     count = stamp.get("count")
     return count if isinstance(count, int) else None
 
 
-def write_stamp(stamp_file: Path, inputs: str, out_state: list[tuple[str, int, int]], count: int) -> None:
-    stamp = {"inputs": inputs, "outputs": state_digest(out_state), "count": count}
+def write_stamp(stamp_file: Path, inputs: str, out_state: State, count: int) -> None:
+    stamp = {"inputs": inputs, "outputs": digest(out_state), "count": count}
     stamp_file.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(stamp_file, json.dumps(stamp) + "\n")
