@@ -41,10 +41,14 @@ def _unstable(path: Path) -> bool:
                                             or path.suffix == ".pf_meta")
 
 
+def files_in(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by its path there, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def site_tree(folder: Path) -> dict[str, bytes]:
     """Every file of a built site by path, for comparing two builds byte for byte."""
-    files = (p for p in sorted(folder.rglob("*")) if p.is_file())
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files if not _unstable(p.relative_to(folder))}
+    return {path: data for path, data in files_in(folder).items() if not _unstable(Path(path))}
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import REPO, Served, read_notice, run_cli, site_tree
+from tests.conftest import REPO, Served, files_in, read_notice, run_cli, site_tree
 
 
 class _Links(HTMLParser):
@@ -184,13 +184,13 @@ def test_content_text_is_always_escaped(site: Path) -> None:
 def test_bad_content_fails_and_keeps_the_old_site(site: Path, content: str, expected: str) -> None:
     write_notice(site, "good")
     assert run_cli("build", cwd=site).returncode == 0
-    before = {p: p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()}
+    before = files_in(site / "public")
     (site / "content/notices/bad.md").write_text(content, encoding="utf-8")
     result = run_cli("build", cwd=site)
     assert result.returncode == 1
     assert expected in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
-    assert {p: p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()} == before
+    assert files_in(site / "public") == before
     assert not [p for p in site.iterdir() if p.name.startswith(".public")]
 
 

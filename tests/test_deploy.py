@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, free_port, run_cli
+from tests.conftest import REPO, files_in, free_port, run_cli
 from tests.test_feeds import generate_site
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -30,6 +30,11 @@ SSHD = "/usr/sbin/sshd"
 def configure(site: Path, targets: str) -> None:
     config = site / "site.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "deploy:\n" + targets, encoding="utf-8")
+
+
+def dir_target(target: Path, url: str, more: str = "") -> str:
+    """The site.yaml lines of a `dir` target named web."""
+    return f"  web:\n    type: dir\n    path: {target}\n    url: {url}\n{more}"
 
 
 def make_site(root: Path, count: int, base: str) -> Path:
@@ -46,10 +51,6 @@ def edit_body(site: Path, number: int, words: str) -> None:
 
 def manifest(release: Path) -> dict[str, list]:
     return json.loads((release / ".gongkai-manifest.json").read_text(encoding="utf-8"))["files"]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def live(target: Path) -> Path:
@@ -116,12 +117,12 @@ CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "application/j
 def test_dir_target_served_by_nginx_deploy_edit_and_rollback(tmp_path: Path, nginx: tuple[Nginx, Path]) -> None:
     server, target = nginx
     site = make_site(tmp_path / "site", 30, server.url)
-    configure(site, f"  web:\n    type: dir\n    path: {target}\n    url: {server.url}\n")
+    configure(site, dir_target(target, server.url))
 
     first = run_cli("deploy", cwd=site)
     assert first.returncode == 0, first.stderr
     assert re.search(r"deployed web: release \S+, \d+ added, 0 changed, 0 removed", first.stdout)
-    public = snapshot(site / "public")
+    public = files_in(site / "public")
     for name, data in public.items():
         status, headers, body = server.get(name.removesuffix("index.html"))
         assert status == 200 and body == data, name
@@ -167,7 +168,7 @@ def test_dry_run_changes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "www"
     base = "http://127.0.0.1:9/xxgk/"
     site = make_site(tmp_path / "site", 10, base)
-    configure(site, f"  web:\n    type: dir\n    path: {target}\n    url: {base}\n")
+    configure(site, dir_target(target, base))
     result = run_cli("deploy", "--dry-run", cwd=site)
     assert result.returncode == 0, result.stderr
     assert "  add notices/n0001/index.html" in result.stdout and "would deploy web" in result.stdout
@@ -178,7 +179,7 @@ def test_old_releases_are_pruned_to_keep(tmp_path: Path) -> None:
     target = tmp_path / "www"
     base = "http://127.0.0.1:9/xxgk/"
     site = make_site(tmp_path / "site", 5, base)
-    configure(site, f"  web:\n    type: dir\n    path: {target}\n    url: {base}\n    keep: 2\n")
+    configure(site, dir_target(target, base, "    keep: 2\n"))
     for round_ in range(4):
         edit_body(site, 1, f"第二段。第{round_}次修订。")
         assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
@@ -194,10 +195,10 @@ def test_a_deploy_killed_halfway_leaves_the_live_site_as_it_was(tmp_path: Path) 
     target = tmp_path / "www"
     base = "http://127.0.0.1:9/xxgk/"
     site = make_site(tmp_path / "site", 300, base)
-    configure(site, f"  web:\n    type: dir\n    path: {target}\n    url: {base}\n")
+    configure(site, dir_target(target, base))
     assert run_cli("deploy", cwd=site).returncode == 0
     live_before = live(target).resolve()
-    served = snapshot(live(target))
+    served = files_in(live(target))
     for number in range(0, 300, 3):
         edit_body(site, number, "第二段，再次修订。")
     shutil.rmtree(site / ".gongkai-cache/deploy")  # every file is compressed again: a slow deploy
@@ -211,7 +212,7 @@ def test_a_deploy_killed_halfway_leaves_the_live_site_as_it_was(tmp_path: Path) 
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert live(target).resolve() == live_before
-    assert snapshot(live(target)) == served
+    assert files_in(live(target)) == served
     again = run_cli("deploy", cwd=site)
     assert again.returncode == 0, again.stderr
     assert not list((target / "releases").glob(".partial-*"))
@@ -239,9 +240,9 @@ def test_refusals_leave_the_target_untouched(tmp_path: Path) -> None:
     target = tmp_path / "www"
     base = "http://127.0.0.1:9/xxgk/"
     site = make_site(tmp_path / "site", 5, base)
-    configure(site, f"  web:\n    type: dir\n    path: {target}\n    url: {base}\n")
+    configure(site, dir_target(target, base))
     assert run_cli("deploy", cwd=site).returncode == 0
-    before = snapshot(target)
+    before = files_in(target)
 
     assert run_cli("build", "--base-url", "https://elsewhere.example/", cwd=site).returncode == 0
     wrong_base = run_cli("deploy", cwd=site)
@@ -263,7 +264,7 @@ def test_refusals_leave_the_target_untouched(tmp_path: Path) -> None:
     assert tampered.returncode == 1 and "outside its releases/ folder" in tampered.stderr
     (target / "current").unlink()
     (target / "current").symlink_to(f"releases/{sorted(os.listdir(target / 'releases'))[0]}")
-    assert snapshot(target) == before
+    assert files_in(target) == before
     for result in (wrong_base, broken, missing, tampered):
         assert "Traceback" not in result.stderr
 
@@ -325,7 +326,7 @@ def test_rsync_target_over_ssh_deploys_redeploys_and_rolls_back(tmp_path: Path, 
     first = run_cli("deploy", "web", cwd=site)
     assert first.returncode == 0, first.stderr
     first_release = live(remote).resolve()
-    assert snapshot(site / "public").items() <= snapshot(first_release).items()
+    assert files_in(site / "public").items() <= files_in(first_release).items()
     assert (first_release / "notices/n0001/index.html.gz").is_file()
     assert (first_release / "notices/n0001/index.html.br").is_file()  # brotli is installed with the tests
 
