@@ -23,7 +23,7 @@ from builder.render import markdown_renderer
 
 MARKDOWN = markdown_renderer()
 # Where the notice ends and the texts it carries begin (see builder/normalize/emit.py).
-APPENDIX_START = re.compile(r"^::: (?:attachment|document)[ \t]*$", re.MULTILINE)
+APPENDIX_START = re.compile(r"^:{3,} (?:attachment|document)[ \t]*$", re.MULTILINE)
 # Words in 有效性 that mean a notice no longer applies.
 STATUS_WORDS = (("废止", "已废止"), ("失效", "已失效"), ("修订", "已修订"), ("修改", "已修订"))
 

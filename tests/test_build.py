@@ -117,6 +117,20 @@ def test_notice_page_has_the_disclosure_block_and_meta(served_site: Served) -> N
     assert "网站标识码：0000000000" in html
 
 
+def test_no_markdown_mark_reaches_a_page(served_site: Served) -> None:
+    """Containers and block attributes are layout, never text: a `:::` or `{.note}` shown
+    to readers means the body's marks were misread (as with a container inside another)."""
+    pages = sorted((served_site.public / "notices").glob("*/index.html"))
+    assert len(pages) == len(list((REPO / "seeds").glob("*.txt")))
+    for page in pages:
+        text = re.sub(r"<[^>]+>", "\n", page.read_text(encoding="utf-8"))
+        leaked = [line for line in text.splitlines() if re.match(r"\s*(:{3,}|\{[#.][^}]*\})", line)]
+        assert not leaked, (page, leaked)
+    html = (served_site.public / "notices/sy0024784891202400022/index.html").read_text(encoding="utf-8")
+    attachment = html[html.index('<div class="attachment">'):]
+    assert attachment.index('<div class="attachments">') < attachment.index("任务表")
+
+
 def test_attachment_not_online_is_marked(served_site: Served) -> None:
     html = (served_site.public / "notices/sy0024784891202400022/index.html").read_text(encoding="utf-8")
     assert re.search(r"上海市崇明区教育局2024年重点工作任务表\s*<span class=\"file-info\">（未在网上公开）", html)

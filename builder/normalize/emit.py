@@ -3,7 +3,8 @@
 The body marks the GB/T 9704 elements with markdown-it attribute and container syntax
 (mdit-py-plugins) so the theme can lay them out: `{.addressee}`, `::: signature`,
 `{.note}`, `::: attachments` (附件说明), `::: attachment` (an attachment's own text,
-anchored `attachment-N`) and `::: document` (the document a cover letter prints).
+anchored `attachment-N`) and `::: document` (the document a cover letter prints); a section
+that holds an 附件 list of its own is marked `:::: attachment` … `::::`.
 Every line is escaped so Markdown never changes its text: `1.` never becomes a list.
 """
 
@@ -24,6 +25,7 @@ ANYWHERE = re.compile(r"([\\`*_\[\]<])")
 ENTITY = re.compile(r"&(?=#?\w+;)")
 AT_LINE_START = re.compile(r"^(#|>|[-+=~|{]|:(?=::))")
 NUMBERED_START = re.compile(r"^(\d+)([.)])")
+NESTED = re.compile(r"^:::", re.MULTILINE)
 
 
 def escape(text: str) -> str:
@@ -79,7 +81,11 @@ def _section(section: Section, anchor: str | None, tables: tuple[Table, ...]) ->
         parts.append("## " + escape("".join(line.text for line in section.title)))
         base = 3
     parts.extend(_blocks(section.blocks, base, tables))
-    return f"::: {section.kind}\n" + "\n\n".join(parts) + "\n:::"
+    inner = "\n\n".join(parts)
+    # A container inside (an attachment's own 附件 list) would end at the first `:::`:
+    # the section's marks are then one colon longer.
+    fence = "::::" if NESTED.search(inner) else ":::"
+    return f"{fence} {section.kind}\n{inner}\n{fence}"
 
 
 def body_markdown(skeleton: Skeleton, anchors: dict[int, str], tables: tuple[Table, ...] = ()) -> str:
