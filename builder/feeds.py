@@ -16,9 +16,10 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from builder.config import SiteConfig
+from builder.markdown import render_markdown
 from builder.model import Notice
 from builder.pages import notice_moment
-from builder.views import MARKDOWN, attachment_views
+from builder.views import attachment_views
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -58,7 +59,7 @@ def clean(text: str) -> str:
 
 def item_html(notice: Notice, text: Text, url: str, full: bool) -> str:
     """The item body: the first paragraph (or the whole notice), then its attachments."""
-    body = Markup(MARKDOWN.render(text.body(notice))) if full else Markup("<p>{}</p>").format(text.summary(notice))
+    body = Markup(render_markdown(text.body(notice))) if full else Markup("<p>{}</p>").format(text.summary(notice))
     items = []
     for view in attachment_views(notice, None):
         href = url + view.href if view.href else None  # an anchor or a file beside the page

@@ -18,10 +18,9 @@ from markupsafe import Markup
 
 from builder.config import SiteConfig
 from builder.dates import parse_date
+from builder.markdown import REFERENCE, render_markdown
 from builder.model import Notice
-from builder.render import markdown_renderer
 
-MARKDOWN = markdown_renderer()
 # Where the notice ends and the texts it carries begin (see builder/normalize/emit.py).
 APPENDIX_START = re.compile(r"^:{3,} (?:attachment|document)[ \t]*$", re.MULTILINE)
 # Words in 有效性 that mean a notice no longer applies.
@@ -114,7 +113,7 @@ def first_paragraph(body: str) -> str:
         block = block.strip()
         if not block or block.startswith(("{", ":::", "#", "- ")):
             continue
-        for opening, inline in itertools.pairwise(MARKDOWN.parse(block)):
+        for opening, inline in itertools.pairwise(REFERENCE.parse(block)):
             if opening.type == "paragraph_open" and inline.type == "inline":
                 return "".join(child.content for child in inline.children or [] if child.type == "text")
     return ""
@@ -158,8 +157,8 @@ def notice_view(notice: Notice, body: str, config: SiteConfig, content_notices: 
         notice=notice,
         path=path,
         rows=metadata_rows(notice, config),
-        body=Markup(MARKDOWN.render(body[:cut])),
-        appendix=Markup(MARKDOWN.render(body[cut:])),
+        body=Markup(render_markdown(body[:cut])),
+        appendix=Markup(render_markdown(body[cut:])),
         attachments=attachment_views(notice, content_notices),
         status=status_of(notice, as_of),
         json_ld=json_ld(notice, config, path),

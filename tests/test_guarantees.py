@@ -7,7 +7,7 @@ import re
 from html import unescape
 from pathlib import Path
 
-from builder.render import markdown_renderer
+from builder.markdown import render_markdown
 from tests.conftest import SEEDS, read_notice, run_cli
 
 WHITESPACE = re.compile(r"[\s\u3000\u00a0]+")
@@ -19,7 +19,7 @@ def squeeze(text: str) -> str:
 
 def rendered_text(markdown: str) -> str:
     """What a reader sees of a body: rendered by markdown-it, tags dropped."""
-    return squeeze(unescape(re.sub(r"<[^>]+>", "", markdown_renderer().render(markdown))))
+    return squeeze(unescape(re.sub(r"<[^>]+>", "", render_markdown(markdown))))
 
 
 def test_lossless_every_raw_character_is_accounted_for(normalized_seeds: Path) -> None:

@@ -8,13 +8,13 @@ from html import unescape
 import pytest
 
 from builder.dates import parse_date
+from builder.markdown import render_markdown
 from builder.normalize.blocks import Heading, Paragraph, classify
 from builder.normalize.decode import DecodeError, Line, clean_lines, decode
 from builder.normalize.emit import escape
 from builder.normalize.furniture import strip_furniture
 from builder.normalize.metadata import extract, parse_pairs
 from builder.normalize.structure import join_broken_lines
-from builder.render import markdown_renderer
 
 
 @pytest.mark.parametrize(("text", "iso"), [
@@ -109,7 +109,7 @@ def test_glued_furniture(line: str, kept: str, removed: list[str]) -> None:
     "![图](x.png)", "<http://example.gov.cn>",
 ])
 def test_escaped_text_renders_exactly(text: str) -> None:
-    html = markdown_renderer().render(escape(text))
+    html = render_markdown(escape(text))
     assert re.fullmatch(r"<p>.*</p>\n", html), html
     assert unescape(re.sub(r"<[^>]+>", "", html)).strip() == text
 

@@ -1,0 +1,218 @@
+"""Notice bodies (Markdown) → HTML.
+
+A body is CommonMark with pipe tables, plus three marks the normaliser writes on lines of
+their own (builder/normalize/emit.py): containers (`::: signature` … `:::`), block
+attributes (`{#attachment-1 .attachment-label}` above a paragraph) and ```table fences.
+markdown-it-py with mdit-py-plugins defines that syntax: `reference_renderer`.
+
+Rendering bodies was half of a cold build's time, so a body laid out as the normaliser lays
+it out (flat containers, attributes of id and class on the block below them, no link
+reference definitions) is cut at those lines, and its CommonMark pieces are rendered by
+markdown-it's Rust port (markdown-it-pyrs), ten times faster and with the same HTML
+(tests/test_markdown.py compares the two). Any other body takes the reference renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from html import escape
+
+import markdown_it_pyrs
+from markdown_it import MarkdownIt
+from mdit_py_plugins.attrs import attrs_block_plugin
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+from mdit_py_plugins.container import container_plugin
+
+from builder.tables import SCROLL_CLOSE, SCROLL_OPEN, TABLE_FENCE_INFO, render_table_fence
+
+CONTAINERS = ("signature", "attachments", "attachment", "document")
+# CommonMark and pipe tables; raw HTML rules left out, so HTML in a body is shown as text.
+CORE_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
+              "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "table"]
+
+NAMES = "|".join(CONTAINERS)
+CONTAINER_OPEN = re.compile(rf"(:{{3,}}) ({NAMES})[ \t]*")
+CONTAINER_CLOSE = re.compile(r"(:{3,})[ \t]*")
+# Lines that may be marks or fences; all others are CommonMark text. The patterns that look
+# at line starts begin with a newline (the text is searched with one put in front): a
+# literal first character lets the regex engine skip ahead, several times faster than ^.
+CANDIDATE = re.compile(r"\n((?: {0,3}(?:`{3,}|~{3,})|:{3,}|\{)[^\n]*)")
+FENCE_OPEN = re.compile(r" {0,3}(?P<marks>`{3,}|~{3,})(?P<info>.*)")
+FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
+# Lines the fast path does not judge alone: indented or unknown marks; link reference
+# definitions, which reach across the pieces it renders; block quotes, whose lazy lines the
+# two engines end differently (the normaliser writes none of these).
+UNUSUAL = re.compile(rf"\n(?:[ \t]+(?::::|\{{)|:{{3,}}(?!:)(?! (?:{NAMES})[ \t]*$)(?![ \t]*$)"
+                     r"| {0,3}>|[ \t]*\[[^\]\n]+\]:)", re.MULTILINE)
+# A table's delimiter row, or a line that may be one. The engines agree on tables written as
+# the normaliser writes them, a block of `| … |` rows, but not on ragged ones.
+DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$", re.MULTILINE)
+PIPE_ROW = re.compile(r" {0,3}\|.*\|[ \t]*")
+BLANK_LINES = re.compile(r"\n[ \t]*\n")
+FIRST_TAG = re.compile(r"<(p|h[1-6]|ul|blockquote)>")
+
+
+def reference_renderer() -> MarkdownIt:
+    """CommonMark with raw HTML off (text from content is always shown, never run), pipe
+    tables, and ```table blocks for tables with merged cells (builder/tables.py)."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table").use(attrs_block_plugin)
+    for name in CONTAINERS:
+        md.use(container_plugin, name=name)
+    default_fence = md.renderer.rules["fence"]
+
+    def fence(renderer, tokens, index, options, env):  # type: ignore[no-untyped-def]
+        token = tokens[index]
+        if token.info.strip() == TABLE_FENCE_INFO:
+            return render_table_fence(token.content)
+        return default_fence(tokens, index, options, env)
+
+    md.add_render_rule("fence", fence)
+    md.add_render_rule("table_open", lambda *_: SCROLL_OPEN + "<table>\n")
+    md.add_render_rule("table_close", lambda *_: "</table>\n" + SCROLL_CLOSE)
+    return md
+
+
+REFERENCE = reference_renderer()
+FAST = markdown_it_pyrs.MarkdownIt("zero").enable_many(CORE_RULES)
+
+
+class Unusual(Exception):
+    """The body leaves the normaliser's layout: the reference renderer takes it."""
+
+
+def render_markdown(text: str) -> str:
+    fast = fast_html(text)
+    return REFERENCE.render(text) if fast is None else fast
+
+
+def fast_html(text: str) -> str | None:
+    """The body's HTML by the fast path, or None where it leaves the normaliser's layout."""
+    if UNUSUAL.search("\n" + text):
+        return None
+    try:
+        return _fast(text)
+    except Unusual:
+        return None
+
+
+@lru_cache(maxsize=1024)  # the same few lines, {.note} and the like, in every notice
+def _attributes(line: str) -> tuple[tuple[str, str], ...] | None:
+    """`{#id .class}` on a line of its own, as the attributes plugin reads it; else None."""
+    line = line.rstrip(" \t")
+    if not line.endswith("}"):
+        return None
+    try:
+        return tuple(parse_attrs(line)[1].items())
+    except ParseError:
+        return None
+
+
+def _plain_tables(source: str) -> bool:
+    return "|" not in source or not DELIMITER_ROW.search(source) or all(
+        all(PIPE_ROW.fullmatch(line) for line in block.split("\n"))
+        for block in BLANK_LINES.split(source) if DELIMITER_ROW.search(block))
+
+
+def _commonmark(source: str, attrs: tuple[tuple[str, str], ...] | None) -> str:
+    if not _plain_tables(source):
+        raise Unusual
+    html = FAST.render(source)
+    if "<table>" in html:
+        html = html.replace("<table>\n", SCROLL_OPEN + "<table>\n").replace("</table>\n", "</table>\n" + SCROLL_CLOSE)
+    if attrs is None:
+        return html
+    first = FIRST_TAG.match(html)
+    if not first or any(key not in ("id", "class") for key, _ in attrs):
+        raise Unusual  # only what the normaliser writes: id and class on a plain block
+    written = "".join(f' {key}="{escape(value)}"' for key, value in attrs)
+    return f"<{first[1]}{written}>{html[first.end():]}"
+
+
+def _fast(text: str) -> str:
+    """The body cut at its mark lines, each CommonMark piece rendered alone; raises Unusual
+    wherever cutting there could change what a line means. Only lines that may be marks or
+    fences are looked at; the text between them goes to the pieces as it is."""
+    out: list[str] = []
+    piece: list[str] = []
+    attrs: tuple[tuple[str, str], ...] | None = None
+    containers: list[tuple[int, int]] = []  # open ones, innermost last: colons, where in `out`
+    fence: tuple[str, list[str] | None] | None = None  # its marks; the text of a ```table fence
+    block_start = True  # whether a mark line here starts a block (the reference reads it so)
+
+    def flush() -> None:
+        nonlocal piece, attrs
+        html = _commonmark("".join(piece), attrs) if piece or attrs is not None else ""
+        if html:
+            out.append(html)
+        piece, attrs = [], None
+
+    text = "\n" + text
+    position = 1
+    for candidate in CANDIDATE.finditer(text):
+        between, line = text[position:candidate.start(1)], candidate[1]
+        position = candidate.end(1) + 1
+        if fence is not None:
+            marks, table = fence
+            kept = piece if table is None else table
+            kept.append(between)
+            closing = FENCE_CLOSE.fullmatch(line)
+            if closing and closing[1][0] == marks[0] and len(closing[1]) >= len(marks):
+                fence, block_start = None, True
+                if table is not None:
+                    out.append(render_table_fence("".join(table)))
+                    continue
+            elif line.startswith(":::"):
+                raise Unusual  # the reference ends a container there, fence or not
+            kept.append(line + "\n")
+            continue
+        if between:
+            piece.append(between)
+            block_start = not between[:-1].rpartition("\n")[2].strip()
+        opening = FENCE_OPEN.fullmatch(line)
+        if opening:
+            if opening["marks"][0] == "`" and "`" in opening["info"]:
+                piece.append(line + "\n")  # not a fence: inline code
+                block_start = False
+            elif opening["info"].strip() == TABLE_FENCE_INFO:
+                if not block_start or line[0] == " ":
+                    raise Unusual
+                flush()
+                fence = (opening["marks"], [])
+            else:
+                fence = (opening["marks"], None)
+                piece.append(line + "\n")
+            continue
+        opened = CONTAINER_OPEN.fullmatch(line)
+        if opened:
+            if not block_start or (containers and len(opened[1]) >= containers[-1][0]):
+                raise Unusual  # after a line that may take it in, or inside one it would end
+            flush()
+            containers.append((len(opened[1]), len(out)))
+            out.append(f'<div class="{opened[2]}">\n')
+            continue
+        closed = CONTAINER_CLOSE.fullmatch(line)
+        if closed:
+            if not containers or len(closed[1]) != containers[-1][0]:
+                raise Unusual
+            flush()
+            if containers.pop()[1] == len(out) - 1:  # empty: the reference writes it on one line
+                out[-1] = out[-1][:-1]
+            out.append("</div>\n")
+            block_start = True
+            continue
+        found = _attributes(line) if line.startswith("{") else None
+        if found is not None:
+            if not block_start or attrs is not None:
+                raise Unusual
+            flush()
+            attrs, block_start = found, True
+            continue
+        piece.append(line + "\n")
+        block_start = False
+    if containers or fence is not None:  # the engines end an unclosed fence differently
+        raise Unusual
+    piece.append(text[position:])
+    flush()
+    return "".join(out)

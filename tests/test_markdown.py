@@ -1,0 +1,84 @@
+"""The fast Markdown path renders what the reference renderer (markdown-it-py and its
+plugins) renders, and is taken for the bodies the normaliser writes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from builder.markdown import REFERENCE, fast_html, render_markdown
+from tests.conftest import read_notice
+
+# Lines to build bodies from: the marks in every form the fast path takes or refuses, and
+# CommonMark that the two engines must read alike inside a piece.
+LINES = [
+    "::: signature", ":::", ":::: attachment", "::::", "::: attachments", "::: document", ":::signature",
+    "::: unknown", "{.note}", "{#attachment-1 .attachment-label}", "{.a style=x}", "  {.x}", "{.a} 尾}",
+    "## 标题", "### 一、章", "段落文字，**粗**与`码`。", "", "", "", "- 项", "1. 项", "3) 项", "  - 嵌套", "   续",
+    "| a | b |", "| --- | --- |", "| 1 | 2 |", "| :-- | --: |", "| 甲 \\| 乙 |", "甲 | 乙", "--- | ---",
+    "```", "```table", "~~~", "````", '<table><tr><td rowspan="2">甲</td></tr></table>', "> 引", "    码", "\t码",
+    "---", "===", "***", "[r]: /u", "[链][]", "[链](http://example.com \"题\")", "<http://example.com>",
+    "![图](a.png)", "&amp; &#123; &copy;", "行尾两空格  ", "行尾反斜杠\\", "<b>粗</b>", "<!-- 注 -->",
+    "2\\. 不是列表", "1\\.条", "中文**强调**中文", "*（括）*字", "“引号”——", "www.example.com", "~~删~~",
+]
+
+CASES = {
+    "attributes after a heading": "## 标题\n{.x}\n段落",
+    "attributes inside a paragraph": "段落\n{.x}\n文字",
+    "stacked attributes": "{.a}\n{#b .c}\n段落",
+    "attributes, a blank line, their block": "{.a}\n\n段落",
+    "attributes on a container": "{.a}\n::: signature\n甲\n:::",
+    "attributes on a list": "{.a}\n- 一\n- 二",
+    "attributes with a style": "{.a style=\"color:red\"}\n段落",
+    "attributes at the end": "段落\n\n{.a}",
+    "unclosed container": "::: signature\n甲\n",
+    "close without open": ":::\n甲",
+    "nested with equal marks": "::: attachment\n甲\n\n::: attachments\n附件:\n\n- 一\n:::\n:::",
+    "nested with longer outer marks": ":::: attachment\n甲\n\n::: attachments\n附件:\n\n- 一\n:::\n::::",
+    "empty container": "::: signature\n:::\n段落",
+    "a container's end in a fence": "::: signature\n```\n码\n:::\n",
+    "marks in a fence at the top": "```\n::: signature\n{.x}\n```\n段落",
+    "merged-cell table": "```table\n<table><tr><td rowspan=\"2\">甲</td><td>乙</td></tr>"
+                         "<tr><td>丙</td></tr></table>\n```",
+    "table fence after a paragraph": "段落\n```table\n<table><tr><td>甲</td></tr></table>\n```",
+    "unclosed table fence": "```table\n<table><tr><td>甲</td></tr></table>",
+    "pipe table, then a container's end": "::: attachment\n| a | b |\n| --- | --- |\n| 1 | 2 |\n:::",
+    "pipe table, then a list": "| a | b |\n| --- | --- |\n| 1 | 2 |\n3) 项",
+    "container after a table row": "| a |\n| --- |\n| 1 |\n::: signature\n甲\n:::",
+    "link reference": "[参考]: http://example.com\n\n见[参考]。",
+    "raw HTML is text": "<script>alert(1)</script>\n\n段落 <b>粗</b>",
+    "indented marks": "  ::: signature\n甲\n  :::",
+    "block quote with a table": "> 引\n| a | b |\n| --- | --- |",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("text", CASES.values(), ids=CASES.keys())
+def test_unusual_bodies_render_as_the_reference(text: str) -> None:
+    assert render_markdown(text) == REFERENCE.render(text)
+
+
+def test_random_bodies_render_as_the_reference() -> None:
+    rng = random.Random(9704)
+    fast = 0
+    for _ in range(3000):
+        text = "\n".join(rng.choice(LINES) for _ in range(rng.randrange(1, 14)))
+        assert render_markdown(text) == REFERENCE.render(text), text
+        fast += fast_html(text) is not None
+    assert fast > 300  # the comparison covers the fast path, not only the fallback
+
+
+def test_normalised_bodies_take_the_fast_path(normalized_seeds: Path) -> None:
+    files = sorted((normalized_seeds / "content/notices").glob("*.md"))
+    assert files
+    for file in files:
+        _, body = read_notice(file)
+        assert fast_html(body) == REFERENCE.render(body), file
+
+
+def test_nested_container_marks_render_as_nested_sections() -> None:
+    html = render_markdown(CASES["nested with longer outer marks"])
+    assert html.startswith('<div class="attachment">\n<p>甲</p>\n<div class="attachments">')
+    assert html.endswith("</ul>\n</div>\n</div>\n") and ":::" not in html
