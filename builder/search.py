@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,9 @@ SEARCH_DIR = "pagefind"  # the folder of the shards inside the site; the theme's
 # Pagefind issue #1183); the 搜索 page has its own, so they would only be uploaded.
 UNUSED_BUNDLE_FILE = re.compile(r"pagefind-(?:component-ui|modular-ui|ui|highlight)\.(?:js|css)")
 SHARD_SIZE = 800  # notices per shard at most: bounds a Pagefind run's memory and an edit's reindexing
+_RUNNING: set[subprocess.Popen[str]] = set()  # Pagefind runs under way, for stop_indexing()
+_RUNNING_LOCK = threading.Lock()
+_STOPPED = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def _executable() -> str:
     return str(get_executable())
 
 
-def _write_shard(site: Path, shard: Shard, executable: str) -> None:
+def _write_shard(site: Path, shard: Shard, command_start: list[str]) -> None:
     """Index one shard's pages into site/pagefind/<name>/: Pagefind reads a folder holding
     links to just those pages, writes beside the old index, and the new one is renamed in."""
     work = site.parent / f".{site.name}.search-{shard.name}-{os.getpid()}"
@@ -91,12 +95,22 @@ def _write_shard(site: Path, shard: Shard, executable: str) -> None:
                 os.link(site / page, link)
             except OSError:  # a file system without hard links
                 shutil.copyfile(site / page, link)
-        command = [executable, "--site", str(work / "pages"), "--output-path", str(work / "index"), "--silent"]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()
+        command = [*command_start, "--site", str(work / "pages"), "--output-path", str(work / "index"), "--silent"]
+        with _RUNNING_LOCK:
+            if _STOPPED.is_set():
+                raise GongkaiError(Problem(f"{SEARCH_DIR}/{shard.name}", "indexing stopped"))
+            run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            _RUNNING.add(run)
+        with run:
+            try:
+                stdout, stderr = run.communicate()
+            finally:
+                with _RUNNING_LOCK:
+                    _RUNNING.discard(run)
+        if run.returncode != 0:
+            detail = (stderr or stdout).strip().splitlines()
             raise GongkaiError(Problem(f"{SEARCH_DIR}/{shard.name}", "indexing for search failed: "
-                                       + (detail[-1] if detail else f"exit {done.returncode}")))
+                                       + (detail[-1] if detail else f"exit {run.returncode}")))
         for name in os.listdir(work / "index"):
             if UNUSED_BUNDLE_FILE.fullmatch(name):
                 os.remove(work / "index" / name)
@@ -109,11 +123,21 @@ def _write_shard(site: Path, shard: Shard, executable: str) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def stop_indexing() -> None:
+    """End the Pagefind runs under way, and start no more: a preview that stops must not
+    leave them writing into its folder."""
+    with _RUNNING_LOCK:
+        _STOPPED.set()
+        for run in _RUNNING:
+            run.kill()
+
+
 def update_index(site: Path, shards: list[Shard], keys: Mapping[str, str], done: Mapping[str, str],
-                 jobs: int) -> dict[str, str]:
+                 jobs: int, background: bool = False) -> dict[str, str]:
     """Bring site/pagefind/ up to date: reindex each shard whose key differs from the one it
     was `done` with (or whose files are gone), side by side; remove shards no longer
-    planned. Returns the key of every shard now in place."""
+    planned. Returns the key of every shard now in place. In the `background` (a preview's
+    indexing beside its rebuilds) Pagefind runs at a lower priority, so rebuilds go first."""
     root = site / SEARCH_DIR
     if not shards:
         shutil.rmtree(root, ignore_errors=True)
@@ -123,7 +147,8 @@ def update_index(site: Path, shards: list[Shard], keys: Mapping[str, str], done:
             shutil.rmtree(root / stale, ignore_errors=True)
     todo = [s for s in shards if done.get(s.name) != keys[s.name] or not (root / s.name / "pagefind.js").is_file()]
     if todo:
-        executable = _executable()
+        nice = shutil.which("nice") if background else None
+        command_start = [*([nice, "-n", "15"] if nice else []), _executable()]
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            list(pool.map(lambda shard: _write_shard(site, shard, executable), todo))
+            list(pool.map(lambda shard: _write_shard(site, shard, command_start), todo))
     return dict(keys)

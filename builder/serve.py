@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import http.server
 import mimetypes
+import signal
 import threading
 import time
 import traceback
@@ -26,6 +27,7 @@ from watchdog.observers import Observer
 from builder.config import SITE_FILE, load_config
 from builder.errors import GongkaiError
 from builder.normalize.run import RAW_SUFFIXES, normalize_files
+from builder.search import stop_indexing
 from builder.site import CACHE_DIR, build_site, refresh_search_index
 
 EVENTS_PATH = "/__gongkai/events"
@@ -63,6 +65,9 @@ class Rebuilder:
         self.root, self.out, self.base_url, self.state, self.say = root, out, base_url, state, say
         self.pending: set[str] = set()
         self.memory: dict[str, object] = {}  # the incremental build's record, kept between rebuilds
+        self.memory_lock = threading.Lock()  # the search indexer reads and writes `memory` too
+        self.search_due = threading.Event()
+        self.stopping = False
         self.arrived = threading.Condition()
         self.last_event = 0.0
 
@@ -95,7 +100,8 @@ class Rebuilder:
                                           self.root / "content/notices", config.tags, False, self.say)
                 for problem in outcome.problems:
                     self.say(f"  warning: {problem}")
-            result = build_site(self.root, config, self.out, memory=self.memory, defer_search=True)
+            with self.memory_lock:
+                result = build_site(self.root, config, self.out, memory=self.memory, defer_search=True)
         except GongkaiError as err:
             self.state.publish("\n".join(str(p) for p in err.problems))
             self.say("error: build failed; the preview shows why:\n  " + "\n  ".join(map(str, err.problems)))
@@ -110,10 +116,23 @@ class Rebuilder:
         self.state.publish(None)
         self.say(f"rebuilt after {shown}: {result.written} written, {result.removed} removed in "
                  f"{seconds * 1000:.0f} ms")
-        try:
-            refresh_search_index(self.out, self.memory)  # after the reload: search can lag a moment
-        except GongkaiError as err:
-            self.say("warning: search index not updated: " + "; ".join(map(str, err.problems)))
+        self.search_due.set()
+
+    def index_forever(self) -> None:
+        """Brings the search index up to date after rebuilds, on its own thread: indexing a
+        shard takes seconds, and the next edit's rebuild must not wait for it."""
+        while not self.stopping:
+            self.search_due.wait()
+            self.search_due.clear()
+            if self.stopping:
+                return
+            try:
+                refresh_search_index(self.out, self.memory, self.memory_lock)
+            except GongkaiError as err:
+                if not self.stopping:
+                    self.say("warning: search index not updated: " + "; ".join(map(str, err.problems)))
+            except Exception:  # the preview goes on; the next rebuild tries again
+                self.say(f"warning: search indexing crashed:\n{traceback.format_exc()}")
 
 
 class _Events(FileSystemEventHandler):
@@ -223,6 +242,11 @@ def make_handler(site: Path, state: PreviewState) -> type[http.server.BaseHTTPRe
     return Handler
 
 
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM stops the preview as Ctrl-C does, cleaning up after it."""
+    raise KeyboardInterrupt
+
+
 def serve(root: Path, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> int:
     url = f"http://{host}:{port}/"
     out = root / CACHE_DIR / "preview"
@@ -239,11 +263,14 @@ def serve(root: Path, host: str, port: int, open_browser: bool, say: Callable[[s
     observer.schedule(handler, str(root), recursive=False)  # site.yaml
     observer.start()
     threading.Thread(target=rebuilder.run_forever, daemon=True, name="rebuild").start()
+    indexer = threading.Thread(target=rebuilder.index_forever, daemon=True, name="search")
+    indexer.start()
     say(f"serving the preview at {url} (Ctrl-C stops)")
     if open_browser:
         import webbrowser
 
         webbrowser.open(url)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -251,4 +278,8 @@ def serve(root: Path, host: str, port: int, open_browser: bool, say: Callable[[s
     finally:
         observer.stop()
         server.server_close()
+        rebuilder.stopping = True
+        rebuilder.search_due.set()
+        stop_indexing()
+        indexer.join(10)  # lets a stopped Pagefind run clear its work folder
     return 0

@@ -14,6 +14,7 @@ import json
 import os
 import pickle
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
@@ -269,11 +270,16 @@ def _load_cache(path: Path) -> dict[str, Any]:
         return {}  # a missing or stale cache only costs a full build
 
 
-def refresh_search_index(out: Path, memory: dict[str, Any], jobs: int | None = None) -> None:
-    """The search step of a build made with `defer_search`: a preview shows the new pages
-    first and brings the index up to date after."""
-    memory["search"] = update_index(out.resolve(), memory.get("search_shards", []), memory.get("search_wanted", {}),
-                                    memory.get("search", {}), jobs or os.cpu_count() or 1)
+def refresh_search_index(out: Path, memory: dict[str, Any], lock: threading.Lock, jobs: int | None = None) -> None:
+    """The search step of builds made with `defer_search`, run beside them: a preview shows
+    new pages at once and brings the index up to date after, while the next build goes on.
+    `lock` guards `memory`, which those builds update; indexing runs without it."""
+    with lock:
+        shards, wanted, done = (memory.get(key, empty) for key, empty in
+                                (("search_shards", []), ("search_wanted", {}), ("search", {})))
+    indexed = update_index(out.resolve(), shards, wanted, done, jobs or os.cpu_count() or 1, background=True)
+    with lock:
+        memory["search"] = indexed
 
 
 def _page_hashes(shards: list[Shard], written: set[str], staging: Path, out: Path,
@@ -324,11 +330,13 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         except TemplateError as err:
             raise GongkaiError(_template_problem(err)) from None
         previous: dict[str, str] = cache.get("outputs", {}) if out.is_dir() else {}
-        # An output that is gone or not as the last build left it (edited by hand) is rendered again.
-        found = tree_state(out) if previous else {}
+        # An output that is gone or not as the last build left it (edited by hand) is rendered
+        # again; the output folder of a long-running caller (a preview) is its own, not looked at.
+        watched = bool(previous) and memory is None
+        found = tree_state(out) if watched else {}
         left = cache.get("states", {})
-        todo = [o for o in outputs if previous.get(o.path) != o.key or o.path not in found
-                or found[o.path] != left.get(o.path, found[o.path])]
+        todo = [o for o in outputs if previous.get(o.path) != o.key
+                or (watched and (o.path not in found or found[o.path] != left.get(o.path, found[o.path])))]
         removed = sorted(set(previous) - {o.path for o in outputs})
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
@@ -354,7 +362,8 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         shutil.rmtree(staging, ignore_errors=True)
     if not defer_search:
         indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
-    out_state = settled_state(out, found, [o.path for o in todo], removed, SEARCH_DIR) if previous else tree_state(out)
+    out_state = {} if memory is not None else \
+        settled_state(out, found, [o.path for o in todo], removed, SEARCH_DIR) if previous else tree_state(out)
     states = {path: value for path, value in out_state.items() if path in keys}
     record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
               "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,

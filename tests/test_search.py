@@ -180,14 +180,22 @@ def found_in_preview(page: Page, base: str, query: str) -> list[str] | None:
 
 
 def test_the_preview_keeps_the_index_fresh(tmp_path: Path, page: Page) -> None:
+    """The index is brought up to date beside the rebuilds, so an edit made while an earlier
+    one is being indexed is shown at once, and both become searchable."""
     generate_site(tmp_path, 12)
     preview = Preview(tmp_path)
     try:
+        preview.wait_for(lambda: bool(found_in_preview(page, preview.url, "第一段")), 15)  # the first index
         assert search(page, preview.url, "鹦鹉螺") == []
-        notice = tmp_path / "content/notices/n0007.md"
-        notice.write_text(notice.read_text(encoding="utf-8").replace("第二段。", "第二段，提到鹦鹉螺。"),
-                          encoding="utf-8")
-        preview.wait_for(lambda: found_in_preview(page, preview.url, "鹦鹉螺") == ["n0007"], 10)
+        edits = {"n0007": "鹦鹉螺", "n0003": "珊瑚礁"}
+        for slug, word in edits.items():
+            rebuilds = preview.rebuilds()
+            notice = tmp_path / f"content/notices/{slug}.md"
+            notice.write_text(notice.read_text(encoding="utf-8").replace("第二段。", f"第二段，提到{word}。"),
+                              encoding="utf-8")
+            preview.wait_for(lambda since=rebuilds: preview.rebuilds() > since)
+        for slug, word in edits.items():
+            preview.wait_for(lambda query=word, want=slug: found_in_preview(page, preview.url, query) == [want], 15)
     finally:
         preview.stop()
 

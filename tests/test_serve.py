@@ -159,3 +159,27 @@ def test_a_raw_file_in_seeds_is_normalised_and_shown(preview: Preview) -> None:
     (preview.root / "seeds/extra.txt").write_text(raw.replace("2022年鲤城教育工作要点", "2023年鲤城教育工作要点"),
                                                    encoding="utf-8")
     preview.wait_for(lambda: "2023年鲤城教育工作要点" in preview.get("notices/")[2], 10)
+
+
+def test_stopping_ends_its_search_indexing_and_cleans_up(preview: Preview) -> None:
+    """The index is built beside the preview; a preview stopped (SIGTERM) while Pagefind runs
+    ends those runs and leaves no work folders behind."""
+    cache = preview.root / ".gongkai-cache"
+    note = preview.root / NOTICE
+    note.write_text(note.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    preview.wait_for(lambda: preview.rebuilds() >= 2)
+    preview.stop()
+    assert preview.process.returncode == 0 and any(line.startswith("stopped") for line in preview.lines)
+    assert not [p.name for p in cache.iterdir() if ".search-" in p.name]
+    assert not [cmd for cmd in command_lines() if "pagefind" in cmd and str(cache) in cmd]
+
+
+def command_lines() -> list[str]:
+    """The command line of every process on the machine (Linux's /proc)."""
+    lines = []
+    for entry in Path("/proc").iterdir():
+        try:
+            lines.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
+        except OSError:
+            continue
+    return lines
