@@ -33,8 +33,7 @@ class Output:
     source: Path | None = None  # or a file it is a copy of
 
 
-def _write(root: Path, output: Output) -> None:
-    target = root / output.path
+def _write(target: Path, output: Output) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if output.source is not None:
         shutil.copyfile(output.source, target)
@@ -44,13 +43,13 @@ def _write(root: Path, output: Output) -> None:
     target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-# The outputs a forked worker renders; set before the pool forks, so nothing is pickled.
-_PENDING: list[Output] = []
+# What a forked worker renders, and where; set before the pool forks, so nothing is pickled.
+_PENDING: list[tuple[Path, Output]] = []
 
 
-def _render_chunk(root: str, indexes: list[int]) -> int:
+def _render_chunk(indexes: list[int]) -> int:
     for index in indexes:
-        _write(Path(root), _PENDING[index])
+        _write(*_PENDING[index])
     return len(indexes)
 
 
@@ -74,27 +73,31 @@ class Progress:
             sys.stderr.write("\r" + " " * 60 + "\r")
 
 
-def render(outputs: list[Output], staging: Path, jobs: int) -> None:
-    """Every output into `staging`, across `jobs` processes when that pays."""
+def render(outputs: list[Output], staging: Path, jobs: int, flat: bool = False) -> dict[str, Path]:
+    """Every output into `staging`, across `jobs` processes when that pays: at its site path,
+    or, `flat`, under its number (an incremental build moves each into place after, and a
+    flat folder is quick to clear; a site has a folder per page). Returns where each went."""
     global _PENDING
+    staged = {o.path: staging / (str(number) if flat else o.path) for number, o in enumerate(outputs)}
     progress = Progress(len(outputs))
     pool = fork_pool(len(outputs), jobs)
     if pool is None:
         for output in outputs:
-            _write(staging, output)
+            _write(staged[output.path], output)
             progress.advance(1)
         progress.close()
-        return
-    _PENDING = outputs
+        return staged
+    _PENDING = [(staged[o.path], o) for o in outputs]
     try:
         size = max(1, min(256, len(outputs) // (jobs * 8)))
         chunks = [list(range(i, min(i + size, len(outputs)))) for i in range(0, len(outputs), size)]
         with pool:
-            for count in pool.map(_render_chunk, [str(staging)] * len(chunks), chunks):
+            for count in pool.map(_render_chunk, chunks):
                 progress.advance(count)
     finally:
         _PENDING = []
         progress.close()
+    return staged
 
 
 def swap_in(built: Path, out: Path) -> None:
@@ -107,12 +110,15 @@ def swap_in(built: Path, out: Path) -> None:
         shutil.rmtree(old)
 
 
-def move_in(staging: Path, out: Path, paths: Iterable[str], removed: Iterable[str]) -> None:
+def move_in(staged: dict[str, Path], out: Path, removed: Iterable[str]) -> None:
     """Put each staged file in place (one rename each), then delete the outputs that went."""
-    for path in paths:
+    folders: set[Path] = set()
+    for path, source in staged.items():
         target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / path, target)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        os.replace(source, target)
     for path in removed:
         target = out / path
         target.unlink(missing_ok=True)
@@ -120,4 +126,3 @@ def move_in(staging: Path, out: Path, paths: Iterable[str], removed: Iterable[st
         while folder != out and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
-    shutil.rmtree(staging, ignore_errors=True)

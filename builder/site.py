@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, TemplateError, TemplateSyntaxError
+from jinja2 import Environment, TemplateError, TemplateSyntaxError, meta
 from lxml import etree
 
 from builder import __version__
@@ -77,14 +77,15 @@ class _Site:
     render it. Rendering happens later, and only for outputs whose key changed."""
 
     def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, loaded: Loaded,
-                 assets: dict[str, str], theme_key: str) -> None:
+                 assets: dict[str, str], template_keys: dict[str, str]) -> None:
         self.root, self.config, self.env, self.index, self.loaded = root, config, env, index, loaded
-        self.assets = assets
+        self.assets, self.template_keys = assets, template_keys
         self.outputs: list[Output] = []
         self.shards: list[Shard] = []  # of the search index, once planned
-        # Every page shows the theme and the configuration (title, footer, feed links), but
-        # not where the site is deployed.
-        self.site_key = digest(theme_key, repr(replace(config, deploy=())), __version__)
+        # Every output may show the configuration (title, footer, feed links), but not where
+        # the site is deployed; every page links the static assets by their content's hash.
+        # A page also shows its templates (see `page`).
+        self.site_key = digest(repr(replace(config, deploy=())), sorted(assets.items()), __version__)
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
         self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
         self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
@@ -112,7 +113,7 @@ class _Site:
 
     def page(self, template: str, path: str, key: Any, feed: Feed | None = None, **context: Any) -> None:
         """One page; every page offers the site's feed, a topic or publisher page its own too."""
-        self.add(f"{path}index.html" if path.endswith("/") or not path else path, key,
+        self.add(f"{path}index.html" if path.endswith("/") or not path else path, (self.template_keys[template], key),
                  partial(self.render_page, template, path, feed, context))
 
     def render_page(self, template: str, path: str, feed: Feed | None, context: dict[str, Any]) -> str:
@@ -235,16 +236,32 @@ def relative_link(page: str, target: str) -> str:
     return "../" * (len(here) - common) + "/".join(there[common:]) or "./"
 
 
-def _theme_key(env: Environment, assets: dict[str, str], known: str | None) -> str:
-    """A digest of every template the site can use. A changed theme is compiled whole
-    first, so a template error is reported before anything is rendered."""
+def _theme_keys(env: Environment, known: str | None, known_keys: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A digest of every template the site can use, and one for each template of itself and
+    the templates it extends, includes or imports: a page is rendered again when one of
+    those changes, not when any template does. A changed theme is compiled whole first, so
+    a template error is reported before anything is rendered."""
     names = sorted(env.list_templates())
-    sources = [(name, *env.loader.get_source(env, name)[:2]) for name in names]  # type: ignore[union-attr]
-    key = digest(sources, sorted(assets.items()))  # pages link assets by content hash
-    if key != known:
-        for name in names:
-            env.get_template(name)
-    return key
+    sources = {name: env.loader.get_source(env, name)[:2] for name in names}  # type: ignore[union-attr]
+    whole = digest(sorted(sources.items()))
+    if whole == known:
+        return whole, known_keys
+    uses: dict[str, set[str]] = {}
+    for name in names:
+        env.get_template(name)
+        found = list(meta.find_referenced_templates(env.parse(sources[name][0], name)))
+        uses[name] = set(names) if None in found else set(found)  # a name made at render time: any
+
+    def closure(name: str) -> set[str]:
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(uses.get(current, ()))
+        return seen
+
+    return whole, {name: digest([(used, sources.get(used)) for used in sorted(closure(name))]) for name in names}
 
 
 @contextmanager
@@ -282,16 +299,14 @@ def refresh_search_index(out: Path, memory: dict[str, Any], lock: threading.Lock
         memory["search"] = indexed
 
 
-def _page_hashes(shards: list[Shard], written: set[str], staging: Path, out: Path,
-                 known: dict[str, str]) -> dict[str, str]:
+def _page_hashes(shards: list[Shard], staged: dict[str, Path], out: Path, known: dict[str, str]) -> dict[str, str]:
     """A digest of each indexed page's bytes: a shard is reindexed when its pages' bytes
     change, not whenever their keys do (a template edit that leaves them alone costs no
     reindexing)."""
     hashes = {}
     for page in (page for shard in shards for page in shard.pages):
-        if page in written or page not in known:
-            source = staging / page if page in written else out / page
-            hashes[page] = hashlib.sha1(source.read_bytes()).hexdigest()
+        if page in staged or page not in known:
+            hashes[page] = hashlib.sha1((staged.get(page) or out / page).read_bytes()).hexdigest()
         else:
             hashes[page] = known[page]
     return hashes
@@ -322,10 +337,10 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         statics = _static_files(root / "theme")
         assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
         try:
-            theme_key = _theme_key(env, assets, cache.get("theme"))
+            theme_key, template_keys = _theme_keys(env, cache.get("theme"), cache.get("template_keys", {}))
             if memory is not None and memory.get("theme") == theme_key and "env" in memory:
                 env = memory["env"]  # already compiled: a long-running caller reuses it
-            site = _Site(root, config, env, index, loaded, assets, theme_key)
+            site = _Site(root, config, env, index, loaded, assets, template_keys)
             outputs = site.plan(statics)
         except TemplateError as err:
             raise GongkaiError(_template_problem(err)) from None
@@ -345,13 +360,12 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     keys = {o.path: o.key for o in outputs}
     indexed_as: dict[str, str] = cache.get("search", {}) if previous else {}
     try:
-        render(todo, staging, jobs)
-        page_hashes = _page_hashes(site.shards, {o.path for o in todo}, staging, out,
-                                   cache.get("page_hashes", {}) if previous else {})
+        staged = render(todo, staging, jobs, flat=bool(previous))
+        page_hashes = _page_hashes(site.shards, staged, out, cache.get("page_hashes", {}) if previous else {})
         search_keys = {shard.name: digest(engine_version(), [(page, page_hashes[page]) for page in shard.pages])
                        for shard in site.shards}
         if previous:
-            move_in(staging, out, [o.path for o in todo], removed)
+            move_in(staged, out, removed)
         else:
             if not defer_search:  # a new site is swapped in with its index
                 indexed_as = update_index(staging, site.shards, search_keys, {}, jobs)
@@ -365,7 +379,8 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     out_state = {} if memory is not None else \
         settled_state(out, found, [o.path for o in todo], removed, SEARCH_DIR) if previous else tree_state(out)
     states = {path: value for path, value in out_state.items() if path in keys}
-    record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key, "outputs": keys,
+    record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key,
+              "template_keys": template_keys, "outputs": keys,
               "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,
               "page_hashes": page_hashes, "states": states}
     if memory is not None:

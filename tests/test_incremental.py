@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, site_tree
+from tests.conftest import REPO, run_cli, site_tree
 from tests.test_feeds import generate_site
 
 
@@ -42,6 +42,10 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "attachment file": add_attachment_file,  # see the test: the file changes after a build
     "template": lambda r: write(r / "theme/templates/404.html",
                                 '{% extends "base.html" %}{% block main %}<h1>找不到了</h1>{% endblock %}'),
+    "base template": lambda r: write(r / "theme/templates/base.html", (REPO / "theme/templates/base.html").read_text(
+        encoding="utf-8").replace("</footer>", "<p>页脚新增一行</p></footer>")),
+    "imported template": lambda r: write(r / "theme/templates/_notice_list.html", (
+        REPO / "theme/templates/_notice_list.html").read_text(encoding="utf-8").replace("</ul>", "</ul><p>列表尾</p>")),
     "stylesheet": lambda r: write(r / "theme/static/style.css", "body { color: #000; }\n"),
     "stylesheet again": lambda r: write(r / "theme/static/print.css", "body { color: #111; }\n"),
     "site.yaml": lambda r: edit(r / "site.yaml", "title: 教育信息公开", "title: 示例信息公开"),
@@ -120,6 +124,22 @@ def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     assert all(path.endswith((".xml", ".json", "index.html")) for path in changed)
     assert not changed & {"sitemap.xml", "notices.json"}  # they show metadata, not bodies
     assert len(changed) < 20
+
+
+def test_a_template_edit_rewrites_only_the_pages_made_with_it(tmp_path: Path) -> None:
+    generate_site(tmp_path, 60)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    before = site_tree(tmp_path / "public")
+    CHANGES["template"](tmp_path)
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode == 0 and " 1 written" in result.stdout, result.stdout
+    after = site_tree(tmp_path / "public")
+    assert {path for path, data in after.items() if before.get(path) != data} == {"404.html"}
+    CHANGES["imported template"](tmp_path)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    changed = {path for path, data in site_tree(tmp_path / "public").items() if after.get(path) != data}
+    assert "index.html" in changed and "notices/index.html" in changed
+    assert not any(path.startswith("notices/n0") for path in changed)  # notice pages list nothing
 
 
 def test_deleting_the_cache_gives_a_full_identical_build(tmp_path: Path) -> None:
