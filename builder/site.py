@@ -244,7 +244,7 @@ def _theme_keys(env: Environment, known: str | None, known_keys: dict[str, str])
     names = sorted(env.list_templates())
     sources = {name: env.loader.get_source(env, name)[:2] for name in names}  # type: ignore[union-attr]
     whole = digest(sorted(sources.items()))
-    if whole == known:
+    if whole == known and known_keys.keys() == sources.keys():
         return whole, known_keys
     uses: dict[str, set[str]] = {}
     for name in names:
