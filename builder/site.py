@@ -80,6 +80,9 @@ class _Site:
                  assets: dict[str, str], template_keys: dict[str, str]) -> None:
         self.root, self.config, self.env, self.index, self.loaded = root, config, env, index, loaded
         self.assets, self.template_keys = assets, template_keys
+        # What a list may show of a notice, for the keys of list pages: its metadata's digest,
+        # made when it was read (a notice is in about eight lists: one lookup each).
+        self.summaries = {slug: cached.meta_digest for slug, cached in loaded.cache.items()}
         self.outputs: list[Output] = []
         self.shards: list[Shard] = []  # of the search index, once planned
         # Every output may show the configuration (title, footer, feed links), but not where
@@ -103,10 +106,6 @@ class _Site:
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
                            self.as_of)
 
-    def summary(self, notice: Notice) -> str:
-        """What a list may show of a notice, for the keys of list pages: its metadata (a
-        digest made when it was read, cheap to put in thousands of keys)."""
-        return self.loaded.meta_digest(notice)
 
     def add(self, path: str, key: Any, make: Callable[[], str | bytes]) -> None:
         self.outputs.append(Output(path, digest(self.site_key, path, key), make))
@@ -143,7 +142,7 @@ class _Site:
             pager = {"number": number, "count": len(chunks),
                      "previous": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
                      "next": f"{base}page/{number + 1}/" if number < len(chunks) else None}
-            key = ([self.summary(n) for n in chunk], pager, len(notices), title, context.get("kind"),
+            key = ([self.summaries[n.slug] for n in chunk], pager, len(notices), title, context.get("kind"),
                    getattr(context.get("feed"), "title", None))
             self.page(template, path, key, title=title, notices=chunk, pager=pager, total=len(notices), **context)
 
@@ -166,7 +165,7 @@ class _Site:
         groups_key = [(kind, [(g.name, g.slug, len(g.notices)) for g in groups]) for kind, groups in
                       (("topics", index.topics), ("publishers", index.publishers), ("archives", index.years))]
         home = index.notices[: self.config.home_count]
-        self.page("home.html", "", ([self.summary(n) for n in home], groups_key, len(index.notices)),
+        self.page("home.html", "", ([self.summaries[n.slug] for n in home], groups_key, len(index.notices)),
                   title=self.config.title, notices=home, index=index)
         self.listing("list.html", "notices/", "全部文件", index.notices)
         for kind, groups, title in (("topics", index.topics, "主题分类"), ("publishers", index.publishers, "发布机构"),
@@ -268,12 +267,16 @@ def _theme_keys(env: Environment, known: str | None, known_keys: dict[str, str])
 def _collector_paused() -> Iterator[None]:
     """Reading the build record and planning make a few hundred thousand objects and no
     garbage cycles; the cycle collector would walk all of them again and again (a fifth of
-    a rebuild's time at 5,000 notices). Rendering runs with it, as usual."""
+    a rebuild's time at 5,000 notices). They live to the end of the build, so they are then
+    frozen: later collections, and forked renderers, leave them alone. A long-running
+    caller's next build unfreezes the last one's."""
     enabled = gc.isenabled()
+    gc.unfreeze()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
