@@ -6,10 +6,11 @@ attributes (`{#attachment-1 .attachment-label}` above a paragraph) and ```table 
 markdown-it-py with mdit-py-plugins defines that syntax: `reference_renderer`.
 
 Rendering bodies was half of a cold build's time, so a body laid out as the normaliser lays
-it out (flat containers, attributes of id and class on the block below them, no link
-reference definitions) is cut at those lines, and its CommonMark pieces are rendered by
-markdown-it's Rust port (markdown-it-pyrs), ten times faster and with the same HTML
-(tests/test_markdown.py compares the two). Any other body takes the reference renderer.
+it out (containers, a nested one inside longer marks; attributes of id and class on the
+block below them; no link reference definitions) is cut at those lines, and its CommonMark
+pieces are rendered by markdown-it's Rust port (markdown-it-pyrs), eight times faster and
+with the same HTML (tests/test_markdown.py compares the two). Any other body takes the
+reference renderer.
 """
 
 from __future__ import annotations
