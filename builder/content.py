@@ -221,9 +221,6 @@ class Loaded:
     def digest(self, notice: Notice) -> str:
         return self.cache[notice.slug].digest
 
-    def meta_digest(self, notice: Notice) -> str:
-        return self.cache[notice.slug].meta_digest
-
     def summary(self, notice: Notice) -> str:
         return self.cache[notice.slug].summary
 

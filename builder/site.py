@@ -106,7 +106,6 @@ class _Site:
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
                            self.as_of)
 
-
     def add(self, path: str, key: Any, make: Callable[[], str | bytes]) -> None:
         self.outputs.append(Output(path, digest(self.site_key, path, key), make))
 
@@ -200,7 +199,7 @@ class _Site:
         self.add("sitemap.xml", (dated, groups_key), self.sitemap)
         robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
         self.add("robots.txt", robots, lambda: robots)
-        self.add("notices.json", [(n.slug, self.loaded.meta_digest(n)) for n in index.notices], self.open_data)
+        self.add("notices.json", [(n.slug, self.summaries[n.slug]) for n in index.notices], self.open_data)
         return self.outputs
 
     def sitemap(self) -> bytes:
@@ -379,8 +378,12 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         shutil.rmtree(staging, ignore_errors=True)
     if not defer_search:
         indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
-    out_state = {} if memory is not None else \
-        settled_state(out, found, [o.path for o in todo], removed, SEARCH_DIR) if previous else tree_state(out)
+    if memory is not None:
+        out_state = {}  # a long-running caller's output folder is not looked at (see above)
+    elif previous:
+        out_state = settled_state(out, found, [o.path for o in todo], removed, SEARCH_DIR)
+    else:
+        out_state = tree_state(out)
     states = {path: value for path, value in out_state.items() if path in keys}
     record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key,
               "template_keys": template_keys, "outputs": keys,
