@@ -4,6 +4,7 @@ and the errors that must leave a target untouched."""
 
 from __future__ import annotations
 
+import calendar
 import getpass
 import json
 import os
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.deploy import release_name
 from tests.conftest import REPO, files_in, free_port, run_cli
 from tests.test_feeds import generate_site
 
@@ -183,10 +185,41 @@ def test_old_releases_are_pruned_to_keep(tmp_path: Path) -> None:
     for round_ in range(4):
         edit_body(site, 1, f"第二段。第{round_}次修订。")
         assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
-        assert run_cli("deploy", cwd=site).returncode == 0
-        time.sleep(1.05)  # release names carry the second
+        assert run_cli("deploy", cwd=site).returncode == 0  # several within one second, most likely
     releases = sorted(p.name for p in (target / "releases").iterdir())
     assert len(releases) == 2 and live(target).resolve().name == releases[-1]
+    assert "第3次修订" in (live(target) / "notices/n0001/index.html").read_text(encoding="utf-8")
+    back = run_cli("deploy", "--rollback", cwd=site)
+    assert back.returncode == 0 and live(target).resolve().name == releases[0]
+    assert "第2次修订" in (live(target) / "notices/n0001/index.html").read_text(encoding="utf-8")
+
+
+def test_release_names_follow_deploy_order_whatever_the_clock_says() -> None:
+    now = calendar.timegm((2026, 11, 23, 22, 18, 36, 0, 0, 0))
+    assert release_name("ffff" * 16, [], now) == "20261123T221836Z-ffffffff"
+    same_second = release_name("0000" * 16, ["20261123T221836Z-ffffffff"], now)
+    assert same_second == "20261123T221837Z-00000000"
+    after_a_clock_set_back = release_name("0000" * 16, ["20300101T000000Z-ffffffff"], now)
+    assert after_a_clock_set_back == "20300101T000001Z-00000000"
+
+
+def test_a_deploy_after_one_made_with_a_fast_clock_still_becomes_the_newest(tmp_path: Path) -> None:
+    target = tmp_path / "www"
+    base = "http://127.0.0.1:9/xxgk/"
+    site = make_site(tmp_path / "site", 5, base)
+    configure(site, dir_target(target, base))
+    assert run_cli("deploy", cwd=site).returncode == 0
+    ahead = "20991231T235959Z-" + live(target).resolve().name.split("-")[1]
+    live(target).resolve().rename(target / "releases" / ahead)
+    live(target).unlink()
+    live(target).symlink_to(f"releases/{ahead}")
+    edit_body(site, 1, "第二段。已修订。")
+    assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
+    assert run_cli("deploy", cwd=site).returncode == 0
+    assert live(target).resolve().name.startswith("21000101T000000Z-")
+    assert "已修订" in (live(target) / "notices/n0001/index.html").read_text(encoding="utf-8")
+    assert run_cli("deploy", "--rollback", cwd=site).returncode == 0
+    assert live(target).resolve().name == ahead
 
 
 # --- a deploy killed halfway --------------------------------------------------------------

@@ -9,6 +9,7 @@ deploy leaves only a .partial folder that the next one removes.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import time
 from collections.abc import Callable
@@ -45,8 +46,16 @@ def pick_target(config: SiteConfig, name: str | None) -> DeployTarget:
     raise GongkaiError(Problem("site.yaml", f"no deploy target {name} (known: {', '.join(names)})", field="deploy"))
 
 
-def _release_name(manifest_digest: str) -> str:
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + manifest_digest[:8]
+STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def release_name(manifest_digest: str, existing: list[str], now: float) -> str:
+    """A name that sorts after every existing release: rollback and pruning go by name order,
+    so two deploys within one second, or a clock set back, must not reorder releases."""
+    second = int(now)
+    if existing:
+        second = max(second, calendar.timegm(time.strptime(existing[-1].split("-")[0], STAMP)) + 1)
+    return time.strftime(STAMP, time.gmtime(second)) + "-" + manifest_digest[:8]
 
 
 def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, dry_run: bool,
@@ -63,14 +72,14 @@ def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, d
     destination = open_target(target, work)
     live = destination.live()
     the_plan = plan(destination.manifest(live) if live else {}, staged.manifest)
-    release = _release_name(hashlib.sha256(staged.manifest_json().encode("utf-8")).hexdigest())
+    digest = hashlib.sha256(staged.manifest_json().encode("utf-8")).hexdigest()
+    release = release_name(digest, destination.releases(), time.time())
     if dry_run:
         for label, names in (("add", the_plan.added), ("change", the_plan.changed), ("remove", the_plan.removed)):
             for name in names:
                 say(f"  {label} {name}")
         return Deployed(release, the_plan, True)
-    if release not in destination.releases():  # else the same site was deployed within the second
-        destination.install(staged, release, live)
+    destination.install(staged, release, live)
     destination.switch(release)
     releases = destination.releases()
     destination.remove([r for r in releases[: max(0, len(releases) - target.keep)] if r != release])
