@@ -37,7 +37,7 @@ from builder.output import Output, digest, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, notice_year, pages_of
 from builder.render import theme_environment
 from builder.search import SEARCH_DIR, Shard, engine_version, plan_shards, update_index
-from builder.stamp import inputs_digest, settled_state, tree_state, unchanged, write_stamp
+from builder.stamp import file_states, inputs_digest, settled_state, tree_state, unchanged, write_stamp
 from builder.views import NoticeView, cn_date, notice_view
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
@@ -350,10 +350,10 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         # An output that is gone or not as the last build left it (edited by hand) is rendered
         # again; the output folder of a long-running caller (a preview) is its own, not looked at.
         watched = bool(previous) and memory is None
-        found = tree_state(out) if watched else {}
         left = cache.get("states", {})
+        found = file_states(out, left) if watched else {}
         todo = [o for o in outputs if previous.get(o.path) != o.key
-                or (watched and (o.path not in found or found[o.path] != left.get(o.path, found[o.path])))]
+                or (watched and (o.path not in found or found[o.path] != left[o.path]))]
         removed = sorted(set(previous) - {o.path for o in outputs})
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
