@@ -12,12 +12,11 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -28,13 +27,13 @@ from lxml import etree
 
 from builder import __version__
 from builder.config import SiteConfig
-from builder.content import Cached, Loaded, load_notices
+from builder.content import Loaded, load_notices
 from builder.errors import GongkaiError, Problem
 from builder.feeds import Feed, atom, rss
-from builder.fsio import write_atomic
-from builder.model import Attachment, Notice
+from builder.model import Notice
 from builder.output import Output, digest, move_in, render, swap_in
 from builder.pages import CHINA, SiteIndex, index_site, notice_year, pages_of
+from builder.record import FORMAT, load_record, record_file, save_content, save_record
 from builder.render import theme_environment
 from builder.search import SEARCH_DIR, Shard, engine_version, plan_shards, update_index
 from builder.stamp import file_states, inputs_digest, settled_state, tree_state, unchanged, write_stamp
@@ -43,10 +42,6 @@ from builder.views import NoticeView, cn_date, notice_view
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_FOUND = "404.html"
-CACHE_DIR = ".gongkai-cache"  # safe to delete: the next build is then a full one
-# A build record holds pickled notices: one written by another release or for another shape
-# of Notice or of its cache entry is not read (its notices would lack the new fields).
-CACHE_FORMAT = digest(__version__, *([f.name for f in fields(kind)] for kind in (Notice, Attachment, Cached)))
 
 
 @dataclass(frozen=True)
@@ -280,15 +275,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_cache(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-        return data if isinstance(data, dict) and data.get("version") == CACHE_FORMAT else {}
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-        return {}  # a missing or stale cache only costs a full build
-
-
 def refresh_search_index(out: Path, memory: dict[str, Any], lock: threading.Lock, jobs: int | None = None) -> None:
     """The search step of builds made with `defer_search`, run beside them: a preview shows
     new pages at once and brings the index up to date after, while the next build goes on.
@@ -320,16 +306,15 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     """Build into `out`, rendering only what changed since the last build into it. The
     record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller."""
     out = out.resolve()
-    cache_file = root / CACHE_DIR / f"build-{digest(str(out))[:12]}.pickle"
-    stamp_file = cache_file.with_suffix(".stamp")
+    stamp_file = record_file(root, out).with_suffix(".stamp")
     if memory is None:  # a long-running caller knows what changed; a command checks the stamp
-        settings = (CACHE_FORMAT, repr(config), drafts, str(out), engine_version() if config.search else None)
+        settings = (FORMAT, repr(config), drafts, str(out), engine_version() if config.search else None)
         inputs = inputs_digest([root / "content", root / "theme", DEFAULT_THEME], settings)
         count = unchanged(stamp_file, inputs, out)
         if count is not None:
             return BuildResult(0, count, 0)
     with _collector_paused():
-        cache = memory if memory is not None else _load_cache(cache_file)
+        cache = memory if memory is not None else load_record(root, out)
         jobs = jobs or os.cpu_count() or 1
         loaded = load_notices(root / "content", cache.get("content"), jobs)
         notices = [n for n in loaded.notices if drafts or not n.draft]
@@ -385,16 +370,16 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     else:
         out_state = tree_state(out)
     states = {path: value for path, value in out_state.items() if path in keys}
-    record = {"version": CACHE_FORMAT, "content": loaded.cache, "slugs": slugs, "theme": theme_key,
+    record = {"content": loaded.cache, "slugs": slugs, "theme": theme_key,
               "template_keys": template_keys, "outputs": keys,
               "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,
               "page_hashes": page_hashes, "states": states}
     if memory is not None:
         memory.update(record, env=env)
-    elif todo or removed or record["outputs"] != previous or indexed_as != cache.get("search") \
-            or loaded.cache != cache.get("content") or record["states"] != cache.get("states"):
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(cache_file, pickle.dumps(record))
-    if memory is None:
+    else:
+        save_content(root, loaded.cache, cache["content"])
+        if todo or removed or record["outputs"] != previous or indexed_as != cache.get("search") \
+                or record["states"] != cache.get("states"):
+            save_record(root, out, record)
         write_stamp(stamp_file, inputs, out_state, len(outputs))
     return BuildResult(len(todo), len(outputs) - len(todo), len(removed))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.record import CACHE_DIR, load_record
 from tests.conftest import REPO, run_cli, site_tree
 from tests.test_feeds import generate_site
 
@@ -91,7 +92,7 @@ def test_unchanged_rebuild_stops_before_reading_its_cache(tmp_path: Path) -> Non
     assert run_cli("build", cwd=tmp_path).returncode == 0
     CHANGES["body"](tmp_path)  # an incremental build, with reindexing, leaves the stamp too
     assert run_cli("build", cwd=tmp_path).returncode == 0
-    for record in (tmp_path / ".gongkai-cache").glob("build-*.pickle"):
+    for record in (tmp_path / ".gongkai-cache").rglob("*.pickle"):
         record.write_bytes(b"not a build record")  # read, it would make the build a full one
     again = run_cli("build", cwd=tmp_path)
     assert " 0 written," in again.stdout, again.stdout
@@ -150,6 +151,41 @@ def test_deleting_the_cache_gives_a_full_identical_build(tmp_path: Path) -> None
     result = run_cli("build", cwd=tmp_path)
     assert " 0 skipped" in result.stdout
     assert site_tree(tmp_path / "public") == before
+
+
+def test_an_edit_rewrites_only_the_content_cache_shard_that_holds_its_notice(tmp_path: Path) -> None:
+    generate_site(tmp_path, 60)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    shards = tmp_path / CACHE_DIR / "content"
+
+    def files() -> dict[str, int]:
+        return {path.name: path.stat().st_ino for path in shards.iterdir()}  # a rewrite makes a new file
+
+    before = files()
+    CHANGES["body"](tmp_path)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    after = files()
+    assert after.keys() == before.keys() and len([name for name in after if after[name] != before[name]]) == 1
+    CHANGES["deletion"](tmp_path)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    cached = load_record(tmp_path, (tmp_path / "public").resolve())["content"]
+    assert "n0007" not in cached and len(cached) == 59
+    assert cached["n0005"].size == notice(tmp_path, 5).stat().st_size  # the edited file's entry
+
+
+def test_builds_into_two_folders_share_the_content_cache_safely(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    generate_site(site, 30)
+    assert run_cli("build", "--out", "a", cwd=site).returncode == 0
+    CHANGES["body"](site)
+    assert run_cli("build", "--out", "b", cwd=site).returncode == 0
+    CHANGES["title"](site)
+    assert " skipped" in run_cli("build", "--out", "a", cwd=site).stdout
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("a", "b", CACHE_DIR))
+    assert run_cli("build", "--out", "a", cwd=clean).returncode == 0
+    assert site_tree(site / "a") == site_tree(clean / "a")
 
 
 def test_parallel_build_equals_single_process(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from builder.config import DeployTarget, SiteConfig
 from builder.deploy.release import Plan, plan, stage
 from builder.deploy.targets import open_target
 from builder.errors import GongkaiError, Problem
-from builder.site import CACHE_DIR
+from builder.record import CACHE_DIR
 
 
 @dataclass(frozen=True)
