@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from operator import attrgetter
 
 from builder.config import SiteConfig
 from builder.dates import parse_date
@@ -24,10 +25,12 @@ def notice_moment(notice: Notice) -> datetime | None:
     return datetime.combine(parsed.day, parsed.clock or datetime.min.time(), CHINA)
 
 
-def sort_key(notice: Notice) -> tuple[int, float, str]:
-    """Newest first; undated last; ties broken by slug so the order never wobbles."""
-    moment = notice_moment(notice)
-    return (0, -moment.timestamp(), notice.slug) if moment else (1, 0.0, notice.slug)
+def moment_text(notice: Notice) -> str:
+    """When a notice was published (else written), as text that sorts as the moments do: a
+    read notice's dates are ISO (builder/content.py), a time in China's offset, a date alone
+    meaning its midnight. Parsing them instead was a tenth of a one-notice rebuild."""
+    day = notice.published or notice.written or ""
+    return day + "T00:00:00+08:00" if len(day) == 10 else day
 
 
 def notice_year(notice: Notice) -> str:
@@ -65,7 +68,10 @@ def _groups(notices: list[Notice], keys_of, slugs: dict[str, str], order) -> lis
 def index_site(notices: list[Notice], config: SiteConfig, slug_memo: dict[str, str] | None = None) -> SiteIndex:
     """The site's groups; `slug_memo` remembers pinyin slugs across builds (it is filled in)."""
     memo = {} if slug_memo is None else slug_memo
-    ordered = sorted(notices, key=sort_key)
+    # Newest first, undated last, ties by slug so the order never wobbles (a sort keeps the
+    # order of equal keys, reversed or not).
+    ordered = sorted(notices, key=attrgetter("slug"))
+    ordered.sort(key=moment_text, reverse=True)
     vocabulary = {topic.name: topic for topic in config.tags.vocabulary}
     tags = sorted({tag for n in ordered for tag in n.tags})
     topic_slugs = unique_slugs(tags, {name: vocabulary[name].slug for name in tags if name in vocabulary}, memo)

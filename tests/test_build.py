@@ -12,7 +12,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
+from builder.config import load_config
+from builder.content import load_notices
+from builder.model import Notice
+from builder.pages import index_site, notice_moment
 from tests.conftest import REPO, Served, files_in, read_notice, run_cli, site_tree
+from tests.test_feeds import generate_site
 
 
 class _Links(HTMLParser):
@@ -315,3 +320,22 @@ def test_check_passes_a_built_site_and_names_each_broken_link(site: Path) -> Non
     assert bad.returncode == 1
     assert re.search(r"error: public/index\.html:\d+: link: <a href=\"subscribe/\"> leads to no file", bad.stderr)
     assert "Traceback" not in bad.stderr
+
+
+def test_lists_run_newest_first_undated_last_and_equal_moments_by_slug(tmp_path: Path) -> None:
+    generate_site(tmp_path, 120)
+    folder = tmp_path / "content/notices"
+    for slug, dates in (("tie-a", "published: 2019年5月1日"), ("tie-b", "published: '2019-05-01T00:00:00+08:00'"),
+                        ("tie-c", "written: 2019-05-01"), ("none", "published: null"),
+                        ("late", "written: '2019-05-01'\npublished: 2019-05-01 00:01")):
+        (folder / f"{slug}.md").write_text(f"---\ntitle: 排序{slug}\n{dates}\n---\n\n正文。\n", encoding="utf-8")
+    notices = load_notices(tmp_path / "content").notices
+
+    def by_parsed_moment(notice: Notice) -> tuple:
+        moment = notice_moment(notice)
+        return (0, -moment.timestamp(), notice.slug) if moment else (1, 0.0, notice.slug)
+
+    ordered = [n.slug for n in index_site(notices, load_config(tmp_path, required=True)).notices]
+    assert ordered == [n.slug for n in sorted(notices, key=by_parsed_moment)]
+    at = ordered.index("late")
+    assert ordered[at:at + 4] == ["late", "tie-a", "tie-b", "tie-c"] and ordered[-1] == "none"
