@@ -1,0 +1,190 @@
+"""The plan of a site: every output file with the key of what it depends on, and how to
+render it. Rendering happens later (builder/output.py), and only for outputs whose key
+changed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from lxml import etree
+
+from builder import __version__
+from builder.config import SiteConfig
+from builder.content import Loaded
+from builder.feeds import Feed, atom, rss
+from builder.model import Notice
+from builder.output import Output, digest
+from builder.pages import CHINA, SiteIndex, notice_year, pages_of
+from builder.search import Shard, plan_shards
+from builder.views import NoticeView, cn_date, notice_view
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NOT_FOUND = "404.html"
+
+
+class SitePlan:
+    """What the site is made of, from its notices, configuration and theme."""
+
+    def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, loaded: Loaded,
+                 assets: dict[str, str], template_keys: dict[str, str]) -> None:
+        self.root, self.config, self.env, self.index, self.loaded = root, config, env, index, loaded
+        self.assets, self.template_keys = assets, template_keys
+        # What a list may show of a notice, for the keys of list pages: its metadata's digest,
+        # made when it was read (a notice is in about eight lists: one lookup each).
+        self.summaries = {slug: cached.meta_digest for slug, cached in loaded.cache.items()}
+        self.outputs: list[Output] = []
+        self.shards: list[Shard] = []  # of the search index, once planned
+        # Every output may show the configuration (title, footer, feed links), but not where
+        # the site is deployed; every page links the static assets by their content's hash.
+        # A page also shows its templates (see `page`).
+        self.site_key = digest(repr(replace(config, deploy=())), sorted(assets.items()), __version__)
+        dates = [n.published or n.written for n in index.notices if n.published or n.written]
+        self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
+        self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
+        self.group_feeds = {
+            (kind, group.slug): self.feed(f"{config.title} · {label}：{group.name}", f"{label}为{group.name}的文件",
+                                          f"{kind}/{group.slug}/", group.notices)
+            for kind, groups, label in (("topics", index.topics, "主题"),
+                                        ("publishers", index.publishers, config.publisher_label))
+            for group in groups}
+
+    def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
+        return Feed(title, description, page, tuple(notices[: self.config.feeds.limit]))
+
+    def notice_view(self, notice: Notice) -> NoticeView:
+        return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
+                           self.as_of)
+
+    def add(self, path: str, key: Any, make: Callable[[], str | bytes]) -> None:
+        self.outputs.append(Output(path, digest(self.site_key, path, key), make))
+
+    def page(self, template: str, path: str, key: Any, feed: Feed | None = None, **context: Any) -> None:
+        """One page; every page offers the site's feed, a topic or publisher page its own too."""
+        self.add(f"{path}index.html" if path.endswith("/") or not path else path, (self.template_keys[template], key),
+                 partial(self.render_page, template, path, feed, context))
+
+    def render_page(self, template: str, path: str, feed: Feed | None, context: dict[str, Any]) -> str:
+        if "view" in context and callable(context["view"]):
+            # A notice's view renders its Markdown: done here, when the page is rendered,
+            # never while planning, so a skipped page costs nothing.
+            context = {**context, "view": context["view"]()}
+        url = partial(self.link, path)
+        return self.env.get_template(template).render(
+            site=self.config, url=url, cn_date=cn_date, page_path=path,
+            feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
+            asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
+            canonical=self.config.absolute(path), **context)
+
+    def link(self, page: str, target: str = "") -> str:
+        """A link from one site path to another. Relative, so the site works from any folder,
+        host or sub-path; 404.html is served at any depth, so it links from the base path."""
+        if page == NOT_FOUND:
+            return self.config.base_path + target
+        return relative_link(page, target)
+
+    def listing(self, template: str, base: str, title: str, notices: list, **context: Any) -> None:
+        """A list of notices over as many pages as `page_size` needs."""
+        chunks = pages_of(notices, self.config.page_size)
+        for number, chunk in enumerate(chunks, start=1):
+            path = base if number == 1 else f"{base}page/{number}/"
+            pager = {"number": number, "count": len(chunks),
+                     "previous": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
+                     "next": f"{base}page/{number + 1}/" if number < len(chunks) else None}
+            key = ([self.summaries[n.slug] for n in chunk], pager, len(notices), title, context.get("kind"),
+                   getattr(context.get("feed"), "title", None))
+            self.page(template, path, key, title=title, notices=chunk, pager=pager, total=len(notices), **context)
+
+    def plan(self, statics: dict[str, Path]) -> list[Output]:
+        index, content_notices = self.index, self.root / "content" / "notices"
+        for name, path in statics.items():
+            self.outputs.append(Output(f"static/{name}", self.assets[name], source=path))
+        for notice in index.notices:
+            topics = [(t, index.topic_slugs[t]) for t in notice.tags]
+            publisher_slug = index.publisher_slugs.get(notice.publisher or "")
+            files = [content_notices / a.file for a in notice.attachments if a.file]
+            stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+            key = (self.loaded.digest(notice), topics, publisher_slug, stats,
+                   self.as_of if notice.expires else None)
+            view = partial(self.notice_view, notice)
+            self.page("notice.html", f"notices/{notice.slug}/", key, title=notice.title, view=view, topics=topics,
+                      publisher_slug=publisher_slug)
+            for file, stat in zip(files, stats, strict=True):
+                self.outputs.append(Output(f"notices/{notice.slug}/{file.name}", digest(stat), source=file))
+        groups_key = [(kind, [(g.name, g.slug, len(g.notices)) for g in groups]) for kind, groups in
+                      (("topics", index.topics), ("publishers", index.publishers), ("archives", index.years))]
+        home = index.notices[: self.config.home_count]
+        self.page("home.html", "", ([self.summaries[n.slug] for n in home], groups_key, len(index.notices)),
+                  title=self.config.title, notices=home, index=index)
+        self.listing("list.html", "notices/", "全部文件", index.notices)
+        for kind, groups, title in (("topics", index.topics, "主题分类"), ("publishers", index.publishers, "发布机构"),
+                                    ("archives", index.years, "年度归档")):
+            self.page("groups.html", f"{kind}/", [(g.name, g.slug, len(g.notices)) for g in groups],
+                      title=title, kind=kind, groups=groups)
+            for group in groups:
+                name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
+                self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind, group=group,
+                             feed=self.group_feeds.get((kind, group.slug)))
+        all_feeds = [self.site_feed, *self.group_feeds.values()]
+        self.page("subscribe.html", "subscribe/", [(f.title, f.page, len(f.notices)) for f in all_feeds],
+                  title="订阅", all_feeds=all_feeds)
+        self.page("404.html", NOT_FOUND, None, title="页面未找到")
+        if self.config.search:
+            years: dict[str, list[str]] = {}
+            for notice in index.notices:
+                years.setdefault(notice_year(notice), []).append(f"notices/{notice.slug}/index.html")
+            self.shards = plan_shards(years)
+            names = [shard.name for shard in self.shards]
+            self.page("search.html", "search/", (groups_key, names), title="搜索", index=index, shards=names)
+        fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
+        for feed in all_feeds:
+            static = self.link(feed.page, "static/")  # a feed sits in its page's folder
+            items = [(n.slug, self.loaded.digest(n), n.tags) for n in feed.notices]
+            self.add(feed.rss_path, (feed.title, feed.description, items),
+                     partial(rss, feed, self.config, self.loaded, static))
+            self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
+                     partial(atom, feed, self.config, self.loaded, static, fallback))
+        # Lists of every notice show its metadata (its date): a body edit leaves them alone.
+        dated = [(n.slug, (n.published or n.written or "")[:10]) for n in index.notices]
+        self.add("sitemap.xml", (dated, groups_key), self.sitemap)
+        robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
+        self.add("robots.txt", robots, lambda: robots)
+        self.add("notices.json", [(n.slug, self.summaries[n.slug]) for n in index.notices], self.open_data)
+        return self.outputs
+
+    def sitemap(self) -> bytes:
+        urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+        entries = [("", None), ("notices/", None), ("subscribe/", None)]
+        entries += [(f"notices/{n.slug}/", (n.published or n.written or "")[:10] or None) for n in self.index.notices]
+        entries += [(f"{kind}/{g.slug}/", None) for kind, groups in
+                    (("topics", self.index.topics), ("publishers", self.index.publishers),
+                     ("archives", self.index.years)) for g in groups]
+        for path, lastmod in entries:
+            url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+            etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = self.config.absolute(path)
+            if lastmod:
+                etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
+        return etree.tostring(urlset, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+    def open_data(self) -> str:
+        """Every notice's metadata, one per line: readable, and written by json's C encoder
+        (an `indent` would make it fall back to the pure-Python one, ten times slower)."""
+        records = (json.dumps({"url": self.config.absolute(f"notices/{n.slug}/"), "slug": n.slug,
+                               **n.front_matter()}, ensure_ascii=False) for n in self.index.notices)
+        return "[\n" + ",\n".join(records) + "\n]\n"
+
+
+def relative_link(page: str, target: str) -> str:
+    """notices/a/ → topics/b/ gives ../../topics/b/; both are site paths, folders end in /."""
+    here = page.split("/")[:-1]
+    there = target.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "/".join(there[common:]) or "./"
