@@ -55,14 +55,15 @@ def theme_keys(env: Environment, known: str | None, known_keys: dict[str, str]) 
     those changes, not when any template does. A changed theme is compiled whole first, so
     a template error is reported before anything is rendered."""
     names = sorted(env.list_templates())
-    sources = {name: env.loader.get_source(env, name)[:2] for name in names}  # type: ignore[union-attr]
+    # By text, not by file: a site keys the same wherever its folder is.
+    sources = {name: env.loader.get_source(env, name)[0] for name in names}  # type: ignore[union-attr]
     whole = digest(sorted(sources.items()))
     if whole == known and known_keys.keys() == sources.keys():
         return whole, known_keys
     uses: dict[str, set[str]] = {}
     for name in names:
         env.get_template(name)
-        found = list(meta.find_referenced_templates(env.parse(sources[name][0], name)))
+        found = list(meta.find_referenced_templates(env.parse(sources[name], name)))
         uses[name] = set(names) if None in found else set(found)  # a name made at render time: any
 
     def closure(name: str) -> set[str]:
