@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -29,8 +29,21 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_FOUND = "404.html"
 
 
+@dataclass(frozen=True)
+class Part:
+    """Outputs planned together. Their keys are made from `key` alone, so a build that finds
+    a part's key as the last build left it takes that build's keys for the part instead of
+    planning it again; `key` None: planned every build."""
+
+    name: str
+    key: Any
+    plan: Callable[[], list[Output]]
+
+
 class SitePlan:
-    """What the site is made of, from its notices, configuration and theme."""
+    """What the site is made of, from its notices, configuration and theme, in parts: one per
+    notice (its page and attachment files), the lists (every page and file made from the
+    notices' metadata alone) and the feeds (which show the newest notices' text)."""
 
     def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, loaded: Loaded,
                  assets: dict[str, str], template_keys: dict[str, str]) -> None:
@@ -39,12 +52,15 @@ class SitePlan:
         # What a list may show of a notice, for the keys of list pages: its metadata's digest,
         # made when it was read (a notice is in about eight lists: one lookup each).
         self.summaries = {slug: cached.meta_digest for slug, cached in loaded.cache.items()}
-        self.outputs: list[Output] = []
-        self.shards: list[Shard] = []  # of the search index, once planned
         # Every output may show the configuration (title, footer, feed links), but not where
         # the site is deployed; every page links the static assets by their content's hash.
         # A page also shows its templates (see `page`).
         self.site_key = digest(repr(replace(config, deploy=())), sorted(assets.items()), __version__)
+        # All that the lists and the notice pages show besides each notice's own text: while
+        # it stays the same, a body edit plans that notice's page and the feeds, nothing else.
+        self.meta_key = digest(self.site_key, sorted(template_keys.items()),
+                               [(n.slug, self.summaries[n.slug]) for n in index.notices],
+                               sorted(index.topic_slugs.items()), sorted(index.publisher_slugs.items()))
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
         self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
         self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
@@ -54,6 +70,10 @@ class SitePlan:
             for kind, groups, label in (("topics", index.topics, "主题"),
                                         ("publishers", index.publishers, config.publisher_label))
             for group in groups}
+        years: dict[str, list[str]] = {}
+        for notice in index.notices if config.search else ():
+            years.setdefault(notice_year(notice), []).append(f"notices/{notice.slug}/index.html")
+        self.shards: list[Shard] = plan_shards(years)  # of the search index
 
     def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
         return Feed(title, description, page, tuple(notices[: self.config.feeds.limit]))
@@ -62,13 +82,13 @@ class SitePlan:
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
                            self.as_of)
 
-    def add(self, path: str, key: Any, make: Callable[[], str | bytes]) -> None:
-        self.outputs.append(Output(path, digest(self.site_key, path, key), make))
+    def add(self, path: str, key: Any, make: Callable[[], str | bytes]) -> Output:
+        return Output(path, digest(self.site_key, path, key), make)
 
-    def page(self, template: str, path: str, key: Any, feed: Feed | None = None, **context: Any) -> None:
+    def page(self, template: str, path: str, key: Any, feed: Feed | None = None, **context: Any) -> Output:
         """One page; every page offers the site's feed, a topic or publisher page its own too."""
-        self.add(f"{path}index.html" if path.endswith("/") or not path else path, (self.template_keys[template], key),
-                 partial(self.render_page, template, path, feed, context))
+        return self.add(f"{path}index.html" if path.endswith("/") or not path else path,
+                        (self.template_keys[template], key), partial(self.render_page, template, path, feed, context))
 
     def render_page(self, template: str, path: str, feed: Feed | None, context: dict[str, Any]) -> str:
         if "view" in context and callable(context["view"]):
@@ -89,9 +109,10 @@ class SitePlan:
             return self.config.base_path + target
         return relative_link(page, target)
 
-    def listing(self, template: str, base: str, title: str, notices: list, **context: Any) -> None:
+    def listing(self, template: str, base: str, title: str, notices: list, **context: Any) -> list[Output]:
         """A list of notices over as many pages as `page_size` needs."""
         chunks = pages_of(notices, self.config.page_size)
+        outputs = []
         for number, chunk in enumerate(chunks, start=1):
             path = base if number == 1 else f"{base}page/{number}/"
             pager = {"number": number, "count": len(chunks),
@@ -99,64 +120,78 @@ class SitePlan:
                      "next": f"{base}page/{number + 1}/" if number < len(chunks) else None}
             key = ([self.summaries[n.slug] for n in chunk], pager, len(notices), title, context.get("kind"),
                    getattr(context.get("feed"), "title", None))
-            self.page(template, path, key, title=title, notices=chunk, pager=pager, total=len(notices), **context)
+            outputs.append(self.page(template, path, key, title=title, notices=chunk, pager=pager,
+                                     total=len(notices), **context))
+        return outputs
 
-    def plan(self, statics: dict[str, Path]) -> list[Output]:
-        index, content_notices = self.index, self.root / "content" / "notices"
-        for name, path in statics.items():
-            self.outputs.append(Output(f"static/{name}", self.assets[name], source=path))
-        for notice in index.notices:
-            topics = [(t, index.topic_slugs[t]) for t in notice.tags]
-            publisher_slug = index.publisher_slugs.get(notice.publisher or "")
-            files = [content_notices / a.file for a in notice.attachments if a.file]
-            stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
-            key = (self.loaded.digest(notice), topics, publisher_slug, stats,
-                   self.as_of if notice.expires else None)
-            view = partial(self.notice_view, notice)
-            self.page("notice.html", f"notices/{notice.slug}/", key, title=notice.title, view=view, topics=topics,
-                      publisher_slug=publisher_slug)
-            for file, stat in zip(files, stats, strict=True):
-                self.outputs.append(Output(f"notices/{notice.slug}/{file.name}", digest(stat), source=file))
+    def parts(self, statics: dict[str, Path]) -> list[Part]:
+        content_notices = self.root / "content" / "notices"
+        parts = [Part("lists", self.meta_key, partial(self.plan_lists, statics)), Part("feeds", None, self.plan_feeds)]
+        for notice in self.index.notices:
+            files = tuple(content_notices / a.file for a in notice.attachments if a.file)
+            stats = tuple((f.name, stat.st_size, stat.st_mtime_ns) for f in files for stat in (f.stat(),))
+            parts.append(Part(f"notices/{notice.slug}", (self.meta_key, self.loaded.digest(notice), stats),
+                              partial(self.plan_notice, notice, files, stats)))
+        return parts
+
+    def plan_notice(self, notice: Notice, files: tuple[Path, ...], stats: tuple[tuple[str, int, int], ...]) \
+            -> list[Output]:
+        topics = [(t, self.index.topic_slugs[t]) for t in notice.tags]
+        publisher_slug = self.index.publisher_slugs.get(notice.publisher or "")
+        key = (self.loaded.digest(notice), topics, publisher_slug, stats, self.as_of if notice.expires else None)
+        view = partial(self.notice_view, notice)
+        outputs = [self.page("notice.html", f"notices/{notice.slug}/", key, title=notice.title, view=view,
+                             topics=topics, publisher_slug=publisher_slug)]
+        outputs += [Output(f"notices/{notice.slug}/{file.name}", digest(stat), source=file)
+                    for file, stat in zip(files, stats, strict=True)]
+        return outputs
+
+    def plan_lists(self, statics: dict[str, Path]) -> list[Output]:
+        index = self.index
+        outputs = [Output(f"static/{name}", self.assets[name], source=path) for name, path in statics.items()]
         groups_key = [(kind, [(g.name, g.slug, len(g.notices)) for g in groups]) for kind, groups in
                       (("topics", index.topics), ("publishers", index.publishers), ("archives", index.years))]
         home = index.notices[: self.config.home_count]
-        self.page("home.html", "", ([self.summaries[n.slug] for n in home], groups_key, len(index.notices)),
-                  title=self.config.title, notices=home, index=index)
-        self.listing("list.html", "notices/", "全部文件", index.notices)
+        outputs.append(self.page("home.html", "", ([self.summaries[n.slug] for n in home], groups_key,
+                                                   len(index.notices)),
+                                 title=self.config.title, notices=home, index=index))
+        outputs += self.listing("list.html", "notices/", "全部文件", index.notices)
         for kind, groups, title in (("topics", index.topics, "主题分类"), ("publishers", index.publishers, "发布机构"),
                                     ("archives", index.years, "年度归档")):
-            self.page("groups.html", f"{kind}/", [(g.name, g.slug, len(g.notices)) for g in groups],
-                      title=title, kind=kind, groups=groups)
+            outputs.append(self.page("groups.html", f"{kind}/", [(g.name, g.slug, len(g.notices)) for g in groups],
+                                     title=title, kind=kind, groups=groups))
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
-                self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind, group=group,
-                             feed=self.group_feeds.get((kind, group.slug)))
+                outputs += self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind,
+                                        group=group, feed=self.group_feeds.get((kind, group.slug)))
         all_feeds = [self.site_feed, *self.group_feeds.values()]
-        self.page("subscribe.html", "subscribe/", [(f.title, f.page, len(f.notices)) for f in all_feeds],
-                  title="订阅", all_feeds=all_feeds)
-        self.page("404.html", NOT_FOUND, None, title="页面未找到")
+        outputs.append(self.page("subscribe.html", "subscribe/", [(f.title, f.page, len(f.notices)) for f in all_feeds],
+                                 title="订阅", all_feeds=all_feeds))
+        outputs.append(self.page("404.html", NOT_FOUND, None, title="页面未找到"))
         if self.config.search:
-            years: dict[str, list[str]] = {}
-            for notice in index.notices:
-                years.setdefault(notice_year(notice), []).append(f"notices/{notice.slug}/index.html")
-            self.shards = plan_shards(years)
             names = [shard.name for shard in self.shards]
-            self.page("search.html", "search/", (groups_key, names), title="搜索", index=index, shards=names)
-        fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
-        for feed in all_feeds:
-            static = self.link(feed.page, "static/")  # a feed sits in its page's folder
-            items = [(n.slug, self.loaded.digest(n), n.tags) for n in feed.notices]
-            self.add(feed.rss_path, (feed.title, feed.description, items),
-                     partial(rss, feed, self.config, self.loaded, static))
-            self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
-                     partial(atom, feed, self.config, self.loaded, static, fallback))
+            outputs.append(self.page("search.html", "search/", (groups_key, names), title="搜索", index=index,
+                                     shards=names))
         # Lists of every notice show its metadata (its date): a body edit leaves them alone.
         dated = [(n.slug, (n.published or n.written or "")[:10]) for n in index.notices]
-        self.add("sitemap.xml", (dated, groups_key), self.sitemap)
+        outputs.append(self.add("sitemap.xml", (dated, groups_key), self.sitemap))
         robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
-        self.add("robots.txt", robots, lambda: robots)
-        self.add("notices.json", [(n.slug, self.summaries[n.slug]) for n in index.notices], self.open_data)
-        return self.outputs
+        outputs.append(self.add("robots.txt", robots, lambda: robots))
+        outputs.append(self.add("notices.json", [(n.slug, self.summaries[n.slug]) for n in index.notices],
+                                self.open_data))
+        return outputs
+
+    def plan_feeds(self) -> list[Output]:
+        fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
+        outputs = []
+        for feed in [self.site_feed, *self.group_feeds.values()]:
+            static = self.link(feed.page, "static/")  # a feed sits in its page's folder
+            items = [(n.slug, self.loaded.digest(n), n.tags) for n in feed.notices]
+            outputs.append(self.add(feed.rss_path, (feed.title, feed.description, items),
+                                    partial(rss, feed, self.config, self.loaded, static)))
+            outputs.append(self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
+                                    partial(atom, feed, self.config, self.loaded, static, fallback)))
+        return outputs
 
     def sitemap(self) -> bytes:
         urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})

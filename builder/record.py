@@ -22,9 +22,10 @@ from builder.model import Attachment, Notice
 from builder.output import digest
 
 CACHE_DIR = ".gongkai-cache"
-# Records hold pickled notices: one written by another release or for another shape of
-# Notice or of its cache entry is not read (its notices would lack the new fields).
-FORMAT = digest(__version__, *([f.name for f in fields(kind)] for kind in (Notice, Attachment, Cached)))
+# Records hold pickled notices: one written by another release, for another shape of Notice
+# or of its cache entry (its notices would lack the new fields) or of another layout is not read.
+LAYOUT = 2  # of a record's contents
+FORMAT = digest(__version__, LAYOUT, *([f.name for f in fields(kind)] for kind in (Notice, Attachment, Cached)))
 SHARDS = 64  # ~80 notices each at 5,000: a shard is quick to rewrite, and few files to read
 
 

@@ -24,9 +24,9 @@ from jinja2 import TemplateError
 from builder.config import SiteConfig
 from builder.content import load_notices
 from builder.errors import GongkaiError
-from builder.output import digest, move_in, render, swap_in
+from builder.output import Output, digest, move_in, render, swap_in
 from builder.pages import index_site
-from builder.plan import SitePlan
+from builder.plan import Part, SitePlan
 from builder.record import FORMAT, load_record, record_file, save_content, save_record
 from builder.search import SEARCH_DIR, Shard, engine_version, update_index
 from builder.stamp import file_states, inputs_digest, settled_state, tree_state, unchanged, write_stamp
@@ -70,6 +70,27 @@ def refresh_search_index(out: Path, memory: dict[str, Any], lock: threading.Lock
         memory["search"] = indexed
 
 
+def _plan(parts: list[Part], known: dict[str, tuple[Any, dict[str, str]]], damaged: set[str]) \
+        -> tuple[list[Output], dict[str, str], dict[str, tuple[Any, dict[str, str]]]]:
+    """Plan each part whose key is not as the last build left it, or with an output found
+    damaged; take the last build's keys for the others. Returns the outputs planned, every
+    output's key, and each part's key with its outputs' keys, for the next build."""
+    planned: list[Output] = []
+    keys: dict[str, str] = {}
+    record: dict[str, tuple[Any, dict[str, str]]] = {}
+    for part in parts:
+        last = known.get(part.name)
+        if part.key is not None and last is not None and last[0] == part.key \
+                and (not damaged or damaged.isdisjoint(last[1])):
+            record[part.name] = last
+        else:
+            made = part.plan()
+            planned += made
+            record[part.name] = (part.key, {o.path: o.key for o in made})
+        keys.update(record[part.name][1])
+    return planned, keys, record
+
+
 def _page_hashes(shards: list[Shard], staged: dict[str, Path], out: Path, known: dict[str, str]) -> dict[str, str]:
     """A digest of each indexed page's bytes: a shard is reindexed when its pages' bytes
     change, not whenever their keys do (a template edit that leaves them alone costs no
@@ -111,23 +132,24 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
             if memory is not None and memory.get("theme") == theme_key and "env" in memory:
                 env = memory["env"]  # already compiled: a long-running caller reuses it
             site = SitePlan(root, config, env, index, loaded, assets, template_keys)
-            outputs = site.plan(statics)
+            known_parts = cache.get("parts", {}) if out.is_dir() else {}
+            previous = {path: key for _, keys in known_parts.values() for path, key in keys.items()}
+            # An output that is gone or not as the last build left it (edited by hand) is rendered
+            # again; the output folder of a long-running caller (a preview) is its own, not looked at.
+            watched = bool(previous) and memory is None
+            left = cache.get("states", {})
+            found = file_states(out, left) if watched else {}
+            damaged = {path for path in previous if path not in found or found[path] != left[path]} if watched \
+                else set()
+            outputs, keys, parts = _plan(site.parts(statics), known_parts, damaged)
         except TemplateError as err:
             raise GongkaiError(template_problem(err)) from None
-        previous: dict[str, str] = cache.get("outputs", {}) if out.is_dir() else {}
-        # An output that is gone or not as the last build left it (edited by hand) is rendered
-        # again; the output folder of a long-running caller (a preview) is its own, not looked at.
-        watched = bool(previous) and memory is None
-        left = cache.get("states", {})
-        found = file_states(out, left) if watched else {}
-        todo = [o for o in outputs if previous.get(o.path) != o.key
-                or (watched and (o.path not in found or found[o.path] != left[o.path]))]
-        removed = sorted(set(previous) - {o.path for o in outputs})
+        todo = [o for o in outputs if previous.get(o.path) != o.key or o.path in damaged]
+        removed = sorted(previous.keys() - keys.keys())
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    keys = {o.path: o.key for o in outputs}
     indexed_as: dict[str, str] = cache.get("search", {}) if previous else {}
     try:
         staged = render(todo, staging, jobs, flat=bool(previous))
@@ -154,15 +176,15 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         out_state = tree_state(out)
     states = {path: value for path, value in out_state.items() if path in keys}
     record = {"content": loaded.cache, "slugs": slugs, "theme": theme_key,
-              "template_keys": template_keys, "outputs": keys,
+              "template_keys": template_keys, "parts": parts,
               "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,
               "page_hashes": page_hashes, "states": states}
     if memory is not None:
         memory.update(record, env=env)
     else:
         save_content(root, loaded.cache, cache["content"])
-        if todo or removed or record["outputs"] != previous or indexed_as != cache.get("search") \
+        if todo or removed or record["parts"] != cache.get("parts") or indexed_as != cache.get("search") \
                 or record["states"] != cache.get("states"):
             save_record(root, out, record)
-        write_stamp(stamp_file, inputs, out_state, len(outputs))
-    return BuildResult(len(todo), len(outputs) - len(todo), len(removed))
+        write_stamp(stamp_file, inputs, out_state, len(keys))
+    return BuildResult(len(todo), len(keys) - len(todo), len(removed))
