@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -216,7 +215,7 @@ def _targets(checker: _Checker, node: yaml.Node) -> tuple[DeployTarget, ...]:
 
 
 def default_vocabulary() -> tuple[Topic, ...]:
-    text = resources.files("builder").joinpath("data/vocabulary.yaml").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "vocabulary.yaml").read_text(encoding="utf-8")
     return tuple(Topic(t["name"], t["slug"], tuple(t["words"])) for t in yaml.safe_load(text))
 
 

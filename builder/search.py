@@ -22,7 +22,6 @@ import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import metadata
 from math import ceil
 from pathlib import Path
 
@@ -67,6 +66,8 @@ def plan_shards(pages_by_year: Mapping[str, list[str]]) -> list[Shard]:
 
 
 def engine_version() -> str:
+    from importlib import metadata  # not at the top: its import is a tenth of a rebuild without search
+
     try:
         return metadata.version("pagefind-bin-extended")
     except metadata.PackageNotFoundError:
