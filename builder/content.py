@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,6 +12,7 @@ import yaml
 
 from builder.dates import parse_date
 from builder.errors import GongkaiError, Problem
+from builder.fsio import State
 from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Notice
 from builder.parallel import fork_pool
 from builder.views import first_paragraph
@@ -246,22 +246,23 @@ def _read(job: tuple[str, str, str, Path, int, int]) -> Cached | list[Problem]:
                   meta, first_paragraph(notice.body or ""))
 
 
-def load_notices(content: Path, cache: dict[str, Cached] | None = None, jobs: int = 1) -> Loaded:
+def load_notices(content: Path, listing: State, cache: dict[str, Cached] | None = None, jobs: int = 1) -> Loaded:
     """Every notice under content/notices/, in file-name order; all problems at once.
-    Files unchanged since `cache` was made are not read again; the others are read across
-    `jobs` processes when there are many."""
-    folder = content / NOTICES_DIR
+    `listing` is the state of every file under content/ (fsio.tree_state). Files unchanged
+    since `cache` was made are not read again; the others are read across `jobs` processes
+    when there are many."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".md")), key=lambda e: e.name) \
-        if folder.is_dir() else []
-    prefix = folder.relative_to(content.parent).as_posix()
+    prefix = f"{content.name}/{NOTICES_DIR}"
     found: dict[str, Cached | list[Problem]] = {}
     paths: dict[str, str] = {}
     todo = []
-    for dir_entry in entries:
-        file = f"{prefix}/{dir_entry.name}"
-        slug = dir_entry.name[:-3].lower()
+    for path, (size, mtime_ns) in listing.items():
+        folder, _, name = path.rpartition("/")
+        if folder != NOTICES_DIR or not name.endswith(".md"):
+            continue
+        file = f"{prefix}/{name}"
+        slug = name[:-3].lower()
         if not SLUG.fullmatch(slug):
             problems.append(Problem(file, "file name must be ASCII letters, digits, - or _ (it is the URL)",
                                     field="slug"))
@@ -271,15 +272,14 @@ def load_notices(content: Path, cache: dict[str, Cached] | None = None, jobs: in
                                     field="slug"))
             continue
         seen[slug] = file
-        paths[slug] = dir_entry.path
-        stat = dir_entry.stat()
+        paths[slug] = f"{content}/{path}"
         known = (cache or {}).get(slug)
         # A notice with attachment files is always read again: its files are checked on reading.
-        if known and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns) and \
+        if known and (known.size, known.mtime_ns) == (size, mtime_ns) and \
                 not any(a.file for a in known.notice.attachments):
             found[slug] = known
         else:
-            todo.append((paths[slug], file, slug, content, stat.st_size, stat.st_mtime_ns))
+            todo.append((paths[slug], file, slug, content, size, mtime_ns))
     pool = fork_pool(len(todo), jobs)
     if pool is None:
         read = [_read(job) for job in todo]

@@ -24,12 +24,13 @@ from jinja2 import TemplateError
 from builder.config import SiteConfig
 from builder.content import load_notices
 from builder.errors import GongkaiError
+from builder.fsio import file_states, tree_state
 from builder.output import Output, digest, move_in, render, swap_in
 from builder.pages import index_site
 from builder.plan import Part, SitePlan
 from builder.record import FORMAT, load_record, record_file, save_content, save_record
 from builder.search import SEARCH_DIR, Shard, engine_version, update_index
-from builder.stamp import file_states, inputs_digest, settled_state, tree_state, unchanged, write_stamp
+from builder.stamp import inputs_digest, settled_state, unchanged, write_stamp
 from builder.theme import DEFAULT_THEME, static_files, template_problem, theme_environment, theme_keys
 
 
@@ -111,16 +112,19 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller."""
     out = out.resolve()
     stamp_file = record_file(root, out).with_suffix(".stamp")
+    listing = tree_state(root / "content")
     if memory is None:  # a long-running caller knows what changed; a command checks the stamp
         settings = (FORMAT, repr(config), drafts, str(out), engine_version() if config.search else None)
-        inputs = inputs_digest([root / "content", root / "theme", DEFAULT_THEME], settings)
+        themes = [root / "theme", DEFAULT_THEME]
+        inputs = inputs_digest([(root / "content", listing), *((theme, tree_state(theme)) for theme in themes)],
+                               settings)
         count = unchanged(stamp_file, inputs, out)
         if count is not None:
             return BuildResult(0, count, 0)
     with _collector_paused():
         cache = memory if memory is not None else load_record(root, out)
         jobs = jobs or os.cpu_count() or 1
-        loaded = load_notices(root / "content", cache.get("content"), jobs)
+        loaded = load_notices(root / "content", listing, cache.get("content"), jobs)
         notices = [n for n in loaded.notices if drafts or not n.draft]
         slugs = cache.get("slugs", {})
         index = index_site(notices, config, slugs)

@@ -15,44 +15,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from builder.fsio import write_atomic
+from builder.fsio import State, file_states, tree_state, write_atomic
 from builder.output import digest
 
-State = dict[str, tuple[int, int]]  # site path → (size, modification time), sorted by path
-
 PACKAGE = Path(__file__).resolve().parent  # the builder's own code is an input too
-
-
-def tree_state(folder: Path) -> State:
-    """Every file under `folder` with its size and modification time, sorted by path
-    (os.scandir and plain strings: a site has a folder per page)."""
-    state: list[tuple[str, tuple[int, int]]] = []
-
-    def visit(path: str, prefix: str) -> None:
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":  # Python's, not the user's
-                        visit(entry.path, f"{prefix}{entry.name}/")
-                else:
-                    stat = entry.stat()
-                    state.append((prefix + entry.name, (stat.st_size, stat.st_mtime_ns)))
-
-    if folder.is_dir():
-        visit(str(folder), "")
-    return dict(sorted(state))
-
-
-def file_states(folder: Path, paths: Iterable[str]) -> State:
-    """The state of each of `paths` under `folder` that is a file there."""
-    state = {}
-    for path in paths:
-        try:
-            stat = os.stat(f"{folder}/{path}")
-        except OSError:  # gone, or a folder on its way became a file
-            continue
-        state[path] = (stat.st_size, stat.st_mtime_ns)
-    return state
 
 
 def settled_state(out: Path, before: State, written: Iterable[str], removed: Iterable[str], rewalk: str) -> State:
@@ -69,10 +35,11 @@ def settled_state(out: Path, before: State, written: Iterable[str], removed: Ite
     return dict(sorted(state.items()))
 
 
-def inputs_digest(folders: Iterable[Path], settings: object) -> str:
-    """A digest of the files under `folders` (content, themes, the builder's code) and of
-    the build's settings (the configuration, drafts, the search engine's version)."""
-    return digest([(str(folder), tree_state(folder)) for folder in [*folders, PACKAGE]], settings)
+def inputs_digest(folders: Iterable[tuple[Path, State]], settings: object) -> str:
+    """A digest of the files in `folders` (content and themes, with their states) and the
+    builder's code, and of the build's settings (the configuration, drafts, the search
+    engine's version)."""
+    return digest([(str(folder), state) for folder, state in [*folders, (PACKAGE, tree_state(PACKAGE))]], settings)
 
 
 def unchanged(stamp_file: Path, inputs: str, out: Path) -> int | None:

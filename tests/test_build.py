@@ -14,6 +14,7 @@ import pytest
 
 from builder.config import load_config
 from builder.content import load_notices
+from builder.fsio import tree_state
 from builder.model import Notice
 from builder.pages import index_site, notice_moment
 from tests.conftest import REPO, Served, files_in, read_notice, run_cli, site_tree
@@ -329,7 +330,7 @@ def test_lists_run_newest_first_undated_last_and_equal_moments_by_slug(tmp_path:
                         ("tie-c", "written: 2019-05-01"), ("none", "published: null"),
                         ("late", "written: '2019-05-01'\npublished: 2019-05-01 00:01")):
         (folder / f"{slug}.md").write_text(f"---\ntitle: 排序{slug}\n{dates}\n---\n\n正文。\n", encoding="utf-8")
-    notices = load_notices(tmp_path / "content").notices
+    notices = load_notices(tmp_path / "content", tree_state(tmp_path / "content")).notices
 
     def by_parsed_moment(notice: Notice) -> tuple:
         moment = notice_moment(notice)
