@@ -56,10 +56,10 @@ class SitePlan:
         # the site is deployed; every page links the static assets by their content's hash.
         # A page also shows its templates (see `page`).
         self.site_key = digest(repr(replace(config, deploy=())), sorted(assets.items()), __version__)
-        # All that the lists and the notice pages show besides each notice's own text: while
-        # it stays the same, a body edit plans that notice's page and the feeds, nothing else.
-        self.meta_key = digest(self.site_key, sorted(template_keys.items()),
-                               [(n.slug, self.summaries[n.slug]) for n in index.notices],
+        # All that the lists and the notice pages show besides each notice's own text and
+        # their templates: while it stays the same, a body edit plans that notice's page and
+        # the feeds, nothing else.
+        self.meta_key = digest(self.site_key, [(n.slug, self.summaries[n.slug]) for n in index.notices],
                                sorted(index.topic_slugs.items()), sorted(index.publisher_slugs.items()))
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
         self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
@@ -126,11 +126,13 @@ class SitePlan:
 
     def parts(self, statics: dict[str, Path]) -> list[Part]:
         content_notices = self.root / "content" / "notices"
-        parts = [Part("lists", self.meta_key, partial(self.plan_lists, statics)), Part("feeds", None, self.plan_feeds)]
+        lists_key = (self.meta_key, sorted(self.template_keys.items()))
+        parts = [Part("lists", lists_key, partial(self.plan_lists, statics)), Part("feeds", None, self.plan_feeds)]
+        template = self.template_keys["notice.html"]
         for notice in self.index.notices:
             files = tuple(content_notices / a.file for a in notice.attachments if a.file)
             stats = tuple((f.name, stat.st_size, stat.st_mtime_ns) for f in files for stat in (f.stat(),))
-            parts.append(Part(f"notices/{notice.slug}", (self.meta_key, self.loaded.digest(notice), stats),
+            parts.append(Part(f"notices/{notice.slug}", (self.meta_key, template, self.loaded.digest(notice), stats),
                               partial(self.plan_notice, notice, files, stats)))
         return parts
 
