@@ -131,20 +131,19 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         env = theme_environment(root / "theme", DEFAULT_THEME)
         statics = static_files(root / "theme")
         assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
+        known_parts = cache.get("parts", {}) if out.is_dir() else {}
+        previous = {path: key for _, keys in known_parts.values() for path, key in keys.items()}
+        # An output that is gone or not as the last build left it (edited by hand) is rendered
+        # again; the output folder of a long-running caller (a preview) is its own, not looked at.
+        watched = bool(previous) and memory is None
+        left = cache.get("states", {})
+        found = file_states(out, left) if watched else {}
+        damaged = {path for path in previous if path not in found or found[path] != left[path]} if watched else set()
         try:
             theme_key, template_keys = theme_keys(env, cache.get("theme"), cache.get("template_keys", {}))
             if memory is not None and memory.get("theme") == theme_key and "env" in memory:
                 env = memory["env"]  # already compiled: a long-running caller reuses it
             site = SitePlan(root, config, env, index, loaded, assets, template_keys)
-            known_parts = cache.get("parts", {}) if out.is_dir() else {}
-            previous = {path: key for _, keys in known_parts.values() for path, key in keys.items()}
-            # An output that is gone or not as the last build left it (edited by hand) is rendered
-            # again; the output folder of a long-running caller (a preview) is its own, not looked at.
-            watched = bool(previous) and memory is None
-            left = cache.get("states", {})
-            found = file_states(out, left) if watched else {}
-            damaged = {path for path in previous if path not in found or found[path] != left[path]} if watched \
-                else set()
             outputs, keys, parts = _plan(site.parts(statics), known_parts, damaged)
         except TemplateError as err:
             raise GongkaiError(template_problem(err)) from None
