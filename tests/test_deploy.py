@@ -365,7 +365,6 @@ def test_rsync_target_over_ssh_deploys_redeploys_and_rolls_back(tmp_path: Path, 
 
     edit_body(site, 7, "第二段，经SSH更新。")
     assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
-    time.sleep(1.05)
     second = run_cli("deploy", "web", cwd=site)
     assert second.returncode == 0, second.stderr
     second_release = live(remote).resolve()
