@@ -1,8 +1,8 @@
 """What a build leaves in .gongkai-cache/ for the next one (safe to delete: the next build
 is then a full one).
 
-The record of a build into one output folder (each output's key and state, the search
-index's) is one pickle. The parsed content files, which every output folder's builds share,
+The record of a build into one output folder (each part of the plan with its key and its
+outputs' keys, each output's state, the search index's) is one pickle. The parsed content files, which every output folder's builds share,
 are kept apart in shards by slug: a one-notice edit rewrites the shard holding that notice,
 not the metadata of the whole site (4.7 MB at 5,000 notices, a sixth of the rebuild).
 """
