@@ -2,9 +2,10 @@
 is then a full one).
 
 The record of a build into one output folder (each part of the plan with its key and its
-outputs' keys, each output's state, the search index's) is one pickle. The parsed content files, which every output folder's builds share,
-are kept apart in shards by slug: a one-notice edit rewrites the shard holding that notice,
-not the metadata of the whole site (4.7 MB at 5,000 notices, a sixth of the rebuild).
+outputs' keys, each output's state, the search index's) is one pickle. The parsed content
+files, which every output folder's builds share, are kept apart in shards by slug: a
+one-notice edit rewrites the shard holding that notice, not the metadata of the whole site
+(4.7 MB at 5,000 notices).
 """
 
 from __future__ import annotations
