@@ -46,6 +46,17 @@ def make_site(root: Path, count: int, base: str) -> Path:
     return root
 
 
+UNSERVED = "http://127.0.0.1:9/xxgk/"  # a base URL nothing serves: these tests read the target's folder
+
+
+def site_with_dir_target(tmp_path: Path, count: int, more: str = "") -> tuple[Path, Path]:
+    """A built site of `count` notices with a `dir` target named web; (site, target)."""
+    target = tmp_path / "www"
+    site = make_site(tmp_path / "site", count, UNSERVED)
+    configure(site, dir_target(target, UNSERVED, more))
+    return site, target
+
+
 def edit_body(site: Path, number: int, words: str) -> None:
     notice = site / f"content/notices/n{number:04d}.md"
     notice.write_text(notice.read_text(encoding="utf-8").replace("第二段。", words, 1), encoding="utf-8")
@@ -167,10 +178,7 @@ def test_dir_target_served_by_nginx_deploy_edit_and_rollback(tmp_path: Path, ngi
 
 
 def test_dry_run_changes_nothing(tmp_path: Path) -> None:
-    target = tmp_path / "www"
-    base = "http://127.0.0.1:9/xxgk/"
-    site = make_site(tmp_path / "site", 10, base)
-    configure(site, dir_target(target, base))
+    site, target = site_with_dir_target(tmp_path, 10)
     result = run_cli("deploy", "--dry-run", cwd=site)
     assert result.returncode == 0, result.stderr
     assert "  add notices/n0001/index.html" in result.stdout and "would deploy web" in result.stdout
@@ -178,13 +186,10 @@ def test_dry_run_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_old_releases_are_pruned_to_keep(tmp_path: Path) -> None:
-    target = tmp_path / "www"
-    base = "http://127.0.0.1:9/xxgk/"
-    site = make_site(tmp_path / "site", 5, base)
-    configure(site, dir_target(target, base, "    keep: 2\n"))
+    site, target = site_with_dir_target(tmp_path, 5, "    keep: 2\n")
     for round_ in range(4):
         edit_body(site, 1, f"第二段。第{round_}次修订。")
-        assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
+        assert run_cli("build", "--base-url", UNSERVED, cwd=site).returncode == 0
         assert run_cli("deploy", cwd=site).returncode == 0  # several within one second, most likely
     releases = sorted(p.name for p in (target / "releases").iterdir())
     assert len(releases) == 2 and live(target).resolve().name == releases[-1]
@@ -204,17 +209,14 @@ def test_release_names_follow_deploy_order_whatever_the_clock_says() -> None:
 
 
 def test_a_deploy_after_one_made_with_a_fast_clock_still_becomes_the_newest(tmp_path: Path) -> None:
-    target = tmp_path / "www"
-    base = "http://127.0.0.1:9/xxgk/"
-    site = make_site(tmp_path / "site", 5, base)
-    configure(site, dir_target(target, base))
+    site, target = site_with_dir_target(tmp_path, 5)
     assert run_cli("deploy", cwd=site).returncode == 0
     ahead = "20991231T235959Z-" + live(target).resolve().name.split("-")[1]
     live(target).resolve().rename(target / "releases" / ahead)
     live(target).unlink()
     live(target).symlink_to(f"releases/{ahead}")
     edit_body(site, 1, "第二段。已修订。")
-    assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
+    assert run_cli("build", "--base-url", UNSERVED, cwd=site).returncode == 0
     assert run_cli("deploy", cwd=site).returncode == 0
     assert live(target).resolve().name.startswith("21000101T000000Z-")
     assert "已修订" in (live(target) / "notices/n0001/index.html").read_text(encoding="utf-8")
@@ -225,17 +227,14 @@ def test_a_deploy_after_one_made_with_a_fast_clock_still_becomes_the_newest(tmp_
 # --- a deploy killed halfway --------------------------------------------------------------
 
 def test_a_deploy_killed_halfway_leaves_the_live_site_as_it_was(tmp_path: Path) -> None:
-    target = tmp_path / "www"
-    base = "http://127.0.0.1:9/xxgk/"
-    site = make_site(tmp_path / "site", 300, base)
-    configure(site, dir_target(target, base))
+    site, target = site_with_dir_target(tmp_path, 300)
     assert run_cli("deploy", cwd=site).returncode == 0
     live_before = live(target).resolve()
     served = files_in(live(target))
     for number in range(0, 300, 3):
         edit_body(site, number, "第二段，再次修订。")
     shutil.rmtree(site / ".gongkai-cache/deploy")  # every file is compressed again: a slow deploy
-    assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
+    assert run_cli("build", "--base-url", UNSERVED, cwd=site).returncode == 0
     process = subprocess.Popen([sys.executable, "-m", "builder", "deploy"], cwd=site,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -262,7 +261,7 @@ def test_a_deploy_killed_halfway_leaves_the_live_site_as_it_was(tmp_path: Path) 
     ("    type: ftp\n    path: /srv/www\n", "deploy.web.type: expected dir or rsync"),
 ])
 def test_bad_targets_are_config_errors(tmp_path: Path, target: str, expected: str) -> None:
-    site = make_site(tmp_path / "site", 3, "http://127.0.0.1:9/xxgk/")
+    site = make_site(tmp_path / "site", 3, UNSERVED)
     configure(site, "  web:\n" + target)
     result = run_cli("deploy", cwd=site)
     assert result.returncode == 1 and expected in result.stderr, result.stderr
@@ -270,10 +269,7 @@ def test_bad_targets_are_config_errors(tmp_path: Path, target: str, expected: st
 
 
 def test_refusals_leave_the_target_untouched(tmp_path: Path) -> None:
-    target = tmp_path / "www"
-    base = "http://127.0.0.1:9/xxgk/"
-    site = make_site(tmp_path / "site", 5, base)
-    configure(site, dir_target(target, base))
+    site, target = site_with_dir_target(tmp_path, 5)
     assert run_cli("deploy", cwd=site).returncode == 0
     before = files_in(target)
 
@@ -281,7 +277,7 @@ def test_refusals_leave_the_target_untouched(tmp_path: Path) -> None:
     wrong_base = run_cli("deploy", cwd=site)
     assert wrong_base.returncode == 1 and "built for https://elsewhere.example/" in wrong_base.stderr
 
-    assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
+    assert run_cli("build", "--base-url", UNSERVED, cwd=site).returncode == 0
     (site / "public/static/style.css").unlink()
     broken = run_cli("deploy", cwd=site)
     assert broken.returncode == 1 and "leads to no file in the site" in broken.stderr
@@ -290,7 +286,7 @@ def test_refusals_leave_the_target_untouched(tmp_path: Path) -> None:
     missing = run_cli("deploy", cwd=site)
     assert missing.returncode == 1 and "public/: no built site" in missing.stderr
 
-    assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
+    assert run_cli("build", "--base-url", UNSERVED, cwd=site).returncode == 0
     (target / "current").unlink()
     (target / "current").symlink_to("/etc")
     tampered = run_cli("deploy", cwd=site)
@@ -353,9 +349,8 @@ def sshd(tmp_path: Path) -> Iterator[Sshd]:
 
 def test_rsync_target_over_ssh_deploys_redeploys_and_rolls_back(tmp_path: Path, sshd: Sshd) -> None:
     remote = tmp_path / "server/www"
-    base = "http://127.0.0.1:9/xxgk/"
-    site = make_site(tmp_path / "site", 30, base)
-    configure(site, sshd.target("web", remote, base))
+    site = make_site(tmp_path / "site", 30, UNSERVED)
+    configure(site, sshd.target("web", remote, UNSERVED))
     first = run_cli("deploy", "web", cwd=site)
     assert first.returncode == 0, first.stderr
     first_release = live(remote).resolve()
@@ -364,7 +359,7 @@ def test_rsync_target_over_ssh_deploys_redeploys_and_rolls_back(tmp_path: Path, 
     assert (first_release / "notices/n0001/index.html.br").is_file()  # brotli is installed with the tests
 
     edit_body(site, 7, "第二段，经SSH更新。")
-    assert run_cli("build", "--base-url", base, cwd=site).returncode == 0
+    assert run_cli("build", "--base-url", UNSERVED, cwd=site).returncode == 0
     second = run_cli("deploy", "web", cwd=site)
     assert second.returncode == 0, second.stderr
     second_release = live(remote).resolve()
@@ -381,11 +376,10 @@ def test_rsync_target_over_ssh_deploys_redeploys_and_rolls_back(tmp_path: Path, 
 
 def test_rsync_refuses_an_unknown_host_key_and_an_unreachable_host(tmp_path: Path, sshd: Sshd) -> None:
     remote = tmp_path / "server/www"
-    base = "http://127.0.0.1:9/xxgk/"
-    site = make_site(tmp_path / "site", 3, base)
+    site = make_site(tmp_path / "site", 3, UNSERVED)
     (tmp_path / "empty_known_hosts").write_text("")
-    configure(site, sshd.target("stranger", remote, base, known_hosts=str(tmp_path / "empty_known_hosts"))
-              + sshd.target("down", remote, base, port=free_port()))
+    configure(site, sshd.target("stranger", remote, UNSERVED, known_hosts=str(tmp_path / "empty_known_hosts"))
+              + sshd.target("down", remote, UNSERVED, port=free_port()))
     for name, reason in (("stranger", "Host key verification failed"), ("down", "Connection refused")):
         result = run_cli("deploy", name, cwd=site)
         assert result.returncode == 1, result.stdout
