@@ -11,7 +11,6 @@ once (a site has a folder per page, and walking them took four times as long).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,9 +27,7 @@ def settled_state(out: Path, before: State, written: Iterable[str], removed: Ite
     state = {path: value for path, value in before.items() if not path.startswith(f"{rewalk}/")}
     for path in removed:
         state.pop(path, None)
-    for path in written:
-        stat = os.stat(out / path)
-        state[path] = (stat.st_size, stat.st_mtime_ns)
+    state.update(file_states(out, written))
     state.update({f"{rewalk}/{path}": value for path, value in tree_state(out / rewalk).items()})
     return dict(sorted(state.items()))
 
