@@ -20,9 +20,9 @@ from builder.output import digest
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 
 
-def theme_environment(site_theme: Path, default_theme: Path) -> Environment:
+def theme_environment(site_theme: Path) -> Environment:
     """Jinja2 with autoescape on; a site's theme/templates/X wins over the default X."""
-    folders = [str(folder / "templates") for folder in (site_theme, default_theme) if (folder / "templates").is_dir()]
+    folders = [str(folder / "templates") for folder in (site_theme, DEFAULT_THEME) if (folder / "templates").is_dir()]
     return Environment(
         loader=FileSystemLoader(list(dict.fromkeys(folders))),
         autoescape=select_autoescape(default=True, default_for_string=True),
