@@ -111,9 +111,12 @@ def swap_in(built: Path, out: Path) -> None:
 
 
 def move_in(staged: dict[str, Path], out: Path, removed: Iterable[str]) -> None:
-    """Put each staged file in place (one rename each), then delete the outputs that went."""
+    """Put each staged file in place (one rename each), then delete the outputs that went.
+    The folder may be served while this runs, so new files go in before the files that
+    replace old ones, and removals come last: a page never links to a page not there yet
+    (a list showing a new notice arrives after the notice) or gone already."""
     folders: set[Path] = set()
-    for path, source in staged.items():
+    for path, source in sorted(staged.items(), key=lambda item: (out / item[0]).exists()):
         target = out / path
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)

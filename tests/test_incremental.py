@@ -4,10 +4,13 @@ and a parallel build the bytes of a single-process one."""
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
 from builder.record import CACHE_DIR, load_record
 from tests.conftest import REPO, run_cli, site_tree
@@ -206,3 +209,54 @@ def test_adding_a_deploy_target_rebuilds_nothing(tmp_path: Path) -> None:
                       encoding="utf-8")
     again = run_cli("build", cwd=tmp_path)
     assert " 0 written," in again.stdout, again.stdout
+
+
+class _Arrivals(FileSystemEventHandler):
+    """Every path that appears in or leaves a folder, in the order the kernel reports it."""
+
+    def __init__(self, public: Path) -> None:
+        self.public, self.seen = public, []
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("created", "moved", "deleted"):
+            path = str(getattr(event, "dest_path", "") or event.src_path)
+            self.seen.append((event.event_type, Path(path).relative_to(self.public).as_posix()))
+
+    def first(self, kind: str, path: str) -> int:
+        return next(i for i, event in enumerate(self.seen) if event == (kind, path))
+
+
+def watch_build(site: Path, last: tuple[str, str]) -> _Arrivals:
+    """The events in public/ while an incremental build runs, up to the `last` expected."""
+    public = site / "public"
+    arrivals = _Arrivals(public)
+    observer = Observer()
+    observer.schedule(arrivals, str(public), recursive=True)
+    observer.start()
+    try:
+        assert run_cli("build", cwd=site).returncode == 0
+        waited = 0.0
+        while last not in arrivals.seen and waited < 10:  # the observer reports with a delay
+            time.sleep(0.05)
+            waited += 0.05
+    finally:
+        observer.stop()
+        observer.join()
+    return arrivals
+
+
+@pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")  # watchdog, on a folder made twice
+def test_a_site_served_while_it_is_rebuilt_never_links_to_a_missing_page(tmp_path: Path) -> None:
+    """A rebuild puts a new notice's page in place before the lists that link to it, and
+    takes a deleted notice's page away after the lists that linked to it."""
+    generate_site(tmp_path, 20)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    added = tmp_path / "content/notices/zz-new.md"
+    added.write_text("---\ntitle: 新增的通知\npublished: '2030-01-01'\n---\n\n正文。\n", encoding="utf-8")
+    # The page's folder is made just before the page moves in; the home page replaces its old self.
+    arrivals = watch_build(tmp_path, ("created", "index.html"))
+    assert arrivals.first("created", "notices/zz-new") < arrivals.first("created", "index.html"), arrivals.seen
+    added.unlink()
+    arrivals = watch_build(tmp_path, ("deleted", "notices/zz-new/index.html"))
+    assert arrivals.first("created", "index.html") < arrivals.first("deleted", "notices/zz-new/index.html"), \
+        arrivals.seen
