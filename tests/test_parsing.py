@@ -48,6 +48,8 @@ def test_not_dates(text: str) -> None:
     ("发文机关 国务院 成文日期 2018年12月21日", [("发文机关", "国务院"), ("成文日期", "2018年12月21日")]),
     ("生效日期:", [("生效日期", "")]),
     ("时间:2024-02-23 09:39", [("时间", "2024-02-23 09:39")]),
+    ("信息分类：教育\\教育    发布机构：湖北省教育厅", [("信息分类", "教育\\教育"), ("发布机构", "湖北省教育厅")]),
+    ("名　　称：湖北省教育厅关于加强心理健康工作的通知", [("名称", "湖北省教育厅关于加强心理健康工作的通知")]),
 ])
 def test_metadata_lines(line: str, pairs: list[tuple[str, str]]) -> None:
     assert parse_pairs(line) == pairs
@@ -67,6 +69,24 @@ def test_weak_labels_only_in_the_head() -> None:
     meta = extract(lines)
     assert [(p.label, p.value) for p in meta.pairs] == [("发布日期", "2024-03-01")]
     assert [line.text for line in meta.rest][-1] == "时间：2024年3月1日"
+
+
+def test_labels_of_other_portals_beside_known_ones_are_kept_as_extra() -> None:
+    lines = [Line(1, "索引号：011043141/2024-12345 适用范围：全省中小学"), Line(2, "签发人：张三"),
+             Line(3, "发布机构：示例省教育厅"), Line(4, "联系人：李四"), Line(5, "各设区市教育局："),
+             Line(6, "示例局关于召开会议的通知"), Line(7, "会议地点：第一会议室")]
+    meta = extract(lines)
+    assert [(p.key, p.label, p.value) for p in meta.pairs] == [
+        ("index_no", "索引号", "011043141/2024-12345"), ("extra", "适用范围", "全省中小学"),
+        ("extra", "签发人", "张三"), ("publisher", "发布机构", "示例省教育厅")]
+    # A notice's own lines, and a label far from the metadata block, stay text.
+    assert [line.text for line in meta.rest] == ["联系人：李四", "各设区市教育局：", "示例局关于召开会议的通知",
+                                                 "会议地点：第一会议室"]
+
+
+def test_a_summary_label_takes_a_sentence() -> None:
+    meta = extract([Line(1, "文号：苏教基函〔2024〕12号"), Line(2, "内容概述：规范中小学课后服务管理。")])
+    assert [(p.label, p.value) for p in meta.pairs][-1] == ("内容概述", "规范中小学课后服务管理。")
 
 
 @pytest.mark.parametrize("line", [

@@ -2,7 +2,8 @@
 
 Layouts: `• 索 引 号:V` bullets, `- 发布机构: V` list items, label and value on separate
 lines, several pairs on one line, labels padded with spaces or U+3000, `:` or `：` or no
-colon at all, and empty values. A new portal's label is a new row in LABELS.
+colon at all, and empty values. A new portal's label is a new row in LABELS; until it
+has one, a label beside known ones in the metadata block is kept under `extra` as written.
 """
 
 from __future__ import annotations
@@ -18,24 +19,28 @@ from builder.normalize.patterns import looks_like_title
 # front-matter key → labels portals use for it (FORMAT.md §1)
 LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号", "信息索引号", "索取号"),
-    "title": ("标题", "文件标题", "信息名称"),
+    "title": ("标题", "文件标题", "信息名称", "名称"),
     "publisher": ("发文机关", "发布机构", "发文机构", "公开主体", "发布单位", "制发机关", "发文单位"),
     "doc_no": ("发文字号", "文号", "备注/文号", "文件编号"),
-    "category": ("主题分类", "组配分类", "分类"),
+    "category": ("主题分类", "组配分类", "信息分类", "所属主题", "分类"),
     "written": ("成文日期", "公文生成日期", "生成日期", "发文日期", "产生日期", "印发日期"),
     "published": ("发布日期", "公开日期", "发布时间", "时间"),
-    "effective": ("生效日期", "实施日期", "施行日期"),
-    "expires": ("失效日期", "废止日期"),
-    "validity": ("有效性", "效力状况", "时效性"),
-    "disclosure": ("公开方式", "公开属性"),
+    "effective": ("生效日期", "实施日期", "施行日期", "生效时间", "施行时间"),
+    "expires": ("失效日期", "废止日期", "失效时间", "废止时间"),
+    "validity": ("有效性", "效力状况", "效力状态", "时效性"),
+    "disclosure": ("公开方式", "公开属性", "公开形式"),
     # Labelled facts with no key of their own are kept under `extra`, label as written.
     "extra": ("主题词", "关键词", "统一编号", "公开目录", "公文种类", "文种", "来源", "信息来源",
-              "联合发文单位", "公开时限", "公开范围", "体裁分类", "服务对象", "所属机构", "信息类别"),
+              "联合发文单位", "公开时限", "公开范围", "体裁分类", "服务对象", "所属机构", "信息类别",
+              "政策类型", "文件类型", "是否有效", "内容概述", "内容摘要", "摘要"),
 }
 
 # Short, common words that also start ordinary sentences: only trusted in the head of
 # a notice, before its first paragraph.
-WEAK_LABELS = frozenset({"时间", "分类", "文号", "标题", "来源", "文种", "关键词"})
+WEAK_LABELS = frozenset({"时间", "分类", "文号", "标题", "名称", "来源", "文种", "关键词", "摘要"})
+# Labels whose value is a sentence or two, not a name, number or date.
+PROSE_LABELS = frozenset({"内容概述", "内容摘要", "摘要"})
+MAX_PROSE = 500
 
 BULLET = r"(?:[•·▪◆●■\-*]\s*)?"
 PAD = r"[ \u3000]*"
@@ -90,25 +95,46 @@ class Metadata:
     rest: list[Line] = field(default_factory=list)  # lines that were not metadata
 
 
+# A label LABELS does not know: a few Chinese characters and a colon. Read only in the head
+# and beside known labels (`extract`), kept under `extra`; never one that starts a line of
+# the notice itself (主送, 抄送, 联系人, 附件 …).
+OTHER_LABEL_AT = re.compile(
+    rf"(?:(?<=^)|(?<=\s)){BULLET}(?P<other>[\u4e00-\u9fff][\u4e00-\u9fff/]{{1,7}}){PAD}[:：]{PAD}")
+NOT_LABELS = re.compile(r"^(?:附件|主送|抄送|联系|电话|传真|地址|邮编|邮箱|网址|各)")
+
+
 def _label_of(match: re.Match[str]) -> str:
-    index = int(next(name for name, value in match.groupdict().items() if value)[1:])
+    index = int(next(name for name, value in match.groupdict().items() if value and name[0] == "l")[1:])
     return _INDEXED_LABELS[index]
 
 
-def parse_pairs(text: str) -> list[tuple[str, str]] | None:
-    """[(label, value)] when the whole line is label/value pairs, else None."""
-    if not LABEL_AT.match(text):  # most lines: no label at the start
+def _valid(label: str, value: str) -> bool:
+    if label in PROSE_LABELS:
+        return len(value) <= MAX_PROSE
+    return VALIDATORS[_LABEL_TO_KEY.get(label, "extra")](value)
+
+
+def _other_labels(text: str, known: list[re.Match[str]]) -> list[tuple[re.Match[str], str]]:
+    taken = {match.start() for match in known}
+    return [(match, label) for match in OTHER_LABEL_AT.finditer(text) for label in (match["other"],)
+            if match.start() not in taken and label not in _LABEL_TO_KEY and not NOT_LABELS.match(label)]
+
+
+def parse_pairs(text: str, other_labels: bool = False) -> list[tuple[str, str]] | None:
+    """[(label, value)] when the whole line is label/value pairs, else None; with
+    `other_labels`, labels LABELS does not know count too, when they have a value."""
+    if not other_labels and not LABEL_AT.match(text):  # most lines: no label at the start
         return None
-    matches = list(LABEL_AT.finditer(text))
-    if not matches or matches[0].start() != 0:
+    known = list(LABEL_AT.finditer(text))
+    matches = sorted([(match, _label_of(match)) for match in known]
+                     + (_other_labels(text, known) if other_labels else []), key=lambda found: found[0].start())
+    if not matches or matches[0][0].start() != 0:
         return None
     pairs = []
-    for current, following in zip(matches, [*matches[1:], None], strict=True):
-        end = following.start() if following else len(text)
-        label = _label_of(current)
+    for (current, label), following in zip(matches, [*matches[1:], None], strict=True):
+        end = following[0].start() if following else len(text)
         value = text[current.end():end].strip(" \u3000")
-        key = _LABEL_TO_KEY[label]
-        if not VALIDATORS[key](value):
+        if not _valid(label, value) or (label not in _LABEL_TO_KEY and not value):
             return None
         pairs.append((label, value))
     return pairs
@@ -120,16 +146,21 @@ def _is_label_only(text: str) -> bool:
 
 
 def extract(lines: list[Line]) -> Metadata:
-    """Pull labelled metadata out of the lines; the head is scanned with all labels,
-    the rest of the notice only with unambiguous ones."""
+    """Pull labelled metadata out of the lines; the head is scanned with all labels, and
+    with labels of other portals beside known ones, the rest of the notice only with
+    unambiguous ones."""
     result = Metadata()
     in_head = True
+    last_metadata = -2  # the index of the last line read as metadata
     index = 0
     while index < len(lines):
         line = lines[index]
         pairs = parse_pairs(line.text)
         if pairs and not in_head and any(label in WEAK_LABELS for label, _ in pairs):
             pairs = None
+        if pairs is None and in_head and (last_metadata == index - 1 or LABEL_AT.match(line.text) or (
+                index + 1 < len(lines) and parse_pairs(lines[index + 1].text) is not None)):
+            pairs = parse_pairs(line.text, other_labels=True)
         if pairs is None:
             result.rest.append(line)
             # The head ends at the first line that is neither metadata nor a short title line.
@@ -143,14 +174,14 @@ def extract(lines: list[Line]) -> Metadata:
         if len(pairs) == 1 and not pairs[0][1] and index + 1 < len(lines):
             label = pairs[0][0]
             following = lines[index + 1]
-            key = _LABEL_TO_KEY[label]
-            if not _is_label_only(following.text) and following.text and \
-                    VALIDATORS[key](following.text) and parse_pairs(following.text) is None and \
-                    (key == "title" or not looks_like_title(following.text)):
+            if not _is_label_only(following.text) and following.text and _valid(label, following.text) and \
+                    parse_pairs(following.text) is None and \
+                    (_LABEL_TO_KEY[label] == "title" or not looks_like_title(following.text)):
                 pairs = [(label, following.text)]
                 source = (line, following)
                 index += 1
         for label, value in pairs:
-            result.pairs.append(Pair(_LABEL_TO_KEY[label], label, value, source))
+            result.pairs.append(Pair(_LABEL_TO_KEY.get(label, "extra"), label, value, source))
+        last_metadata = index
         index += 1
     return result
