@@ -114,6 +114,53 @@ GOVCN_TABS = """首页 > 政策 > 国务院文件
 """
 
 
+# Several pairs a line parted by spaces, labels of another portal (信息分类, 名称, 效力状态),
+# a download list standing in for the 附件说明, and a footer of 主办/承办 beside an ICP line.
+SPACED_PAIRS = """索 引 号：011000001/2024-00001    文　　号：示教发〔2024〕5号
+信息分类：教育、文化、卫生、体育\\教育    发布机构：示例省教育厅
+生成日期：2024-06-03    发布日期：2024-06-05
+名　　称：示例省教育厅关于加强中小学生心理健康工作的通知
+效力状态：有效
+各市、州教育局：
+为进一步加强中小学生心理健康工作，现就有关事项通知如下。
+一、提高认识
+心理健康工作关系学生健康成长。
+二、组织保障
+各地要加强领导，确保各项措施落到实处。
+示例省教育厅
+2024年6月3日
+（此件主动公开）
+附件下载：
+1.中小学生心理健康监测指标.pdf
+2.工作台账模板.xlsx
+【打印】 【关闭】
+主办：示例省教育厅　　承办：示例省教育信息化中心
+示ICP备05000000号　示公网安备 00000000000000号
+"""
+
+# A label no table row knows (文件属性) inside the block, under the title and 发文字号, and
+# a download list that repeats the 附件说明 with the files' endings and sizes.
+POLICY_BLOCK = """示例市人民政府关于印发《示例市促进产业创新发展实施方案》的通知
+示政发〔2023〕22号
+发文机构：示例市人民政府
+实施日期：2023-09-08
+成文日期：2023-09-08
+发布日期：2023-09-14
+文件属性：普发
+有效性：有效
+各区人民政府，市政府各委、办、局：
+现将《示例市促进产业创新发展实施方案》印发给你们，请认真贯彻落实。
+附件：1.示例市产业重点方向
+2.示例市产业培育路线图
+示例市人民政府
+2023年9月8日
+（此件公开发布）
+相关附件：
+附件1：示例市产业重点方向.pdf（35KB）
+附件2：示例市产业培育路线图.docx
+"""
+
+
 def write_samples(root: Path) -> None:
     raw = root / "raw"
     raw.mkdir()
@@ -122,6 +169,8 @@ def write_samples(root: Path) -> None:
     (raw / "joint.txt").write_bytes(JOINT_THREE_SIGNERS.encode("utf-16"))
     (raw / "letter.txt").write_bytes(LETTER_NO_NOTE.replace("\n", "\r").encode("utf-8"))
     (raw / "tabs.txt").write_text(GOVCN_TABS, encoding="utf-8")
+    (raw / "spaced.txt").write_text(SPACED_PAIRS, encoding="utf-8")
+    (raw / "policy.txt").write_text(POLICY_BLOCK, encoding="utf-8")
 
 
 def normalized(tmp_path: Path) -> dict[str, tuple[dict, str]]:
@@ -197,3 +246,28 @@ def test_govcn_tabs_with_an_empty_label_above_the_title(tmp_path: Path) -> None:
     assert "首页" not in body
     assert "\n（一）加强基层机构建设。各地要加大投入。\n\n（二）完善分级诊疗制度。\n" in body  # both run in
     assert "### （一）完善体制" in body and "### （二）健全机制" in body  # both headings
+
+
+def test_spaced_pairs_other_labels_and_a_download_list(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["spaced"]
+    assert meta["title"] == "示例省教育厅关于加强中小学生心理健康工作的通知"
+    assert (meta["index_no"], meta["doc_no"]) == ("011000001/2024-00001", "示教发〔2024〕5号")
+    assert (meta["category"], meta["publisher"]) == ("教育、文化、卫生、体育\\教育", "示例省教育厅")
+    assert (meta["written"], meta["published"], meta["validity"]) == ("2024-06-03", "2024-06-05", "有效")
+    assert meta["addressee"] == "各市、州教育局" and meta["inferred"] == []
+    # The portal's download list is the attachment list this notice does not print.
+    assert meta["attachments"] == [{"number": 1, "title": "中小学生心理健康监测指标", "inline": False},
+                                   {"number": 2, "title": "工作台账模板", "inline": False}]
+    for furniture in ("附件下载", ".pdf", ".xlsx", "主办", "承办", "ICP"):
+        assert furniture not in body
+    assert body.rstrip().endswith("{.note}\n（此件主动公开）")
+
+
+def test_an_unknown_label_in_the_block_and_a_repeated_download_list(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["policy"]
+    assert meta["extra"] == {"文件属性": "普发"}
+    assert (meta["effective"], meta["validity"], meta["doc_no"]) == ("2023-09-08", "有效", "示政发〔2023〕22号")
+    assert meta["addressee"] == "各区人民政府，市政府各委、办、局"
+    assert meta["attachments"] == [{"number": 1, "title": "示例市产业重点方向", "inline": False},
+                                   {"number": 2, "title": "示例市产业培育路线图", "inline": False}]
+    assert "文件属性" not in body and "相关附件" not in body and ".pdf" not in body

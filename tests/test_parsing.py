@@ -111,6 +111,23 @@ def test_breadcrumbs_are_furniture(line: str) -> None:
     assert [li.text for li in stripped.kept] == ["示例正文第一段。"]
 
 
+def test_a_download_list_is_furniture_that_names_files() -> None:
+    texts = ["示例正文第一段。", "附件下载：", "1.名单.xlsx", "2.报名表.doc（35KB）",
+             "附件下载：", "请于3月1日前报送。", "相关附件：方案.pdf"]
+    lines = [Line(number, text) for number, text in enumerate(texts, start=1)]
+    stripped = strip_furniture(lines)
+    assert [li.text for li in stripped.kept] == ["示例正文第一段。", "请于3月1日前报送。"]
+    assert [li.text for li in stripped.downloads] == ["1.名单.xlsx", "2.报名表.doc（35KB）", "方案.pdf"]
+
+
+@pytest.mark.parametrize("footer", [["主办：示例省教育厅　承办：示例中心", "示ICP备05000000号"],
+                                    ["版权所有：示例市人民政府", "协办单位：示例市大数据局"]])
+def test_site_owners_beside_a_footer_line_are_furniture(footer: list[str]) -> None:
+    lines = [Line(1, "主办：示例协会"), Line(2, "示例正文第一段。"), *(Line(3 + i, t) for i, t in enumerate(footer))]
+    stripped = strip_furniture(lines)
+    assert [li.text for li in stripped.kept] == ["主办：示例协会", "示例正文第一段。"]  # not at the foot
+
+
 @pytest.mark.parametrize(("line", "kept", "removed"), [
     ("| 繁体 | 网站已支持ipv62020年工作要点如下", "2020年工作要点如下", ["| 繁体 |", "网站已支持ipv6"]),
     ("时间:2022-04-15 17:49 浏览量:1", "时间:2022-04-15 17:49", ["浏览量:1"]),

@@ -71,7 +71,7 @@ def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) ->
     text = body_text(skeleton)
     if next(islice(CJK.finditer(text), MIN_CJK_CHARS - 1, None), None) is None:  # fewer than MIN_CJK_CHARS
         raise NotANotice(f"no notice text found ({len(text)} characters left after metadata and portal furniture)")
-    assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules,
+    assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules, stripped.downloads,
                          page.meta if page else None, page.links if page else ())
     notice = assembled.notice
     notice.body = body_markdown(skeleton, assembled.anchors, page.tables if page else ())

@@ -18,7 +18,7 @@ from builder.normalize.blocks import AttachmentList, Block, Item, Paragraph
 from builder.normalize.decode import Line
 from builder.normalize.html import Link
 from builder.normalize.metadata import Metadata
-from builder.normalize.patterns import DISCLOSURE, DOC_NO_BRACKETS, NOTE, doc_type_of
+from builder.normalize.patterns import DISCLOSURE, DOC_NO_BRACKETS, NOTE, doc_type_of, file_name
 from builder.normalize.structure import Section, Skeleton
 from builder.normalize.tags import derive_tags
 
@@ -112,15 +112,38 @@ def _page_meta(builder: _Builder, skeleton: Skeleton, page_meta: dict[str, str])
             builder.notice.page_meta.append(key)
 
 
+def _matching(attachments: list[Attachment], name: str, taken: set[int]) -> int | None:
+    """The listed attachment a file's name or a link's text names, by title."""
+    return next((i for i, a in enumerate(attachments) if i not in taken and name and (
+        name in a.title or a.title in name or SequenceMatcher(None, name, a.title).ratio() >= TITLE_SIMILARITY)),
+        None)
+
+
+def _downloads(builder: _Builder, downloads: list[Line]) -> None:
+    """A scraped download list names the attachment files; a file that names no listed
+    attachment (by title, else by number) is an attachment of its own."""
+    attachments = builder.notice.attachments
+    taken: set[int] = set()
+    for line in downloads:
+        number, name = file_name(line.text) or (None, line.text)
+        match = _matching(attachments, name, taken)
+        if match is None and number is not None:
+            match = next((i for i, a in enumerate(attachments) if i not in taken and a.number == number), None)
+        if match is None:
+            attachments.append(Attachment(number, name, False))
+            match = len(attachments) - 1
+        taken.add(match)
+        builder.result.sources.setdefault("attachments", []).append(line)
+
+
 def _links(builder: _Builder, links: tuple[Link, ...]) -> None:
     """Links to attachment files give their attachment a URL; a link that names no listed
     attachment is an attachment of its own."""
     attachments = builder.notice.attachments
     for link in links:
         name = FILE_NAME_END.sub("", ATTACHMENT_PREFIX.sub("", link.text)).strip()
-        match = next((i for i, a in enumerate(attachments) if a.url is None and name and (
-            name in a.title or a.title in name or SequenceMatcher(None, name, a.title).ratio() >= TITLE_SIMILARITY)),
-            None)
+        linked = {i for i, a in enumerate(attachments) if a.url is not None}
+        match = _matching(attachments, name, linked)
         if match is not None:
             attachments[match] = replace(attachments[match], url=link.url)
         elif all(a.url != link.url for a in attachments):
@@ -243,8 +266,11 @@ def body_text(skeleton: Skeleton) -> str:
 
 
 def assemble(source: str, meta: Metadata, skeleton: Skeleton, hints: list[Line], tag_rules: TagRules,
-             page_meta: dict[str, str] | None = None, links: tuple[Link, ...] = ()) -> Assembled:
-    """The notice; `page_meta` and `links` come from a saved HTML page (builder.normalize.html)."""
+             downloads: list[Line], page_meta: dict[str, str] | None = None, links: tuple[Link, ...] = ()) \
+        -> Assembled:
+    """The notice; `hints` and `downloads` come from the portal's furniture
+    (builder.normalize.furniture), `page_meta` and `links` from a saved HTML page
+    (builder.normalize.html)."""
     builder = _Builder(source)
     _labelled(builder, meta)
     _page_meta(builder, skeleton, page_meta or {})
@@ -252,6 +278,7 @@ def assemble(source: str, meta: Metadata, skeleton: Skeleton, hints: list[Line],
     _signature(builder, skeleton)
     _fill_gaps(builder, skeleton, hints)
     _attachments(builder, skeleton)
+    _downloads(builder, downloads)
     _links(builder, links)
     notice = builder.notice
     notice.tags = derive_tags(tag_rules, notice.title or "", notice.category or "", body_text(skeleton))

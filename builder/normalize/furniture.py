@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from builder.normalize.decode import Line
+from builder.normalize.patterns import file_name
 
 
 class Where(Enum):
@@ -50,7 +51,6 @@ RULES: list[tuple[Where, re.Pattern[str]]] = [
         r"我为政府网站找错",
         rf"{COUNTERS}(?:\s+{COUNTERS})*",
         r"责任编辑\s*[:：].{0,20}",
-        r"附件下载\s*[:：]?",
         r"(?:相关|文字|图片|视频|访谈|图文|政策)解读|媒体报道|相关链接|相关文件|相关新闻|相关阅读",
         r"(?:上一篇|下一篇)(?:\s*[:：].*)?",
         r"欢迎(?:光临|访问|来到)[^。，,]{2,40}[!！](?:\s*今天是\s*[:：]?.*)?",
@@ -78,12 +78,18 @@ RULES: list[tuple[Where, re.Pattern[str]]] = [
 
 # Furniture that is only furniture at the foot of a page, next to a real footer line:
 # the same words in a notice are its contact details.
-FOOTER_CONTEXT = re.compile(r"(?:主办单位|承办单位|联系地址|联系电话|地址|邮编|电子邮箱|联系我们|网站地图)\s*[:：]?.*")
+FOOTER_CONTEXT = re.compile(
+    r"(?:(?:主办|承办|协办)(?:单位)?|联系地址|联系电话|地址|邮编|电子邮箱|联系我们|网站地图)\s*[:：]?.*")
+
+# A portal's download list: its label, then a line per file (1.名单.xlsx). The files are
+# the notice's attachments: their names go to the assembler, which matches them to the
+# 附件说明 (builder/normalize/assemble.py).
+DOWNLOADS = re.compile(r"(?:附件下载|下载附件|相关附件|附件列表|相关下载)\s*[:：]?\s*(?P<first>.*)")
 
 # Furniture that still says something: the name of the body that runs the site.
 PUBLISHER_HINTS: tuple[re.Pattern[str], ...] = (
     re.compile(r"版权所有\s*[:：]?\s*(?:©\s*)?(?P<org>[^\s:：|,，]{4,40}?)(?:\s|$|[|,，]|联系|地址)"),
-    re.compile(r"主办单位\s*[:：]\s*(?P<org>[^\s:：|,，]{4,40})"),
+    re.compile(r"主办(?:单位)?\s*[:：]\s*(?P<org>[^\s:：|,，]{4,40})"),
     re.compile(r"欢迎(?:光临|访问|来到)(?P<org>[^。，,!！]{4,40}?)(?:网站|门户网站|政府网)?[!！]"),
 )
 
@@ -93,6 +99,7 @@ class Stripped:
     kept: list[Line]
     furniture: list[Line]  # what was removed, with the raw line number
     publisher_hints: list[Line]  # furniture lines that name the site's body (value, source line)
+    downloads: list[Line]  # the files of a download list, one line each
 
 
 MAX_FURNITURE_LINE = 200  # page chrome is short; a longer line is prose and only its ends are looked at
@@ -149,9 +156,32 @@ def _hints(furniture: list[Line]) -> list[Line]:
     return hints
 
 
+def _download_list(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
+    """(lines left, download labels, file lines) of the download lists among `lines`."""
+    kept: list[Line] = []
+    labels: list[Line] = []
+    files: list[Line] = []
+    listing = False
+    for line in lines:
+        label = DOWNLOADS.fullmatch(line.text)
+        if label and (not label["first"] or file_name(label["first"])):
+            labels.append(replace(line, text=line.text[: label.start("first")].strip()))
+            if label["first"]:
+                files.append(replace(line, text=label["first"]))
+            listing = True
+        elif listing and file_name(line.text):
+            files.append(line)
+        else:
+            listing = False
+            kept.append(line)
+    return kept, labels, files
+
+
 def strip_furniture(lines: list[Line]) -> Stripped:
     kept: list[Line] = []
     furniture: list[Line] = []
+    lines, labels, downloads = _download_list(lines)
+    furniture += labels + downloads
     for line in lines:
         rest, removed = _strip_line(line)
         furniture.extend(removed)
@@ -166,4 +196,4 @@ def strip_furniture(lines: list[Line]) -> Stripped:
         furniture.extend(kept[tail:])
         del kept[tail:]
     furniture.sort(key=lambda piece: piece.number)
-    return Stripped(kept, furniture, _hints(furniture))
+    return Stripped(kept, furniture, _hints(furniture), downloads)

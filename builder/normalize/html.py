@@ -21,7 +21,7 @@ from lxml import etree
 
 from builder.normalize.decode import BOMS, DecodeError, decode
 from builder.normalize.metadata import LABEL_AT
-from builder.normalize.patterns import table_mark
+from builder.normalize.patterns import FILE_TYPES, table_mark
 
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
 # A declared charset, looked for in the first bytes as browsers do.
@@ -43,8 +43,6 @@ OUTER_ONLY = {"header", "footer"}
 BLOCKS = {"address", "article", "blockquote", "body", "caption", "center", "dd", "div", "dl", "dt", "figcaption",
           "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "html", "li", "main", "ol", "p", "pre",
           "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "header", "footer"}
-FILE_TYPES = {".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".csv", ".ppt", ".pptx", ".dps", ".zip",
-              ".rar", ".7z", ".ofd", ".txt", ".rtf", ".odt", ".ods"}
 # <meta> names portals (and the government-site standard) use, by the key they may fill.
 META_KEYS = {"articletitle": "title", "pubdate": "published", "contentsource": "publisher"}
 LINKS_SHARE_OF_A_LIST_PAGE = 0.5  # a page whose text is mostly links is a home or list page

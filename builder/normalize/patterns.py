@@ -19,6 +19,14 @@ SUBITEM = re.compile(r"^[（(]\s*(?P<n>\d{1,3})\s*[）)]")
 ATTACHMENT_LIST = re.compile(r"^附\s*件\s*[:：]\s*(?P<rest>.*)$")
 ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*(?:(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})\s*[:：]?)?$")
 
+# Files portals attach, by the ending of their names.
+FILE_TYPES = frozenset({".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".csv", ".ppt", ".pptx", ".dps",
+                        ".zip", ".rar", ".7z", ".ofd", ".txt", ".rtf", ".odt", ".ods"})
+# A file as a scraped download list names it: 1.名单.xlsx, 附件2：名单.pdf, 名单.pdf（35KB）
+FILE_NAME = re.compile(r"(?:附\s*件\s*(?P<label_n>\d{1,3})?\s*[:：.．、]?\s*)?(?:(?P<n>\d{1,3})\s*[.．、]\s*)?"
+                       r"(?P<name>\S.{0,150}?)(?P<ending>\.[A-Za-z0-9]{1,4})\s*(?:[（(]\s*[\d.]+\s*[KMG]?B\s*[）)])?",
+                       re.IGNORECASE)
+
 # 附注: a bracketed line after the date; 此件… says how the notice is disclosed.
 NOTE = re.compile(r"^[（(](?P<body>[^（()）]{2,60})[）)]$")
 DISCLOSURE = re.compile(r"^此件(?P<value>.{2,12})$")
@@ -78,3 +86,12 @@ def doc_type_of(title: str) -> str | None:
 
 def looks_like_title(title: str) -> bool:
     return title_ending(title) is not None or "关于" in title
+
+
+def file_name(text: str) -> tuple[int | None, str] | None:
+    """(number, name without its ending) of a line that only names an attachment file."""
+    match = FILE_NAME.fullmatch(text)
+    if not match or match["ending"].lower() not in FILE_TYPES:
+        return None
+    number = match["label_n"] or match["n"]
+    return (int(number) if number else None), match["name"].strip()
