@@ -14,7 +14,7 @@ from builder.normalize.decode import DecodeError, Line, clean_lines, decode
 from builder.normalize.emit import escape
 from builder.normalize.furniture import strip_furniture
 from builder.normalize.metadata import extract, parse_pairs
-from builder.normalize.structure import join_broken_lines
+from builder.normalize.structure import join_broken_lines, parse
 
 
 @pytest.mark.parametrize(("text", "iso"), [
@@ -166,6 +166,18 @@ def test_sections_run_into_their_text_make_their_siblings_paragraphs() -> None:
              "二、深化改革", "（一）完善体制", "（二）健全机制"]
     blocks = classify([Line(i, text) for i, text in enumerate(texts)])
     assert [type(b).__name__ for b in blocks] == ["Heading", "Paragraph", "Paragraph", "Heading", "Heading", "Heading"]
+
+
+def test_rules_are_outlined_in_parts_and_numbered_in_articles() -> None:
+    texts = ["第一章　总则", "第一条　为规范管理，制定本办法。", "第二章 服务内容", "第三条　课后服务主要包括：",
+             "（一）指导学生完成作业；", "（二）开展文体活动；", "（三）开展科普活动。", "第三章规定的事项由各校负责。",
+             "第三章　附则", "一、附则说明", "第五条　本办法自2024年9月1日起施行。"]
+    blocks = classify([Line(i, text) for i, text in enumerate(texts)])
+    headings = [(b.kind, b.line.text) for b in blocks if isinstance(b, Heading)]
+    assert headings == [("part", "第一章　总则"), ("part", "第二章 服务内容"), ("part", "第三章　附则"),
+                        ("chapter", "一、附则说明")]  # list items (；) are no headings, nor a sentence
+    skeleton = parse([Line(1, "示例市中小学课后服务管理办法"), Line(2, "第一章　总则"), Line(3, texts[1])])
+    assert [line.text for line in skeleton.title] == ["示例市中小学课后服务管理办法"]
 
 
 def test_broken_lines_join_but_headings_and_sentences_do_not() -> None:

@@ -6,15 +6,17 @@ import re
 from dataclasses import dataclass
 
 from builder.normalize.decode import Line
-from builder.normalize.patterns import ATTACHMENT_LIST, CHAPTER, ITEM, SECTION, SENTENCE_MARK
+from builder.normalize.patterns import ATTACHMENT_LIST, HEADINGS, ITEM, SENTENCE_MARK
 
 CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 MAX_HEADING_LENGTH = 60
+LIST_ITEM_ENDS = "；;，,、"
+OUTLINE_KINDS = ("part", "subpart")  # counted only where they stand alone
 
 
 @dataclass(frozen=True)
 class Heading:
-    kind: str  # "chapter" (一、) or "section" (（一）)
+    kind: str  # a kind of HEADINGS: "part" (第一章) … "section" (（一）)
     line: Line
 
 
@@ -80,35 +82,44 @@ def _attachment_list(lines: list[Line], start: int) -> tuple[AttachmentList, int
 
 @dataclass(frozen=True)
 class Numbered:
-    kind: str  # "chapter" or "section"
-    group: int  # the sections under one chapter share it
+    kind: str  # "part" (第一章), "subpart" (第一节), "chapter" (一、) or "section" (（一）)
+    group: int  # the sections under one outer heading share it
     standalone: bool  # short, no sentence inside: a heading line, not a run-in paragraph
 
 
+def _standalone(text: str) -> bool:
+    """Short, with no sentence inside and not ending as an item of a list does (；，)."""
+    return len(text) <= MAX_HEADING_LENGTH and not SENTENCE_MARK.search(text[:-1]) and text[-1] not in LIST_ITEM_ENDS
+
+
 def _numbered(text: str, counters: dict[str, int]) -> Numbered | None:
-    """The kind of a numbered line, when its number follows the one before it."""
-    for kind, pattern in (("chapter", CHAPTER), ("section", SECTION)):
+    """The kind of a numbered line, when its number follows the one before it. A heading
+    restarts the numbering of the kinds inside it (第二章 starts again at 一、)."""
+    for position, (kind, pattern) in enumerate(HEADINGS):
         match = pattern.match(text)
         if not match:
             continue
+        standalone = _standalone(text)
+        if kind in OUTLINE_KINDS and (not standalone or SENTENCE_MARK.search(text)):
+            return None  # 第三章规定的…。 is a sentence
         number = cn_value(match["n"])
         in_sequence = number == counters.get(kind, 0) + 1
         counters[kind] = number
-        if kind == "chapter":
-            counters["section"] = 0
-            counters["chapters"] = counters.get("chapters", 0) + 1
+        if kind != "section":
+            counters["groups"] = counters.get("groups", 0) + 1
+            for inner, _ in HEADINGS[position + 1:]:
+                counters[inner] = 0
         if not in_sequence:
             return None
-        standalone = len(text) <= MAX_HEADING_LENGTH and not SENTENCE_MARK.search(text[:-1])
-        return Numbered(kind, counters.get("chapters", 0) if kind == "section" else 0, standalone)
+        return Numbered(kind, counters.get("groups", 0) if kind == "section" else 0, standalone)
     return None
 
 
 def classify(lines: list[Line]) -> list[Block]:
     """Blocks of the body. A numbered line that stands alone is a heading; a （一） line is
-    one only when all the （一）（二）… of its chapter stand alone: GB/T 9704 documents often
-    run sections into their text, and a one-sentence section among them is no heading.
-    Chapters (一、) are the outline and each is judged alone."""
+    one only when all the （一）（二）… under its heading stand alone: GB/T 9704 documents
+    often run sections into their text, and a one-sentence section among them is no
+    heading. 第一章, 第一节 and 一、 are the outline and each is judged alone."""
     blocks: list[Block] = []
     numbered: dict[int, Numbered] = {}  # block index → what its line is
     counters: dict[str, int] = {}
@@ -133,7 +144,7 @@ def classify(lines: list[Line]) -> list[Block]:
 
 def heading_levels(blocks: list[Block], base: int) -> dict[str, int]:
     """Markdown levels for the heading kinds present, so no level is ever skipped."""
-    present = [kind for kind in ("chapter", "section") if any(
+    present = [kind for kind, _ in HEADINGS if any(
         isinstance(b, Heading) and b.kind == kind for b in blocks)]
     return {kind: base + rank for rank, kind in enumerate(present)}
 

@@ -10,11 +10,10 @@ from builder.normalize.blocks import Block, classify
 from builder.normalize.decode import Line
 from builder.normalize.patterns import (
     ATTACHMENT_LABEL,
-    CHAPTER,
     DOC_NO,
+    HEADINGS,
     LINE_END_MARKS,
     NOTE,
-    SECTION,
     SENTENCE_MARK,
     is_date_line,
     is_marker_line,
@@ -61,7 +60,7 @@ def _is_broken(text: str) -> bool:
     """A prose line that stops mid-sentence: the scrape wrapped it."""
     if text[-1] in LINE_END_MARKS:
         return False
-    if (CHAPTER.match(text) or SECTION.match(text)) and not SENTENCE_MARK.search(text):
+    if any(pattern.match(text) for _, pattern in HEADINGS) and not SENTENCE_MARK.search(text):
         return False  # a heading
     if text[-1] in ",，、":
         return len(text) >= 10
