@@ -161,6 +161,53 @@ POLICY_BLOCK = """示例市人民政府关于印发《示例市促进产业创�
 """
 
 
+# A wrapped title, a 发文字号 in round brackets, two 附件说明 items on one line, attachments
+# whose labels carry their titles (附件1：…), and the 版记 (抄送, 印发) at the end.
+TITLED_ATTACHMENTS = """示例市人民政府办公室关于印发示例市2024年
+优化营商环境工作要点的通知
+示政办发（2024）3号
+各县（市、区）人民政府，市直各单位：
+《示例市2024年优化营商环境工作要点》已经市政府同意，现印发给你们，请认真组织实施。
+附件：1.示例市2024年优化营商环境工作要点 2.任务分工表
+示例市人民政府办公室
+2024年1月15日
+（此件公开发布）
+附件1：示例市2024年优化营商环境工作要点
+为持续优化营商环境，制定本要点。
+一、提升政务服务效能
+1.推进“一网通办”。
+附件2：任务分工表
+推进一网通办：市政务服务局。
+抄送：市委办公室，市人大常委会办公室。
+示例市人民政府办公室 2024年1月15日印发
+"""
+
+# A 公告 numbered by year, opening with a sentence that ends in a colon, signed and dated
+# on one line.
+ANNOUNCEMENT = """示例县教育局公告
+2024年第3号
+根据工作需要，现将2024年秋季学期中小学招生有关事项公告如下：
+1.招生对象：具有本县户籍的适龄儿童。
+2.报名时间：2024年7月1日至7月10日。
+特此公告。
+示例县教育局 2024年6月20日
+"""
+
+# A 批复 under a byline of the portal's (来源 … 作者 …) whose 一、 lines are sentences.
+REPLY = """发布时间：2024-05-08  来源：示例市教育局  作者：办公室  阅读次数：328
+示例市教育局关于同意设立示例市第一实验小学的批复
+示教复〔2024〕8号
+示例区教育局：
+你局《关于申请设立示例市第一实验小学的请示》收悉。经研究，批复如下：
+一、同意设立示例市第一实验小学，办学规模为36个教学班。
+二、请你局按照有关规定做好相关工作。
+此复。
+示例市教育局
+二〇二四年五月六日
+（联系人：张三，电话：0000-1234567）
+"""
+
+
 def write_samples(root: Path) -> None:
     raw = root / "raw"
     raw.mkdir()
@@ -171,6 +218,9 @@ def write_samples(root: Path) -> None:
     (raw / "tabs.txt").write_text(GOVCN_TABS, encoding="utf-8")
     (raw / "spaced.txt").write_text(SPACED_PAIRS, encoding="utf-8")
     (raw / "policy.txt").write_text(POLICY_BLOCK, encoding="utf-8")
+    (raw / "titled.txt").write_text(TITLED_ATTACHMENTS, encoding="utf-8")
+    (raw / "announcement.txt").write_text(ANNOUNCEMENT, encoding="utf-8")
+    (raw / "reply.txt").write_text(REPLY, encoding="utf-8")
 
 
 def normalized(tmp_path: Path) -> dict[str, tuple[dict, str]]:
@@ -271,3 +321,32 @@ def test_an_unknown_label_in_the_block_and_a_repeated_download_list(tmp_path: Pa
     assert meta["attachments"] == [{"number": 1, "title": "示例市产业重点方向", "inline": False},
                                    {"number": 2, "title": "示例市产业培育路线图", "inline": False}]
     assert "文件属性" not in body and "相关附件" not in body and ".pdf" not in body
+
+
+def test_attachments_whose_labels_carry_their_titles(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["titled"]
+    assert meta["title"] == "示例市人民政府办公室关于印发示例市2024年优化营商环境工作要点的通知"
+    assert meta["doc_no"] == "示政办发〔2024〕3号"
+    assert meta["attachments"] == [{"number": 1, "title": "示例市2024年优化营商环境工作要点", "inline": True},
+                                   {"number": 2, "title": "任务分工表", "inline": True}]
+    assert "- 1\\.示例市2024年优化营商环境工作要点\n- 2\\.任务分工表" in body
+    assert "{#attachment-2 .attachment-label}\n附件2：\n\n## 任务分工表" in body
+    assert body.rstrip().endswith("抄送：市委办公室，市人大常委会办公室。\n\n"
+                                  "示例市人民政府办公室 2024年1月15日印发\n:::")
+
+
+def test_an_announcement_numbered_by_year_and_signed_on_one_line(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["announcement"]
+    assert (meta["title"], meta["doc_type"], meta["doc_no"]) == ("示例县教育局公告", "公告", "2024年第3号")
+    assert meta["addressee"] is None  # 根据…如下： leads into the text
+    assert (meta["signers"], meta["signed"]) == (["示例县教育局"], "2024-06-20")
+    assert "::: signature\n示例县教育局\n\n2024年6月20日\n:::" in body
+    assert "\n根据工作需要，现将2024年秋季学期中小学招生有关事项公告如下：\n" in body
+
+
+def test_a_reply_under_a_byline_with_sentences_numbered_as_chapters(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["reply"]
+    assert meta["extra"] == {"来源": "示例市教育局", "作者": "办公室"}
+    assert (meta["published"], meta["doc_type"], meta["addressee"]) == ("2024-05-08", "批复", "示例区教育局")
+    assert "\n一、同意设立示例市第一实验小学，办学规模为36个教学班。\n" in body and "## " not in body
+    assert body.rstrip().endswith("{.note}\n（联系人：张三，电话：0000-1234567）")

@@ -251,7 +251,8 @@ def _attachments(builder: _Builder, skeleton: Skeleton) -> None:
             inline[candidates[0]] = index
             continue
         title = "".join(line.text for line in section.title)
-        items.append(Item(section.number, title, section.label or section.title[0]))
+        line = section.label or section.title[0]
+        items.append(Item(section.number, title, line, line.text))
         inline[len(items) - 1] = index
         builder.warn(f"attachment {title or section.number} has its text in the notice "
                      "but is missing from the 附件说明 list")

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 
 from builder.normalize.decode import Line
-from builder.normalize.patterns import ATTACHMENT_LIST, HEADINGS, ITEM, SENTENCE_MARK
+from builder.normalize.patterns import ATTACHMENT_LIST, ATTACHMENT_TITLED, HEADINGS, ITEM, NEXT_ITEM, SENTENCE_MARK
 
 CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 MAX_HEADING_LENGTH = 60
 LIST_ITEM_ENDS = "；;，,、"
-OUTLINE_KINDS = ("part", "subpart")  # counted only where they stand alone
+OUTLINE_KINDS = ("part", "subpart")  # counted only where they stand alone: 第三章 starts sentences too
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,12 @@ class Item:
     number: int | None
     title: str
     line: Line
+    text: str  # as written: 1.名单, 附件2：名单
 
 
 @dataclass(frozen=True)
 class AttachmentList:
-    label: Line
+    head: str  # 附件： as written; empty where each item carries its own label (附件1：…)
     items: tuple[Item, ...]
 
 
@@ -57,27 +58,43 @@ def _clean_title(text: str) -> str:
 
 
 def _item(text: str, line: Line) -> Item:
-    match = ITEM.match(text)
+    match = ITEM.match(text) or ATTACHMENT_TITLED.match(text)
     if match:
-        return Item(int(match["n"]), _clean_title(text[match.end():]), line)
-    return Item(None, _clean_title(text), line)
+        title = text[match.end():] if match.re is ITEM else match["title"]
+        return Item(cn_value(match["n"]) if not match["n"].isdigit() else int(match["n"]), _clean_title(title), line,
+                    text)
+    return Item(None, _clean_title(text), line, text)
+
+
+def _items(text: str, line: Line, expected: int) -> list[Item] | None:
+    """The items one line of a 附件说明 holds, numbered from `expected`; None when it holds
+    none in sequence."""
+    parts = NEXT_ITEM.split(text)
+    items = [_item(part, line) for part in parts]
+    numbers = [item.number for item in items]
+    if len(items) > 1 and numbers != list(range(expected, expected + len(items))):
+        items = [_item(text, line)]  # 1.名单 2.报名表 in sequence, or one item
+    return items if items[0].number == expected else None
 
 
 def _attachment_list(lines: list[Line], start: int) -> tuple[AttachmentList, int]:
-    """The 附件说明 at lines[start] and the index after its last item."""
-    label = lines[start]
-    rest = ATTACHMENT_LIST.match(label.text)["rest"]  # type: ignore[index]
-    items = [_item(rest, label)] if rest else []
-    index = start + 1
+    """The 附件说明 at lines[start] (附件：… or 附件1：…) and the index after its last item."""
+    first = lines[start]
+    listed = ATTACHMENT_LIST.match(first.text)
+    if listed:
+        rest, head, index = listed["rest"], first.text[: listed.start("rest")].rstrip(), start + 1
+        items = (_items(rest, first, 1) or [_item(rest, first)]) if rest else []
+    else:
+        head, items, index = "", [], start
     numbered = not items or items[0].number is not None
     while numbered and index < len(lines):
-        match = ITEM.match(lines[index].text)
         expected = (items[-1].number or 0) + 1 if items else 1
-        if not match or int(match["n"]) != expected:
+        found = _items(lines[index].text, lines[index], expected)
+        if found is None or (not head and not ATTACHMENT_TITLED.match(lines[index].text)):
             break
-        items.append(_item(lines[index].text, lines[index]))
+        items += found
         index += 1
-    return AttachmentList(label, tuple(items)), index
+    return AttachmentList(head, tuple(items)), index
 
 
 @dataclass(frozen=True)
@@ -99,8 +116,9 @@ def _numbered(text: str, counters: dict[str, int]) -> Numbered | None:
         match = pattern.match(text)
         if not match:
             continue
-        standalone = _standalone(text)
-        if kind in OUTLINE_KINDS and (not standalone or SENTENCE_MARK.search(text)):
+        # An outline heading never ends as a sentence does; a （一） may (（一）加强领导。).
+        standalone = _standalone(text) and (kind == "section" or not SENTENCE_MARK.search(text[-1]))
+        if kind in OUTLINE_KINDS and not standalone:
             return None  # 第三章规定的…。 is a sentence
         number = cn_value(match["n"])
         in_sequence = number == counters.get(kind, 0) + 1
@@ -115,6 +133,11 @@ def _numbered(text: str, counters: dict[str, int]) -> Numbered | None:
     return None
 
 
+def _starts_titled_list(text: str) -> bool:
+    titled = ATTACHMENT_TITLED.match(text)
+    return bool(titled) and titled["n"] in ("1", "一")  # type: ignore[index]
+
+
 def classify(lines: list[Line]) -> list[Block]:
     """Blocks of the body. A numbered line that stands alone is a heading; a （一） line is
     one only when all the （一）（二）… under its heading stand alone: GB/T 9704 documents
@@ -126,7 +149,7 @@ def classify(lines: list[Line]) -> list[Block]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        if ATTACHMENT_LIST.match(line.text):
+        if ATTACHMENT_LIST.match(line.text) or _starts_titled_list(line.text):
             block, index = _attachment_list(lines, index)
             blocks.append(block)
             continue

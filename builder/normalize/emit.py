@@ -17,7 +17,7 @@ import yaml
 from builder.model import Notice
 from builder.normalize.blocks import AttachmentList, Block, Heading, heading_levels
 from builder.normalize.html import Table
-from builder.normalize.patterns import ATTACHMENT_LIST, TABLE_MARK
+from builder.normalize.patterns import TABLE_MARK
 from builder.normalize.structure import Section, Skeleton
 from builder.tables import fenced_html_table, pipe_table
 
@@ -59,13 +59,10 @@ def _blocks(blocks: list[Block], base_level: int, tables: tuple[Table, ...]) -> 
         if isinstance(block, Heading):
             out.append(f"{'#' * levels[block.kind]} {escape(block.line.text)}")
         elif isinstance(block, AttachmentList):
-            label = ATTACHMENT_LIST.match(block.label.text)
-            assert label is not None
-            entries = [label["rest"]] if label["rest"] else []
-            entries += [item.line.text for item in block.items if item.line is not block.label]
-            items = "\n".join(f"- {escape(entry)}" for entry in entries)
-            head = escape(block.label.text[: label.start("rest")].rstrip())
-            out.append(f"::: attachments\n{head}" + (f"\n\n{items}" if items else "") + "\n:::")
+            parts = [escape(block.head)] if block.head else []
+            if block.items:
+                parts.append("\n".join(f"- {escape(item.text)}" for item in block.items))
+            out.append("::: attachments\n" + "\n\n".join(parts) + "\n:::")
         else:
             out.append(_paragraph(block.line.text, tables))
     return out

@@ -158,9 +158,12 @@ def extract(lines: list[Line]) -> Metadata:
         pairs = parse_pairs(line.text)
         if pairs and not in_head and any(label in WEAK_LABELS for label, _ in pairs):
             pairs = None
-        if pairs is None and in_head and (last_metadata == index - 1 or LABEL_AT.match(line.text) or (
+        if in_head and (pairs is not None or last_metadata == index - 1 or LABEL_AT.match(line.text) or (
                 index + 1 < len(lines) and parse_pairs(lines[index + 1].text) is not None)):
-            pairs = parse_pairs(line.text, other_labels=True)
+            # 来源：示例局 作者：办公室 is two pairs, though 作者 is in no row of LABELS.
+            loose = parse_pairs(line.text, other_labels=True)
+            if loose is not None and (pairs is None or len(loose) > len(pairs)):
+                pairs = loose
         if pairs is None:
             result.rest.append(line)
             # The head ends at the first line that is neither metadata nor a short title line.

@@ -25,6 +25,11 @@ HEADINGS = (("part", PART), ("subpart", SUBPART), ("chapter", CHAPTER), ("sectio
 # 附件说明 (`附件：1.…`) versus the label over an attachment's own text (`附件1`).
 ATTACHMENT_LIST = re.compile(r"^附\s*件\s*[:：]\s*(?P<rest>.*)$")
 ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*(?:(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})\s*[:：]?)?$")
+# 附件1：名单 — in the 附件说明 an item; over an attachment's own text its label and title.
+ATTACHMENT_TITLED = re.compile(
+    r"^(?P<label>附\s*件\s*(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})\s*[:：.．、]\s*)(?P<title>\S.{0,80})$")
+# Where a 附件说明 line holds several items: 1.名单 2.报名表
+NEXT_ITEM = re.compile(r"\s+(?=\d{1,3}\s*[.．、]\D)")
 
 # Files portals attach, by the ending of their names.
 FILE_TYPES = frozenset({".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".csv", ".ppt", ".pptx", ".dps",
@@ -38,7 +43,8 @@ FILE_NAME = re.compile(r"(?:附\s*件\s*(?P<label_n>\d{1,3})?\s*[:：.．、]?\s
 NOTE = re.compile(r"^[（(](?P<body>[^（()）]{2,60})[）)]$")
 DISCLOSURE = re.compile(r"^此件(?P<value>.{2,12})$")
 
-DOC_NO = re.compile(r"^[^\s，。,：:]{1,20}[〔\[(（［]\s*\d{4}\s*[〕\])）］]\s*\d{1,5}\s*号$")
+# 国发〔2018〕43号; a 公告's 2024年第3号; a 令's 第12号
+DOC_NO = re.compile(r"^(?:[^\s，。,：:]{1,20}[〔\[(（［]\s*\d{4}\s*[〕\])）］]|(?:\d{4}\s*年\s*)?第)\s*\d{1,5}\s*号$")
 DOC_NO_BRACKETS = re.compile(r"[\[(（［]\s*(\d{4})\s*[\])）］]")
 
 # 文种 (GB/T 9704), longest first so 命令 wins over 令.
@@ -71,7 +77,8 @@ def is_date_line(text: str) -> bool:
 def is_marker_line(text: str) -> bool:
     """Lines whose start says what they are, so they never continue a broken line."""
     return (any(p.match(text) for p in NUMBERED) or bool(ATTACHMENT_LIST.match(text)) or bool(TABLE_MARK.match(text))
-            or bool(ATTACHMENT_LABEL.match(text)) or bool(NOTE.match(text)) or is_date_line(text))
+            or bool(ATTACHMENT_LABEL.match(text)) or bool(ATTACHMENT_TITLED.match(text)) or bool(NOTE.match(text))
+            or is_date_line(text))
 
 
 def is_title_like(text: str) -> bool:

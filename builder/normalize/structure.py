@@ -3,13 +3,15 @@ then the printed document and the attachments' own text."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from builder.normalize.blocks import Block, classify
+from builder.normalize.blocks import Block, classify, cn_value
 from builder.normalize.decode import Line
 from builder.normalize.patterns import (
     ATTACHMENT_LABEL,
+    ATTACHMENT_TITLED,
     DOC_NO,
     HEADINGS,
     LINE_END_MARKS,
@@ -22,6 +24,10 @@ from builder.normalize.patterns import (
 )
 
 MAX_TITLE_LINES = 4
+# Words that open or close a sentence leading into what follows, never a list of bodies.
+LEAD_IN = re.compile(r"^(?:根据|按照|依据|依照|为|鉴于|现将|现就|经研究|近日|近期)|如下\s*[:：]$")
+# A signer and the date on one line: the date is its last words.
+SIGNED_LINE = re.compile(r"(?P<signer>\S.{1,40}?)\s+(?P<date>(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{3,12}日)")
 MAX_SIGNERS = 6
 
 
@@ -77,8 +83,32 @@ def join_broken_lines(lines: list[Line]) -> list[Line]:
     return joined
 
 
+def is_addressee(text: str) -> bool:
+    """主送机关: bodies listed before a colon, not a sentence that leads into a list."""
+    return (text.endswith((":", "：")) and len(text) <= 150 and not SENTENCE_MARK.search(text)
+            and not is_marker_line(text) and not LEAD_IN.search(text))
+
+
 def _is_signer(text: str) -> bool:
     return (len(text) <= 40 and is_title_like(text) and not any(c in text for c in ",，、《"))
+
+
+def _closes(lines: list[Line], index: int) -> bool:
+    """Whether a signature ending at lines[index] would end the notice: the 附注, an
+    attachment's text or nothing follows."""
+    after = lines[index + 1] if index + 1 < len(lines) else None
+    return after is None or bool(NOTE.match(after.text)) or _opens_attachment(after) is not None
+
+
+def _split_signed_line(lines: list[Line]) -> list[Line]:
+    """`示例局 2024年6月20日` on one line where a signature ends the notice: the signer's
+    line and the date's, as the standard sets them."""
+    for index, line in enumerate(lines):
+        match = SIGNED_LINE.fullmatch(line.text)
+        if match and is_date_line(match["date"]) and _is_signer(match["signer"]) and _closes(lines, index):
+            return [*lines[:index], replace(line, text=match["signer"]), replace(line, text=match["date"]),
+                    *lines[index + 1:]]
+    return lines
 
 
 def _find_signature(lines: list[Line]) -> tuple[int, int] | None:
@@ -89,20 +119,25 @@ def _find_signature(lines: list[Line]) -> tuple[int, int] | None:
         start = index
         while start > 0 and index - start < MAX_SIGNERS and _is_signer(lines[start - 1].text):
             start -= 1
-        after = lines[index + 1].text if index + 1 < len(lines) else None
-        closes = after is None or NOTE.match(after) or ATTACHMENT_LABEL.match(after)
-        if start < index or closes:
+        if start < index or _closes(lines, index):
             return start, index
     return None
 
 
-def _label_number(text: str) -> int | None:
-    number = ATTACHMENT_LABEL.match(text)["n"]  # type: ignore[index]
-    if number is None:
-        return None
-    if number.isdigit():
-        return int(number)
-    return "一二三四五六七八九十".index(number) + 1 if len(number) == 1 else None
+def _label_number(number: str | None) -> int | None:
+    return None if number is None else int(number) if number.isdigit() else cn_value(number) or None
+
+
+def _opens_attachment(line: Line) -> Section | None:
+    """The attachment a label line opens: 附件2, or 附件2：名单 with its title."""
+    bare = ATTACHMENT_LABEL.match(line.text)
+    if bare:
+        return Section("attachment", line, _label_number(bare["n"]), [], [])
+    titled = ATTACHMENT_TITLED.match(line.text)
+    if titled and is_title_like(titled["title"]):
+        return Section("attachment", replace(line, text=titled["label"].rstrip()), _label_number(titled["n"]),
+                       [replace(line, text=titled["title"])], [])
+    return None
 
 
 def _title_lines(lines: list[Line], need_title_words: bool) -> int:
@@ -118,15 +153,17 @@ def _title_lines(lines: list[Line], need_title_words: bool) -> int:
 def _sections(lines: list[Line]) -> list[Section]:
     sections: list[Section] = []
     for line in lines:
-        if ATTACHMENT_LABEL.match(line.text):
-            sections.append(Section("attachment", line, _label_number(line.text), [], []))
+        opened = _opens_attachment(line)
+        if opened:
+            sections.append(opened)
         elif not sections:
             sections.append(Section("document", None, None, [], [line]))
         else:
             sections[-1].lines.append(line)
     for section in sections:
-        count = _title_lines(section.lines, need_title_words=False)
-        section.title, section.lines = section.lines[:count], section.lines[count:]
+        if not section.title:  # 附件2：名单 gave its title
+            count = _title_lines(section.lines, need_title_words=False)
+            section.title, section.lines = section.lines[:count], section.lines[count:]
     return sections
 
 
@@ -137,11 +174,10 @@ def parse(lines: list[Line]) -> Skeleton:
     skeleton.title, rest = lines[:head], lines[head:]
     if rest and DOC_NO.match(rest[0].text):
         skeleton.doc_no, rest = rest[0], rest[1:]
-    first = rest[0].text if rest else ""
-    if first.endswith((":", "：")) and len(first) <= 150 and not SENTENCE_MARK.search(first) \
-            and not is_marker_line(first):
+    if rest and is_addressee(rest[0].text):
         skeleton.addressee, rest = rest[0], rest[1:]
 
+    rest = _split_signed_line(rest)
     signature = _find_signature(rest)
     if signature:
         start, date_index = signature
