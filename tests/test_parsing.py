@@ -96,10 +96,22 @@ def test_a_summary_label_takes_a_sentence() -> None:
     "联系电话：0595-22000000",
     "依法保护版权所有者的合法权益。",
     "首页改版工作由办公室负责，栏目设置见附件。",
+    "请登录系统注册账号后上传材料。", "序号 | 任务 | 责任单位", "今天是全国中小学生安全教育日。",
 ])
 def test_sentences_are_not_furniture(line: str) -> None:
     stripped = strip_furniture([Line(1, "示例正文第一段。"), Line(2, line)])
     assert [li.text for li in stripped.kept] == ["示例正文第一段。", line]
+
+
+@pytest.mark.parametrize("line", [
+    "登录 | 注册 | 无障碍 | 长者版", "网站首页 | 政务公开 | 政务服务 | 互动交流",
+    "关于我们 | 网站地图 | 联系我们 | 隐私声明",
+    "今天是2024年3月1日 星期五", "【字号：T|T】 【打印】 【关闭】", "上一条：关于开展爱国卫生运动的通知", "相关稿件",
+    "微信扫一扫", "手机扫码阅读", "【回到顶部】", "建议使用1366×768分辨率，IE10以上浏览器", "您是本站第 1234567 位访客",
+])
+def test_header_and_footer_bars_are_furniture(line: str) -> None:
+    stripped = strip_furniture([Line(1, "示例正文第一段。"), Line(2, line)])
+    assert [li.text for li in stripped.kept] == ["示例正文第一段。"]
 
 
 @pytest.mark.parametrize("line", [
