@@ -50,6 +50,7 @@ def test_not_dates(text: str) -> None:
     ("时间:2024-02-23 09:39", [("时间", "2024-02-23 09:39")]),
     ("信息分类：教育\\教育    发布机构：湖北省教育厅", [("信息分类", "教育\\教育"), ("发布机构", "湖北省教育厅")]),
     ("名　　称：湖北省教育厅关于加强心理健康工作的通知", [("名称", "湖北省教育厅关于加强心理健康工作的通知")]),
+    ("【发布单位】示例市财政局　　【发布日期】2024/03/01", [("发布单位", "示例市财政局"), ("发布日期", "2024/03/01")]),
 ])
 def test_metadata_lines(line: str, pairs: list[tuple[str, str]]) -> None:
     assert parse_pairs(line) == pairs
@@ -171,6 +172,16 @@ def test_headings_only_in_sequence_and_short() -> None:
     assert kinds == [("Heading", "chapter"), ("Heading", "section"), ("Paragraph", None),
                      ("Heading", "section"), ("Paragraph", None), ("Heading", "chapter"), ("Paragraph", None)]
     assert isinstance(blocks[0], Heading) and isinstance(blocks[2], Paragraph)
+
+
+@pytest.mark.parametrize(("texts", "headings"), [
+    (["一、提高思想认识。", "防汛工作事关群众安全。", "二、落实防汛责任。", "各村要落实责任。"], 2),
+    (["一、提高思想认识。", "二、落实防汛责任。"], 0),  # nothing under them: a numbered list
+    (["一、同意设立示例小学，办学规模为36个班。", "二、请按规定做好相关工作。", "此复。"], 0),  # sentences
+])
+def test_chapter_lines_that_end_as_sentences_head_text_or_none_does(texts: list[str], headings: int) -> None:
+    blocks = classify([Line(i, text) for i, text in enumerate(texts)])
+    assert sum(isinstance(b, Heading) for b in blocks) == headings
 
 
 def test_sections_run_into_their_text_make_their_siblings_paragraphs() -> None:

@@ -116,9 +116,8 @@ def _numbered(text: str, counters: dict[str, int]) -> Numbered | None:
         match = pattern.match(text)
         if not match:
             continue
-        # An outline heading never ends as a sentence does; a （一） may (（一）加强领导。).
-        standalone = _standalone(text) and (kind == "section" or not SENTENCE_MARK.search(text[-1]))
-        if kind in OUTLINE_KINDS and not standalone:
+        standalone = _standalone(text)
+        if kind in OUTLINE_KINDS and (not standalone or SENTENCE_MARK.search(text[-1])):
             return None  # 第三章规定的…。 is a sentence
         number = cn_value(match["n"])
         in_sequence = number == counters.get(kind, 0) + 1
@@ -142,7 +141,8 @@ def classify(lines: list[Line]) -> list[Block]:
     """Blocks of the body. A numbered line that stands alone is a heading; a （一） line is
     one only when all the （一）（二）… under its heading stand alone: GB/T 9704 documents
     often run sections into their text, and a one-sentence section among them is no
-    heading. 第一章, 第一节 and 一、 are the outline and each is judged alone."""
+    heading. 第一章, 第一节 and 一、 are the outline and each is judged alone, but for 一、
+    lines that end as sentences do (see `_heads_text`)."""
     blocks: list[Block] = []
     numbered: dict[int, Numbered] = {}  # block index → what its line is
     counters: dict[str, int] = {}
@@ -159,10 +159,23 @@ def classify(lines: list[Line]) -> list[Block]:
         blocks.append(Paragraph(line))
         index += 1
     run_in = {n.group for n in numbered.values() if n.kind == "section" and not n.standalone}
+    closed = [at for at, n in numbered.items() if n.kind == "chapter" and n.standalone
+              and SENTENCE_MARK.search(blocks[at].line.text[-1])]  # type: ignore[union-attr]
+    closed_are_headings = all(_heads_text(at, blocks, numbered) for at in closed)
     for at, found in numbered.items():
-        if found.standalone and not (found.kind == "section" and found.group in run_in):
+        if found.standalone and not (found.kind == "section" and found.group in run_in) \
+                and (closed_are_headings or at not in closed):
             blocks[at] = Heading(found.kind, blocks[at].line)  # type: ignore[union-attr]
     return blocks
+
+
+def _heads_text(at: int, blocks: list[Block], numbered: dict[int, Numbered]) -> bool:
+    """Whether the 一、 line at `at`, which ends as a sentence does (一、提高认识。), heads
+    text of its own: something before the next 一、 and no clause inside. Where one such
+    line does not, none is a heading: 一、同意设立…，…。 二、请…。 are numbered paragraphs."""
+    following = numbered.get(at + 1)
+    return "，" not in blocks[at].line.text and at + 1 < len(blocks) \
+        and (following is None or following.kind == "section")  # type: ignore[union-attr]
 
 
 def heading_levels(blocks: list[Block], base: int) -> dict[str, int]:

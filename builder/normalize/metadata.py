@@ -53,8 +53,10 @@ def _spaced(label: str) -> str:
 _LABEL_TO_KEY = {label: key for key, labels in LABELS.items() for label in labels}
 _INDEXED_LABELS = sorted(_LABEL_TO_KEY, key=len, reverse=True)  # longest first: 备注/文号 before 文号
 _ALTERNATIVES = "|".join(f"(?P<l{i}>{_spaced(label)})" for i, label in enumerate(_INDEXED_LABELS))
-# A label starts the line or follows white space, and ends with a colon, white space or the line.
-LABEL_AT = re.compile(rf"(?:(?<=^)|(?<=\s)){BULLET}(?:{_ALTERNATIVES}){PAD}(?:[:：]{PAD}|(?=\s)|$)")
+# A label starts the line or follows white space, and ends with a colon, white space or the
+# line; or it stands in brackets: 【发布日期】2024-03-01.
+LABEL_AT = re.compile(rf"(?:(?<=^)|(?<=\s)){BULLET}(?P<open>【{PAD})?(?:{_ALTERNATIVES}){PAD}"
+                      rf"(?(open)】[:：]?{PAD}|(?:[:：]{PAD}|(?=\s)|$))")
 
 
 def _is_date_or_empty(value: str) -> bool:
@@ -98,8 +100,8 @@ class Metadata:
 # A label LABELS does not know: a few Chinese characters and a colon. Read only in the head
 # and beside known labels (`extract`), kept under `extra`; never one that starts a line of
 # the notice itself (主送, 抄送, 联系人, 附件 …).
-OTHER_LABEL_AT = re.compile(
-    rf"(?:(?<=^)|(?<=\s)){BULLET}(?P<other>[\u4e00-\u9fff][\u4e00-\u9fff/]{{1,7}}){PAD}[:：]{PAD}")
+OTHER_LABEL_AT = re.compile(rf"(?:(?<=^)|(?<=\s)){BULLET}(?P<open>【{PAD})?"
+                            rf"(?P<other>[\u4e00-\u9fff][\u4e00-\u9fff/]{{1,7}}){PAD}(?(open)】[:：]?|[:：]){PAD}")
 NOT_LABELS = re.compile(r"^(?:附件|主送|抄送|联系|电话|传真|地址|邮编|邮箱|网址|各)")
 
 
