@@ -65,7 +65,8 @@ class NoticeView:
 
 
 def metadata_rows(notice: Notice, config: SiteConfig) -> list[Row]:
-    """The gov.cn reading order; validity dates and 公开方式 only where present."""
+    """The gov.cn reading order; validity dates and 公开方式 only where present, then the
+    portal's other labelled facts (`extra`: 主题词, 联合发文单位 …) as it labelled them."""
     def row(label: str, key: str, is_date: bool = False) -> Row:
         value = getattr(notice, key)
         note = "据正文推断" if key in notice.inferred else "据网页元数据" if key in notice.page_meta else None
@@ -76,7 +77,8 @@ def metadata_rows(notice: Notice, config: SiteConfig) -> list[Row]:
             row("发文字号", "doc_no"), row("发布日期", "published", True)]
     optional = [row("生效日期", "effective", True), row("失效日期", "expires", True),
                 row("有效性", "validity"), row("公开方式", "disclosure")]
-    return rows + [r for r in optional if r.value]
+    extra = [Row(label, value, None, None) for label, value in notice.extra.items() if value]
+    return rows + [r for r in optional if r.value] + extra
 
 
 def file_info(path: Path) -> str:

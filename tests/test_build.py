@@ -180,7 +180,8 @@ def write_notice(site: Path, name: str, title: str = "示例通知", body: str =
 
 def test_content_text_is_always_escaped(site: Path) -> None:
     write_notice(site, "xss", title="'<script>alert(1)</script>标题'", tag="'<script>x</script>'",
-                 body="<script>alert(2)</script> 正文 <img src=x onerror=alert(3)>")
+                 body="<script>alert(2)</script> 正文 <img src=x onerror=alert(3)>",
+                 extra="extra:\n  '<script>x</script>': '<img src=x onerror=alert(4)>'\n")
     result = run_cli("build", cwd=site)
     assert result.returncode == 0, result.stderr
     for page in (site / "public").rglob("*.html"):
@@ -243,6 +244,14 @@ def test_expired_and_repealed_notices_are_marked(site: Path) -> None:
     assert "已失效" in (site / "public/notices/old/index.html").read_text(encoding="utf-8")
     assert "已废止" in (site / "public/notices/gone/index.html").read_text(encoding="utf-8")
     assert "status-banner" not in (site / "public/notices/live/index.html").read_text(encoding="utf-8")
+
+
+def test_other_labelled_facts_are_shown_in_the_metadata_table(site: Path) -> None:
+    write_notice(site, "joint", extra="extra:\n  联合发文单位: 示例市财政局\n  政策类型: 政策文件\n")
+    assert run_cli("build", cwd=site).returncode == 0
+    html = (site / "public/notices/joint/index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<th scope="row">([^<]+)</th>\n<td>([^<]*)</td>', html)
+    assert rows[-2:] == [("联合发文单位", "示例市财政局"), ("政策类型", "政策文件")]
 
 
 def test_site_theme_overrides_a_template(site: Path) -> None:
