@@ -128,6 +128,21 @@ NOTICE_BODY = """
 BASE = '<link rel="canonical" href="https://www.example.gov.cn/zwgk/tzgg/202405/t20240508_100.html">'
 
 
+def test_a_metadata_table_with_a_label_no_row_knows(tmp_path: Path) -> None:
+    """文件属性 opens the table, and 有效性 shares a row with it."""
+    row = "<tr><td>文件属性：</td><td>普发</td><td>有效性：</td><td>有效</td></tr>"
+    table = GOV_CN_TABLE.replace("<tr>", row + "<tr>", 1)
+    (tmp_path / "in").mkdir()
+    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    (tmp_path / "in/notice.html").write_bytes(portal_page(table + NOTICE_BODY, head=BASE))
+    assert run_cli("normalize", "in", cwd=tmp_path).returncode == 0
+    (_, (front, body)), = normalized(tmp_path).items()
+    assert front["extra"] == {"文件属性": "普发"} and front["validity"] == "有效"
+    assert front["index_no"] == "000014349/2024-00031"
+    assert front["title"] == "示例市人民政府办公室关于做好2024年义务教育招生入学工作的通知"
+    assert front["addressee"] == "各县（市、区）人民政府，市直各有关单位" and "普发" not in body
+
+
 @pytest.mark.parametrize("layout", [GOV_CN_TABLE, LABEL_ROWS, COLONLESS], ids=["gov.cn table", "label rows",
                                                                               "colon-less labels"])
 def test_metadata_layouts_tables_and_links(tmp_path: Path, layout: str) -> None:

@@ -119,6 +119,10 @@ def _rows(table: etree._Element) -> list[list[etree._Element]]:
     return [[cell for cell in row if cell.tag in ("td", "th")] for row in rows]
 
 
+# A cell holding a label alone: a few words and a colon.
+LABEL_CELL = re.compile(r"(?=.*[\u4e00-\u9fff])[^:：。，；]{1,16}[:：]")
+
+
 def _is_metadata(cells: list[str]) -> bool:
     return sum(1 for text in cells if LABEL_AT.match(text)) >= 2
 
@@ -197,8 +201,17 @@ class _Reader:
         width = max((len(row) for row in rows), default=0)
         layout = nested or any(len(text) > MAX_CELL for row in texts for text in row) or any(
             True for _ in table.iter("h1", "h2", "h3", "h4", "h5", "h6"))
-        if layout or len(rows) < 2 or width < 2 or _is_metadata([t for row in texts for t in row]):
-            # A layout table, a list in a table, or the metadata table: its cells are lines.
+        if not layout and _is_metadata([t for row in texts for t in row]):
+            # The metadata table: a line per cell, but a label's cell (文件属性：) and its
+            # value's make one line, so labels of any portal read as labels.
+            for row, row_texts in zip(rows, texts, strict=True):
+                labels = [bool(LABEL_CELL.fullmatch(text)) for text in row_texts]
+                for index, cell in enumerate(row):
+                    joins_next = labels[index] and index + 1 < len(row) and not labels[index + 1]
+                    self.walk_cell(cell, new_line=not (index and labels[index - 1]), end_line=not joins_next)
+            return
+        if layout or len(rows) < 2 or width < 2:
+            # A layout table or a list in a table: its cells are lines.
             for row in rows:
                 for cell in row:
                     self.walk_cell(cell)
@@ -211,13 +224,16 @@ class _Reader:
         self.tables.append(Table(cells))
         self.lines.append(table_mark(len(self.tables) - 1))
 
-    def walk_cell(self, cell: etree._Element) -> None:
-        self.end_line()
+    def walk_cell(self, cell: etree._Element, new_line: bool = True, end_line: bool = True) -> None:
+        """A cell's text on lines of its own, or run on from the line before or into the next."""
+        if new_line:
+            self.end_line()
         if cell.text:
             self.current.append(_space(cell.text))
         for child in cell:
             self.walk(child)
-        self.end_line()
+        if end_line:
+            self.end_line()
 
 
 def _base_url(document: etree._Element) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from builder.dates import parse_date
 from builder.normalize.decode import Line
-from builder.normalize.patterns import looks_like_title
+from builder.normalize.patterns import is_marker_line, looks_like_title
 
 # front-matter key → labels portals use for it (FORMAT.md §1)
 LABELS: dict[str, tuple[str, ...]] = {
@@ -124,7 +124,7 @@ def _other_labels(text: str, known: list[re.Match[str]]) -> list[tuple[re.Match[
 
 def parse_pairs(text: str, other_labels: bool = False) -> list[tuple[str, str]] | None:
     """[(label, value)] when the whole line is label/value pairs, else None; with
-    `other_labels`, labels LABELS does not know count too, when they have a value."""
+    `other_labels`, labels LABELS does not know count too."""
     if not other_labels and not LABEL_AT.match(text):  # most lines: no label at the start
         return None
     known = list(LABEL_AT.finditer(text))
@@ -136,7 +136,7 @@ def parse_pairs(text: str, other_labels: bool = False) -> list[tuple[str, str]] 
     for (current, label), following in zip(matches, [*matches[1:], None], strict=True):
         end = following[0].start() if following else len(text)
         value = text[current.end():end].strip(" \u3000")
-        if not _valid(label, value) or (label not in _LABEL_TO_KEY and not value):
+        if not _valid(label, value):
             return None
         pairs.append((label, value))
     return pairs
@@ -147,44 +147,57 @@ def _is_label_only(text: str) -> bool:
     return pairs is not None and len(pairs) == 1 and not pairs[0][1]
 
 
+def _pairs_of(lines: list[Line], index: int, in_head: bool, after_metadata: bool) -> list[tuple[str, str]] | None:
+    """The pairs of lines[index]: any label in the head, and labels of other portals beside
+    known ones; only unambiguous labels further down."""
+    text = lines[index].text
+    pairs = parse_pairs(text)
+    if pairs and not in_head and any(label in WEAK_LABELS for label, _ in pairs):
+        return None
+    if in_head and (pairs is not None or after_metadata or LABEL_AT.match(text) or (
+            index + 1 < len(lines) and parse_pairs(lines[index + 1].text) is not None)):
+        # 来源：示例局 作者：办公室 is two pairs, though 作者 is in no row of LABELS.
+        loose = parse_pairs(text, other_labels=True)
+        if loose is not None and (pairs is None or len(loose) > len(pairs)):
+            return loose
+    return pairs
+
+
+def _value_below(label: str, following: str) -> bool:
+    """Whether the line below a label alone on its line is its value. An empty label above
+    the notice's title (gov.cn's 主题词) does not take the title, nor one of another
+    portal's a heading (市直有关单位： over 一、…)."""
+    if not following or not _valid(label, following) or parse_pairs(following, other_labels=True) is not None:
+        return False
+    if label not in _LABEL_TO_KEY:
+        return not is_marker_line(following) and not looks_like_title(following)
+    return _LABEL_TO_KEY[label] == "title" or not looks_like_title(following)
+
+
 def extract(lines: list[Line]) -> Metadata:
-    """Pull labelled metadata out of the lines; the head is scanned with all labels, and
-    with labels of other portals beside known ones, the rest of the notice only with
-    unambiguous ones."""
+    """Pull labelled metadata out of the lines (see `_pairs_of`); the head ends at the first
+    line that is neither metadata nor a short title line."""
     result = Metadata()
     in_head = True
     last_metadata = -2  # the index of the last line read as metadata
     index = 0
     while index < len(lines):
         line = lines[index]
-        pairs = parse_pairs(line.text)
-        if pairs and not in_head and any(label in WEAK_LABELS for label, _ in pairs):
-            pairs = None
-        if in_head and (pairs is not None or last_metadata == index - 1 or LABEL_AT.match(line.text) or (
-                index + 1 < len(lines) and parse_pairs(lines[index + 1].text) is not None)):
-            # 来源：示例局 作者：办公室 is two pairs, though 作者 is in no row of LABELS.
-            loose = parse_pairs(line.text, other_labels=True)
-            if loose is not None and (pairs is None or len(loose) > len(pairs)):
-                pairs = loose
+        pairs = _pairs_of(lines, index, in_head, last_metadata == index - 1)
+        source: tuple[Line, ...] = (line,)
+        if pairs and len(pairs) == 1 and not pairs[0][1] and index + 1 < len(lines) \
+                and _value_below(pairs[0][0], lines[index + 1].text):
+            pairs = [(pairs[0][0], lines[index + 1].text)]
+            source = (line, lines[index + 1])
+            index += 1
+        if pairs and any(not value and label not in _LABEL_TO_KEY for label, value in pairs):
+            pairs = None  # another portal's label with no value is no label: 市直有关单位：
         if pairs is None:
             result.rest.append(line)
-            # The head ends at the first line that is neither metadata nor a short title line.
             if len(line.text) > 60 or re.search(r"[。；:：]$|。", line.text):
                 in_head = False
             index += 1
             continue
-        source: tuple[Line, ...] = (line,)
-        # `标签:` alone on its line: its value is the next line when that fits the field. An
-        # empty label above the notice's title (gov.cn's 主题词) does not take the title.
-        if len(pairs) == 1 and not pairs[0][1] and index + 1 < len(lines):
-            label = pairs[0][0]
-            following = lines[index + 1]
-            if not _is_label_only(following.text) and following.text and _valid(label, following.text) and \
-                    parse_pairs(following.text) is None and \
-                    (_LABEL_TO_KEY[label] == "title" or not looks_like_title(following.text)):
-                pairs = [(label, following.text)]
-                source = (line, following)
-                index += 1
         for label, value in pairs:
             result.pairs.append(Pair(_LABEL_TO_KEY.get(label, "extra"), label, value, source))
         last_metadata = index
