@@ -1,4 +1,5 @@
-"""Lossless, idempotent, hand edits respected, slugs stable: on every seed, via the CLI."""
+"""Lossless, idempotent, hand edits respected, slugs stable: on every seed (and the other
+layouts, for losslessness), via the CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from html import unescape
 from pathlib import Path
 
 from builder.markdown import render_markdown
+from builder.normalize.decode import decode
 from tests.conftest import SEEDS, read_notice, run_cli
+from tests.test_layouts import write_samples
 
 WHITESPACE = re.compile(r"[\s\u3000\u00a0]+")
 
@@ -22,17 +25,19 @@ def rendered_text(markdown: str) -> str:
     return squeeze(unescape(re.sub(r"<[^>]+>", "", render_markdown(markdown))))
 
 
-def test_lossless_every_raw_character_is_accounted_for(normalized_seeds: Path) -> None:
-    report = json.loads((normalized_seeds / "report.json").read_text(encoding="utf-8"))
-    assert len(report) == len(SEEDS)
+def assert_lossless(root: Path, report_file: str, count: int) -> None:
+    """Every character of every raw file is furniture in the report, shown in the body, or
+    on a line the report names as the source of a front-matter key."""
+    report = json.loads((root / report_file).read_text(encoding="utf-8"))
+    assert len(report) == count
     for entry in report:
-        meta, body = read_notice(normalized_seeds / entry["output"])
+        meta, body = read_notice(root / entry["output"])
         shown = rendered_text(body)
         furniture: dict[int, list[str]] = {}
         for piece in entry["furniture"]:
             furniture.setdefault(piece["line"], []).append(squeeze(piece["text"]))
         field_lines = {item["line"]: key for key, items in entry["fields"].items() for item in items}
-        raw = (normalized_seeds / entry["source"]).read_text(encoding="utf-8").splitlines()
+        raw = decode((root / entry["source"]).read_bytes()).splitlines()
         for number, line in enumerate(raw, start=1):
             rest = squeeze(line)
             for piece in furniture.get(number, []):
@@ -46,6 +51,16 @@ def test_lossless_every_raw_character_is_accounted_for(normalized_seeds: Path) -
             assert number in field_lines, f"{entry['source']}:{number} lost: {rest}"
             key = field_lines[number]
             assert key in meta
+
+
+def test_lossless_every_raw_character_is_accounted_for(normalized_seeds: Path) -> None:
+    assert_lossless(normalized_seeds, "report.json", len(SEEDS))
+
+
+def test_lossless_on_the_other_layouts(tmp_path: Path) -> None:
+    write_samples(tmp_path)
+    assert run_cli("normalize", "raw", "--out", "out", "--report", "report.json", cwd=tmp_path).returncode == 0
+    assert_lossless(tmp_path, "report.json", len(list((tmp_path / "raw").iterdir())))
 
 
 def test_metadata_values_come_from_their_lines(normalized_seeds: Path) -> None:

@@ -350,3 +350,17 @@ def test_a_reply_under_a_byline_with_sentences_numbered_as_chapters(tmp_path: Pa
     assert (meta["published"], meta["doc_type"], meta["addressee"]) == ("2024-05-08", "批复", "示例区教育局")
     assert "\n一、同意设立示例市第一实验小学，办学规模为36个教学班。\n" in body and "## " not in body
     assert body.rstrip().endswith("{.note}\n（联系人：张三，电话：0000-1234567）")
+
+
+def test_a_printed_title_other_than_the_labelled_one_is_kept(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    printed = "示例省人民政府关于印发医疗卫生服务体系规划的通知"
+    labelled = "示例省人民政府关于印发示例省医疗卫生服务体系规划的通知"
+    text = GOVCN_NEXT_LINE.replace(f"{labelled}\n示政发", f"{printed}\n示政发")
+    (raw / "notice.txt").write_text(text.replace("43号\n各市", "44号\n各市"), encoding="utf-8")
+    assert run_cli("normalize", "raw", "--out", "out", cwd=tmp_path).returncode == 0
+    meta, _ = read_notice(next((tmp_path / "out").glob("*.md")))
+    assert meta["title"] == labelled
+    assert meta["extra"] == {"正文标题": printed, "正文发文字号": "示政发〔2018〕44号"}
+    assert len([w for w in meta["warnings"] if "printed in the text" in w]) == 2

@@ -38,6 +38,8 @@ CLAUSE_END = re.compile(r"[:：,，。；;！？]")
 ATTACHMENT_PREFIX = re.compile(r"^\s*附\s*件\s*\d*\s*[:：.．、]?\s*(?:\d+\s*[.．、]\s*)?")
 FILE_NAME_END = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 TITLE_SIMILARITY = 0.6
+# Labels `extra` keeps a printed title or 发文字号 under where the metadata says otherwise.
+PRINTED_LABELS = {"title": "正文标题", "doc_no": "正文发文字号"}
 MAX_INFERRED_TITLE = 40
 
 
@@ -172,8 +174,23 @@ def _infer_title(builder: _Builder, skeleton: Skeleton) -> None:
         builder.set("title", title, [first], inferred="the opening words of the text")
 
 
+def _printed(builder: _Builder, key: str, printed: str, lines: list[Line]) -> None:
+    """A value printed in the document (its title, its 发文字号) where the metadata labels
+    one too: the label's is the portal's record, and the printed one is kept where the two
+    differ."""
+    if printed.replace(" ", "") == str(getattr(builder.notice, key)).replace(" ", ""):
+        builder.result.sources[key].extend(lines)
+        return
+    label = PRINTED_LABELS[key]
+    builder.notice.extra.setdefault(label, printed)
+    builder.result.sources.setdefault("extra", []).extend(lines)
+    builder.warn(f"{LABELS_CN[key]} differs from the one printed in the text, kept under extra as {label}: {printed}")
+
+
 def _title(builder: _Builder, skeleton: Skeleton) -> None:
-    if builder.notice.title:
+    if builder.notice.title and skeleton.title:
+        _printed(builder, "title", "".join(line.text for line in skeleton.title), skeleton.title)
+    elif builder.notice.title:
         pass
     elif skeleton.title:
         builder.set("title", "".join(line.text for line in skeleton.title), skeleton.title)
@@ -218,6 +235,8 @@ def _fill_gaps(builder: _Builder, skeleton: Skeleton, hints: list[Line]) -> None
     if not notice.doc_no and skeleton.doc_no:
         builder.set("doc_no", _normal_doc_no(skeleton.doc_no.text), [skeleton.doc_no],
                     inferred="the line under the title")
+    elif skeleton.doc_no:
+        _printed(builder, "doc_no", _normal_doc_no(skeleton.doc_no.text), [skeleton.doc_no])
     for key in EXPECTED_KEYS:
         if getattr(notice, key) in (None, ""):
             builder.warn(f"no {LABELS_CN[key]} ({key}) found; left empty")
