@@ -208,6 +208,27 @@ REPLY = """发布时间：2024-05-08  来源：示例市教育局  作者：办�
 """
 
 
+# Two bodies that issue the notice together: their names open the title, wrapped over three
+# lines, and share the signature line; sections that are items of a list (；).
+JOINT_ONE_LINE = """索引号: 11350200MB0000000X/2024-00015
+发布机构: 示例区人力资源和社会保障局
+所属主题: 劳动、人事、监察\\人事工作
+示例区人力资源和社会保障局 示例区财政局
+关于调整2024年度区直机关事业单位工作人员
+带薪年休假补贴标准的通知
+区直各单位：
+为进一步规范带薪年休假补贴发放工作，经研究，现就调整有关补贴标准通知如下：
+一、调整标准
+（一）工作满1年不满10年的，年休假补贴标准为每人每年3000元；
+（二）工作满10年以上的，年休假补贴标准为每人每年4000元。
+二、执行时间
+本通知自2024年1月1日起执行。
+示例区人力资源和社会保障局　　　　示例区财政局
+2024年7月10日
+（此件主动公开）
+"""
+
+
 def write_samples(root: Path) -> None:
     raw = root / "raw"
     raw.mkdir()
@@ -221,6 +242,7 @@ def write_samples(root: Path) -> None:
     (raw / "titled.txt").write_text(TITLED_ATTACHMENTS, encoding="utf-8")
     (raw / "announcement.txt").write_text(ANNOUNCEMENT, encoding="utf-8")
     (raw / "reply.txt").write_text(REPLY, encoding="utf-8")
+    (raw / "joint-line.txt").write_text(JOINT_ONE_LINE, encoding="utf-8")
 
 
 def normalized(tmp_path: Path) -> dict[str, tuple[dict, str]]:
@@ -364,3 +386,12 @@ def test_a_printed_title_other_than_the_labelled_one_is_kept(tmp_path: Path) -> 
     assert meta["title"] == labelled
     assert meta["extra"] == {"正文标题": printed, "正文发文字号": "示政发〔2018〕44号"}
     assert len([w for w in meta["warnings"] if "printed in the text" in w]) == 2
+
+
+def test_joint_signers_on_one_line_and_list_items(tmp_path: Path) -> None:
+    meta, body = normalized(tmp_path)["joint-line"]
+    assert meta["title"] == ("示例区人力资源和社会保障局 示例区财政局关于调整2024年度区直机关事业单位工作人员"
+                             "带薪年休假补贴标准的通知")
+    assert meta["signers"] == ["示例区人力资源和社会保障局", "示例区财政局"]
+    assert (meta["category"], meta["addressee"]) == ("劳动、人事、监察\\人事工作", "区直各单位")
+    assert "## 一、调整标准" in body and "\n（一）工作满1年不满10年的，" in body and "### " not in body

@@ -38,6 +38,7 @@ CLAUSE_END = re.compile(r"[:：,，。；;！？]")
 ATTACHMENT_PREFIX = re.compile(r"^\s*附\s*件\s*\d*\s*[:：.．、]?\s*(?:\d+\s*[.．、]\s*)?")
 FILE_NAME_END = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 TITLE_SIMILARITY = 0.6
+SIGNERS_APART = re.compile(r"[ \u3000]{2,}")
 # Labels `extra` keeps a printed title or 发文字号 under where the metadata says otherwise.
 PRINTED_LABELS = {"title": "正文标题", "doc_no": "正文发文字号"}
 MAX_INFERRED_TITLE = 40
@@ -207,8 +208,9 @@ def _title(builder: _Builder, skeleton: Skeleton) -> None:
 def _signature(builder: _Builder, skeleton: Skeleton) -> None:
     if skeleton.addressee:
         builder.set("addressee", skeleton.addressee.text.rstrip(":："), [skeleton.addressee])
-    if skeleton.signers:
-        builder.set("signers", [line.text for line in skeleton.signers], skeleton.signers)
+    if skeleton.signers:  # joint signers may share a line, spaced apart
+        builder.set("signers", [name for line in skeleton.signers for name in SIGNERS_APART.split(line.text)],
+                    skeleton.signers)
     if skeleton.date:
         builder.set("signed", _iso(skeleton.date.text, keep_time=False), [skeleton.date])
     if skeleton.note:
