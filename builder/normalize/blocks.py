@@ -43,7 +43,9 @@ Block = Heading | Paragraph | AttachmentList
 
 
 def cn_value(numeral: str) -> int:
-    """一 → 1, 十二 → 12, 二十 → 20."""
+    """一 → 1, 十二 → 12, 二十 → 20; 12 → 12 (附件 labels are numbered either way)."""
+    if numeral.isdigit():
+        return int(numeral)
     if "十" not in numeral:
         return CN_VALUES.get(numeral, 0)
     tens, _, units = numeral.partition("十")
@@ -61,8 +63,7 @@ def _item(text: str, line: Line) -> Item:
     match = ITEM.match(text) or ATTACHMENT_TITLED.match(text)
     if match:
         title = text[match.end():] if match.re is ITEM else match["title"]
-        return Item(cn_value(match["n"]) if not match["n"].isdigit() else int(match["n"]), _clean_title(title), line,
-                    text)
+        return Item(cn_value(match["n"]), _clean_title(title), line, text)
     return Item(None, _clean_title(text), line, text)
 
 

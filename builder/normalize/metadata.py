@@ -142,11 +142,6 @@ def parse_pairs(text: str, other_labels: bool = False) -> list[tuple[str, str]] 
     return pairs
 
 
-def _is_label_only(text: str) -> bool:
-    pairs = parse_pairs(text)
-    return pairs is not None and len(pairs) == 1 and not pairs[0][1]
-
-
 def _pairs_of(lines: list[Line], index: int, in_head: bool, after_metadata: bool) -> list[tuple[str, str]] | None:
     """The pairs of lines[index]: any label in the head, and labels of other portals beside
     known ones; only unambiguous labels further down."""

@@ -124,18 +124,14 @@ def _find_signature(lines: list[Line]) -> tuple[int, int] | None:
     return None
 
 
-def _label_number(number: str | None) -> int | None:
-    return None if number is None else int(number) if number.isdigit() else cn_value(number) or None
-
-
 def _opens_attachment(line: Line) -> Section | None:
     """The attachment a label line opens: 附件2, or 附件2：名单 with its title."""
     bare = ATTACHMENT_LABEL.match(line.text)
     if bare:
-        return Section("attachment", line, _label_number(bare["n"]), [], [])
+        return Section("attachment", line, cn_value(bare["n"] or "") or None, [], [])
     titled = ATTACHMENT_TITLED.match(line.text)
     if titled and is_title_like(titled["title"]):
-        return Section("attachment", replace(line, text=titled["label"].rstrip()), _label_number(titled["n"]),
+        return Section("attachment", replace(line, text=titled["label"].rstrip()), cn_value(titled["n"]) or None,
                        [replace(line, text=titled["title"])], [])
     return None
 
