@@ -4,7 +4,6 @@ and a parallel build the bytes of a single-process one."""
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from watchdog.observers import Observer
 from builder.record import CACHE_DIR, load_record
 from tests.conftest import REPO, run_cli, site_tree
 from tests.test_feeds import generate_site
+from tests.test_serve import Preview
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -235,10 +235,7 @@ def watch_build(site: Path, last: tuple[str, str]) -> _Arrivals:
     observer.start()
     try:
         assert run_cli("build", cwd=site).returncode == 0
-        waited = 0.0
-        while last not in arrivals.seen and waited < 10:  # the observer reports with a delay
-            time.sleep(0.05)
-            waited += 0.05
+        Preview.wait_for(lambda: last in arrivals.seen, 10)  # the observer reports with a delay
     finally:
         observer.stop()
         observer.join()
