@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from builder.errors import GongkaiError, Problem
+from builder.untrusted import compose, construct
 
 SITE_FILE = "site.yaml"
 
@@ -140,7 +141,7 @@ class _Checker:
                 self.fail(key_node, key, f"unknown key (known: {', '.join(schema)})")
                 continue
             expected, _ = schema[key_node.value]
-            value = yaml.safe_load(yaml.serialize(value_node))
+            value = construct(value_node)
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 self.fail(value_node, key, f"expected {expected.__name__}, got {type(value).__name__}")
                 continue
@@ -220,12 +221,7 @@ def default_vocabulary() -> tuple[Topic, ...]:
 
 
 def parse_config(text: str, file: str) -> SiteConfig:
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise GongkaiError(Problem(file, f"invalid YAML: {getattr(err, 'problem', err)}", line)) from None
+    root = compose(text, file)
     if root is None:
         raise GongkaiError(Problem(file, "empty configuration"))
     checker = _Checker(file)
@@ -263,4 +259,11 @@ def load_config(root: Path, required: bool = False) -> SiteConfig:
         if required:
             raise GongkaiError(Problem(SITE_FILE, f"not found in {root}: run gongkai from the site's root folder"))
         return SiteConfig()
-    return parse_config(path.read_text(encoding="utf-8"), SITE_FILE)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes().count(b"\n", 0, err.start) + 1
+        raise GongkaiError(Problem(SITE_FILE, "not UTF-8 text; save it as UTF-8", line)) from None
+    except OSError as err:
+        raise GongkaiError(Problem(SITE_FILE, f"cannot read: {err.strerror}")) from None
+    return parse_config(text, SITE_FILE)

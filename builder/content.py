@@ -15,6 +15,7 @@ from builder.errors import GongkaiError, Problem
 from builder.fsio import State
 from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Notice
 from builder.parallel import fork_pool
+from builder.untrusted import compose, construct, visible, web_address
 from builder.views import first_paragraph
 
 NOTICES_DIR = "notices"
@@ -24,17 +25,6 @@ TEXT_KEYS = ("title", "index_no", "doc_no", "publisher", "category", "validity",
              "disclosure", "source")
 DATE_KEYS = ("written", "published", "effective", "expires", "signed")
 LIST_KEYS = ("signers", "tags", "inferred", "warnings", "page_meta")
-
-
-class _TextDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """libyaml's parser where present (five times faster); leaves dates as text, so an
-    impossible date is our error with a line, not YAML's crash."""
-
-
-_TextDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 class _Reader:
@@ -48,10 +38,15 @@ class _Reader:
     def attachment_file(self, name: str, node: yaml.Node, key: str) -> bool:
         if self.folder is None or self.root is None:
             return True
-        target = (self.folder / name).resolve()
-        if not target.is_relative_to(self.root.resolve()):
+        try:
+            target = (self.folder / name).resolve()
+            inside, found = target.is_relative_to(self.root.resolve()), target.is_file()
+        except OSError as err:  # a name longer than the system allows, a link loop …
+            self.fail(node, key, f"{name[:60]}…: not a usable file name ({err.strerror})")
+            return False
+        if not inside:
             self.fail(node, key, f"{name} leaves content/: attachment files must be inside it")
-        elif not target.is_file():
+        elif not found:
             self.fail(node, key, f"{name}: no such file beside the notice")
         else:
             return True
@@ -74,7 +69,7 @@ class _Reader:
             return None
         parsed = parse_date(value) if isinstance(value, str) else None
         if parsed is None:
-            self.fail(node, key, f"expected a date such as 2024-02-21, got {value!r}")
+            self.fail(node, key, f"expected a date such as 2024-02-21, got {_shown(value)}")
             return None
         return parsed.iso() if key == "published" else parsed.day.isoformat()
 
@@ -107,33 +102,17 @@ class _Reader:
                 self.fail(item_node, f"{key}.number", "expected a whole number or null")
             elif file is not None and not isinstance(file, str):
                 self.fail(item_node, f"{key}.file", "expected a file name")
-            elif url is not None and not (isinstance(url, str) and SAFE_URL.match(url)):
+            elif url is not None and not (isinstance(url, str) and web_address(url)):
                 self.fail(item_node, f"{key}.url", "expected a web address (http, https or a relative path)")
             elif file is None or self.attachment_file(file, item_node, f"{key}.file"):
                 result.append(Attachment(number, item["title"], bool(item.get("inline", False)), file, url))
         return result
 
 
-# Links a page may carry: web addresses and relative paths, never javascript: or data:.
-SAFE_URL = re.compile(r"^(?:https?://|[^:]*$)", re.IGNORECASE)
-
-
-def _yaml_reason(err: yaml.YAMLError) -> str:
-    if isinstance(err, yaml.reader.ReaderError):
-        return f"character U+{err.character:04X} is not allowed; write it as an escape in a double-quoted string"
-    return str(getattr(err, "problem", None) or err)
-
-
-NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-
-
-def _yaml_line(err: yaml.YAMLError, front: str) -> int | None:
-    """The file line of a YAML error (the front matter starts on line 2)."""
-    bad = NOT_YAML.search(front) if isinstance(err, yaml.reader.ReaderError) else None
-    if bad:
-        return front.count("\n", 0, bad.start()) + 2
-    mark = getattr(err, "problem_mark", None)
-    return mark.line + 2 if mark else None
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: its start (an error line stays a line)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
@@ -153,19 +132,12 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
         raise GongkaiError(Problem(file, "no front matter: the file must start with a line '---' "
                                    "and the metadata must end with another", 1))
     front, body = parts
-    try:
-        loader = _TextDatesLoader(front)
-        try:
-            root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as err:
-        raise GongkaiError(Problem(file, f"invalid YAML: {_yaml_reason(err)}", _yaml_line(err, front))) from None
+    root = compose(front, file, first_line=2)
+    data = construct(root) if root is not None else None
     reader = _Reader(file, folder, content_root)
     if not isinstance(root, yaml.MappingNode):
         raise GongkaiError(Problem(file, "front matter must be a mapping of keys", 2))
-    notice = Notice(slug=slug, body=body)
+    notice = Notice(slug=slug, body=visible(body))
     for key_node, value_node in root.value:
         key = key_node.value
         value = data.get(key)
@@ -227,7 +199,7 @@ class Loaded:
     def body(self, notice: Notice) -> str:
         """The notice's Markdown body, read from its file (it was checked when loaded)."""
         parts = split_front_matter(Path(self.paths[notice.slug]).read_text(encoding="utf-8"))
-        return parts[1] if parts else ""
+        return visible(parts[1]) if parts else ""
 
 
 def _read(job: tuple[str, str, str, Path, int, int]) -> Cached | list[Problem]:
@@ -239,6 +211,8 @@ def _read(job: tuple[str, str, str, Path, int, int]) -> Cached | list[Problem]:
         notice = parse_notice(data.decode("utf-8"), file, slug, path.parent, content)
     except UnicodeDecodeError:
         return [Problem(file, "not UTF-8 text")]
+    except OSError as err:  # unreadable, or gone since the folder was listed
+        return [Problem(file, f"cannot read: {err.strerror}")]
     except GongkaiError as err:
         return list(err.problems)
     meta = replace(notice, body=None)

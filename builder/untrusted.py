@@ -1,0 +1,156 @@
+"""Rules for what comes from outside: front matter and site.yaml (one YAML loader for
+both), the text they hold, and the web addresses notices link to.
+
+The YAML loader is the safe one with these refusals, each a one-line Problem naming the
+file, line and field:
+
+- aliases (`*name`): eight nested ones expand to gigabytes (a "billion laughs"), and no
+  notice or site.yaml needs one;
+- every tag but the plain ones (text, numbers, true/false, null, lists, mappings):
+  `!!python/…`, `!!binary`, `!!set` and local tags;
+- numbers longer than MAX_NUMBER: Python refuses to read or print an integer of 4,300
+  digits, and no field needs a number a twentieth that long;
+- a scalar its tag cannot read (`!!int abc`, `!!bool maybe`).
+
+Dates stay text, so an impossible date is the reader's located error, not YAML's crash;
+text comes out without control characters or bidirectional overrides (`visible`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from builder.errors import GongkaiError, Problem
+
+YAML_TAG = "tag:yaml.org,2002:"
+PLAIN_TAGS = frozenset(YAML_TAG + name for name in ("null", "bool", "int", "float", "str", "seq", "map"))
+NUMBER_TAGS = frozenset(YAML_TAG + name for name in ("int", "float", "bool"))
+MAX_NUMBER = 200  # characters of an int or float scalar
+
+# Control characters (tab and line ends are text) and the bidirectional embeddings,
+# overrides and isolates, which make text read otherwise than it is stored.
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# What YAML's reader refuses in a file (it must be written as an escape).
+NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# Links a page may carry: web addresses and relative paths, never javascript: or data:.
+SAFE_URL = re.compile(r"^(?:https?://|[^:]*$)", re.IGNORECASE)
+
+
+def visible(text: str) -> str:
+    """`text` without control characters and bidirectional overrides."""
+    return INVISIBLE.sub("", text) if INVISIBLE.search(text) else text
+
+
+def web_address(url: str) -> bool:
+    """Whether `url` is an http(s) address or a relative path that a URL parser can read
+    (`http://[::1/x` cannot: it is no address, and every later reader would fail on it)."""
+    if not SAFE_URL.match(url) or INVISIBLE.search(url):
+        return False
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser where present (five times faster), without the date resolver."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != YAML_TAG + "timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
+        return visible(super().construct_yaml_str(node))
+
+
+_Constructor.add_constructor(YAML_TAG + "str", _Constructor.construct_yaml_str)
+
+
+def _reason(err: yaml.YAMLError) -> str:
+    if isinstance(err, yaml.reader.ReaderError):
+        return f"character U+{err.character:04X} is not allowed; write it as an escape in a double-quoted string"
+    return str(getattr(err, "problem", None) or err)
+
+
+def _error_line(err: yaml.YAMLError, text: str, first_line: int) -> int | None:
+    bad = NOT_YAML.search(text) if isinstance(err, yaml.reader.ReaderError) else None
+    if bad:
+        return text.count("\n", 0, bad.start()) + first_line
+    mark = getattr(err, "problem_mark", None)
+    return mark.line + first_line if mark else None
+
+
+def _shown(tag: str) -> str:
+    return "!!" + tag[len(YAML_TAG):] if tag.startswith(YAML_TAG) else tag
+
+
+def _refusal(node: yaml.Node) -> str | None:
+    """Why a node (reached for the first time) is refused, or None."""
+    if node.tag not in PLAIN_TAGS:
+        return f"tag {_shown(node.tag)} is not allowed (only text, numbers, true/false, null, lists and mappings)"
+    if node.tag in NUMBER_TAGS:
+        if len(node.value) > MAX_NUMBER:
+            return f"a number of {len(node.value)} characters is too long; quote it to keep it as text"
+        try:
+            _Constructor.yaml_constructors[node.tag](_Constructor(), node)
+        except (ValueError, KeyError):
+            return f"{node.value[:40]!r} is no {_shown(node.tag)}"
+    return None
+
+
+def _check(root: yaml.Node, file: str, first_line: int) -> None:
+    """Walk the nodes in document order (iteratively: libyaml allows 1,000 levels); a node
+    reached a second time was reached through an alias. A mapping value is located by its
+    key's line, which is where the alias is written."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str, yaml.Node]] = [(root, "", root)]
+    while stack:
+        node, path, where = stack.pop()
+        line = where.start_mark.line + first_line
+        if id(node) in seen:
+            raise GongkaiError(Problem(file, "aliases (*name) are not allowed; write the value out", line,
+                                       path or None))
+        seen.add(id(node))
+        refusal = _refusal(node)
+        if refusal:
+            raise GongkaiError(Problem(file, refusal, line, path or None))
+        children: list[tuple[yaml.Node, str, yaml.Node]] = []
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                children += [(key, path, key), (value, f"{path}.{name}" if path else name, key)]
+        elif isinstance(node, yaml.SequenceNode):
+            # An item that starts before its list was written elsewhere: locate it by the list.
+            children = [(item, f"{path}[{index}]", item if item.start_mark.index >= node.start_mark.index else where)
+                        for index, item in enumerate(node.value)]
+        stack.extend(reversed(children))
+
+
+def compose(text: str, file: str, first_line: int = 1) -> yaml.Node | None:
+    """The checked node tree of a YAML document whose first line is `first_line` of `file`;
+    None when it is empty. GongkaiError says what is wrong, and where."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as err:
+        raise GongkaiError(Problem(file, f"invalid YAML: {_reason(err)}", _error_line(err, text, first_line))) \
+            from None
+    finally:
+        loader.dispose()
+    if root is not None:
+        _check(root, file, first_line)
+    return root
+
+
+def construct(node: yaml.Node) -> Any:
+    """The Python value of a node from `compose` (or of a node inside one)."""
+    return _Constructor().construct_document(node)
