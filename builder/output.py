@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from builder.fsio import writing
+from builder.errors import Problem
 from builder.parallel import fork_pool
 
 
@@ -26,21 +28,40 @@ def digest(*parts: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """What put an output in the plan, for errors: a file, and the field in it."""
+
+    file: str
+    field: str | None = None
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.file, message, field=self.field)
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.field})" if self.field else self.file
+
+
+OWN_PAGES = Origin("gongkai's own pages")  # the home page, the lists, feeds …: made of the whole site
+
+
+@dataclass(frozen=True)
 class Output:
     path: str  # where it goes inside the site
     key: str  # digest of everything it depends on
     make: Callable[[], str | bytes] | None = None  # renders it
     source: Path | None = None  # or a file it is a copy of
+    origin: Origin = OWN_PAGES  # what planned it, for errors
 
 
 def _write(target: Path, output: Output) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if output.source is not None:
-        shutil.copyfile(output.source, target)
-        return
-    assert output.make is not None
-    data = output.make()
-    target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    data = output.make() if output.make is not None else None
+    with writing(target):  # a full disk is a one-line error, and the staging folder goes
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if output.source is not None:
+            shutil.copyfile(output.source, target)
+        else:
+            assert data is not None
+            target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 # What a forked worker renders, and where; set before the pool forks, so nothing is pickled.

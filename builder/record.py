@@ -18,15 +18,17 @@ from typing import Any
 
 from builder import __version__
 from builder.content import Cached
-from builder.fsio import write_atomic
+from builder.fsio import make_room, write_atomic
 from builder.model import Attachment, Notice
 from builder.output import digest
 
 CACHE_DIR = ".gongkai-cache"
 # Records hold pickled notices: one written by another release, for another shape of Notice
 # or of its cache entry (its notices would lack the new fields) or of another layout is not read.
-LAYOUT = 2  # of a record's contents
+LAYOUT = 3  # of a record's contents
 FORMAT = digest(__version__, LAYOUT, *([f.name for f in fields(kind)] for kind in (Notice, Attachment, Cached)))
+# Every cache file starts with the format and a CRC-32 of the pickle after it.
+HEADER = f"gongkai-cache {FORMAT}\n".encode()
 SHARDS = 64  # ~80 notices each at 5,000: a shard is quick to rewrite, and few files to read
 
 
@@ -43,12 +45,25 @@ def _shard(slug: str) -> int:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """A cache file's contents; {} when it is missing, stale or damaged in any way (a
+    missing entry only costs reading and rendering again). Its checksum is tested before
+    unpickling: a flipped bit inside a string would otherwise unpickle into a wrong title."""
     try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-        return data if isinstance(data, dict) and data.get("version") == FORMAT else {}
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return {}  # a missing or stale record only costs a full build
+        raw = path.read_bytes()
+        head, payload = raw[:len(HEADER)], raw[len(HEADER) + 4:]
+        if head != HEADER or int.from_bytes(raw[len(HEADER):len(HEADER) + 4], "big") != zlib.crc32(payload):
+            return {}
+        data = pickle.loads(payload)
+    except Exception:  # whatever the damage (any exception unpickling can raise), it is not cached
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write(root: Path, path: Path, data: dict[str, Any]) -> None:
+    """A cache file, checksummed, in place of whatever stood in its way in the cache."""
+    make_room(path, root / CACHE_DIR)
+    payload = pickle.dumps(data)
+    write_atomic(path, HEADER + zlib.crc32(payload).to_bytes(4, "big") + payload)
 
 
 def load_record(root: Path, out: Path) -> dict[str, Any]:
@@ -56,8 +71,10 @@ def load_record(root: Path, out: Path) -> dict[str, Any]:
     record = _read(record_file(root, out))
     content: dict[str, Cached] = {}
     for number in range(SHARDS):
-        entries = _read(_content_folder(root) / f"{number:02d}.pickle").get("entries", {})
-        content.update((slug, entry) for slug, entry in entries.items() if _shard(slug) == number)
+        entries = _read(_content_folder(root) / f"{number:02d}.pickle").get("entries")
+        if isinstance(entries, dict):
+            content.update((slug, entry) for slug, entry in entries.items()
+                           if _shard(slug) == number and isinstance(entry, Cached))
     return {**record, "content": content}
 
 
@@ -75,12 +92,13 @@ def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached
             continue
         path = _content_folder(root) / f"{number:02d}.pickle"
         if entries:
-            write_atomic(path, pickle.dumps({"version": FORMAT, "entries": dict(sorted(entries.items()))}))
+            _write(root, path, {"entries": dict(sorted(entries.items()))})
         else:
+            make_room(path, root / CACHE_DIR)
             path.unlink(missing_ok=True)
 
 
 def save_record(root: Path, out: Path, record: dict[str, Any]) -> None:
     """The record without its content cache (see `save_content`)."""
     kept = {key: value for key, value in record.items() if key != "content"}
-    write_atomic(record_file(root, out), pickle.dumps({**kept, "version": FORMAT}))
+    _write(root, record_file(root, out), kept)

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from builder.fsio import State, file_states, tree_state, write_atomic
+from builder.fsio import State, file_states, make_room, tree_state, write_atomic
 from builder.output import digest
 
 PACKAGE = Path(__file__).resolve().parent  # the builder's own code is an input too
@@ -39,26 +39,29 @@ def inputs_digest(folders: Iterable[tuple[Path, State]], settings: object) -> st
     return digest([(str(folder), state) for folder, state in [*folders, (PACKAGE, tree_state(PACKAGE))]], settings)
 
 
+def _row(row: object) -> bool:
+    """An output's row in a stamp: [path, size, modification time]."""
+    return isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and "\0" not in row[0] \
+        and all(isinstance(number, int) and not isinstance(number, bool) for number in row[1:])
+
+
 def unchanged(stamp_file: Path, inputs: str, out: Path) -> int | None:
     """The number of outputs of the last build when its inputs and its output folder are
     as that build left them; None when there is work to do."""
     try:
         stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # missing, a folder, not JSON …: damaged is not cached
         return None
     if not isinstance(stamp, dict) or stamp.get("inputs") != inputs or not isinstance(stamp.get("outputs"), list):
         return None
-    try:
-        left = {path: (size, mtime) for path, size, mtime in stamp["outputs"]}
-    except (TypeError, ValueError):
+    outputs, count = stamp["outputs"], stamp.get("count")
+    if not (isinstance(count, int) and all(_row(row) for row in outputs)):
         return None
-    if file_states(out, left) != left:
-        return None
-    count = stamp.get("count")
-    return count if isinstance(count, int) else None
+    left = {path: (size, mtime) for path, size, mtime in outputs}
+    return count if file_states(out, left) == left else None
 
 
 def write_stamp(stamp_file: Path, inputs: str, out_state: State, count: int) -> None:
     stamp = {"inputs": inputs, "count": count, "outputs": [[path, *value] for path, value in out_state.items()]}
-    stamp_file.parent.mkdir(parents=True, exist_ok=True)
+    make_room(stamp_file, stamp_file.parent)  # the cache's own: a folder in the way is removed
     write_atomic(stamp_file, json.dumps(stamp) + "\n")
