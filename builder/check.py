@@ -30,8 +30,12 @@ class Checked:
 
 
 def _target(page: str, href: str, base_path: str) -> str | None:
-    """The site path a link leads to, or None for links that leave the site."""
-    parts = urlsplit(href)
+    """The site path a link leads to, None for links that leave the site, or "\0broken"
+    for one no URL parser reads (http://[::1/x)."""
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return "\0broken"
     if parts.scheme or parts.netloc or href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
         return None
     path = unquote(parts.path)
@@ -69,7 +73,9 @@ def _check_page(args: tuple[str, str, str]) -> tuple[int, list[Problem]]:
             if target is None:
                 continue
             links += 1
-            if target == "\0outside" or not os.path.isfile(os.path.join(root, target)):
+            if target == "\0broken":
+                problems.append(Problem(file, f"<{tag} {attribute}=\"{href}\"> is no URL", element.sourceline, "link"))
+            elif target == "\0outside" or not os.path.isfile(os.path.join(root, target)):
                 problems.append(Problem(file, f"<{tag} {attribute}=\"{href}\"> leads to no file in the site",
                                         element.sourceline, "link"))
     return links, problems
@@ -89,7 +95,10 @@ def check_site(out: Path, jobs: int | None = None) -> Checked:
     if not (out / "index.html").is_file():
         return Checked(0, 0, [Problem(out.as_posix(), "no built site here (no index.html): run gongkai build")], None)
     base = built_for(out)
-    base_path = urlsplit(base).path if base else "/"
+    try:
+        base_path = urlsplit(base).path if base else "/"
+    except ValueError:  # a canonical link no URL parser reads: the pages' links are then checked from /
+        base_path = "/"
     base_path = base_path if base_path.endswith("/") else base_path + "/"
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
     problems: list[Problem] = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Protocol
+from urllib.parse import urljoin
 
 from lxml import etree
 from markupsafe import Markup, escape
@@ -62,7 +63,7 @@ def item_html(notice: Notice, text: Text, url: str, full: bool) -> str:
     body = Markup(render_markdown(text.body(notice))) if full else Markup("<p>{}</p>").format(text.summary(notice))
     items = []
     for view in attachment_views(notice, None):
-        href = url + view.href if view.href else None  # an anchor or a file beside the page
+        href = urljoin(url, view.href) if view.href else None  # an anchor, a file beside the page, or a URL
         label = Markup("{}：{}").format(view.label, view.title)
         items.append(Markup('<li><a href="{}">{}</a></li>').format(href, label) if href
                      else Markup("<li>{}（未在网上公开）</li>").format(label))

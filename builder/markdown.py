@@ -16,11 +16,13 @@ reference renderer.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
 import markdown_it_pyrs
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
@@ -55,10 +57,40 @@ BLANK_LINES = re.compile(r"\n[ \t]*\n")
 FIRST_TAG = re.compile(r"<(p|h[1-6]|ul|blockquote)>")
 
 
+# What a `{…}` attribute line may put on the block below it: the classes the theme styles
+# and the anchors notices link to (the normaliser writes no others). Anything else (style=,
+# tabindex, autofocus, other classes) is dropped: one such line could restyle the whole page.
+THEME_CLASSES = frozenset({"addressee", "note", "attachment-label"})
+THEME_ID = re.compile(r"attachment-[0-9]+")
+
+
+def theme_attributes(attrs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The attributes of an attribute line that the theme uses, in their order."""
+    kept = []
+    for key, value in attrs:
+        if key == "class":
+            value = " ".join(name for name in value.split() if name in THEME_CLASSES)
+        elif key != "id" or not THEME_ID.fullmatch(value):
+            continue
+        if value:
+            kept.append((key, value))
+    return tuple(kept)
+
+
+def _theme_attributes_only(state: StateCore) -> None:
+    """After the attributes plugin: block tokens keep only the theme's ids and classes
+    (nothing else in this renderer sets either before rendering)."""
+    for token in state.tokens:
+        if token.attrs and ("class" in token.attrs or "id" in token.attrs):
+            others = {key: value for key, value in token.attrs.items() if key not in ("class", "id")}
+            token.attrs = {**others, **dict(theme_attributes((k, str(v)) for k, v in token.attrs.items()))}
+
+
 def reference_renderer() -> MarkdownIt:
     """CommonMark with raw HTML off (text from content is always shown, never run), pipe
     tables, and ```table blocks for tables with merged cells (builder/tables.py)."""
-    md = MarkdownIt("commonmark", {"html": False}).enable("table").use(attrs_block_plugin)
+    md = MarkdownIt("commonmark", {"html": False}).enable("table").use(attrs_block_plugin, allowed=("id", "class"))
+    md.core.ruler.after("attr", "theme_attributes", _theme_attributes_only)
     for name in CONTAINERS:
         md.use(container_plugin, name=name)
     default_fence = md.renderer.rules["fence"]
@@ -105,7 +137,7 @@ def _attributes(line: str) -> tuple[tuple[str, str], ...] | None:
     if not line.endswith("}"):
         return None
     try:
-        return tuple(parse_attrs(line)[1].items())
+        return theme_attributes(parse_attrs(line)[1].items())
     except ParseError:
         return None
 
@@ -125,8 +157,8 @@ def _commonmark(source: str, attrs: tuple[tuple[str, str], ...] | None) -> str:
     if attrs is None:
         return html
     first = FIRST_TAG.match(html)
-    if not first or any(key not in ("id", "class") for key, _ in attrs):
-        raise Unusual  # only what the normaliser writes: id and class on a plain block
+    if not first:
+        raise Unusual  # only what the normaliser writes: attributes on a plain block
     written = "".join(f' {key}="{escape(value)}"' for key, value in attrs)
     return f"<{first[1]}{written}>{html[first.end():]}"
 
