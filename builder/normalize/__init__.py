@@ -78,6 +78,9 @@ def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) ->
     for link in page.unresolved if page else ():
         notice.warnings.append(f"attachment link {link} is relative and the page does not say its own address; "
                                "kept as written")
+    for link in page.refused if page else ():
+        notice.warnings.append(f"attachment link {link[:80]} is no web address (http, https or a relative path); "
+                               "dropped")
     report = {
         "furniture": _lines(stripped.furniture),
         "fields": {key: _lines(lines) for key, lines in assembled.sources.items() if lines},

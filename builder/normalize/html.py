@@ -22,6 +22,7 @@ from lxml import etree
 from builder.normalize.decode import BOMS, DecodeError, decode
 from builder.normalize.metadata import LABEL_AT
 from builder.normalize.patterns import FILE_TYPES, table_mark
+from builder.untrusted import web_address
 
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
 # A declared charset, looked for in the first bytes as browsers do.
@@ -80,6 +81,7 @@ class Page:
     links: tuple[Link, ...]  # links to attachment files
     meta: dict[str, str]  # front-matter key → value from the page's <meta> tags
     unresolved: tuple[str, ...]  # relative links kept as written: the page's address is unknown
+    refused: tuple[str, ...] = ()  # links to files that are no web address (javascript:, data: …): dropped
 
 
 class NotAPage(ValueError):
@@ -137,6 +139,7 @@ class _Reader:
         self.tables: list[Table] = []
         self.links: list[Link] = []
         self.unresolved: list[str] = []
+        self.refused: list[str] = []
         self.link_chars = 0
 
     def end_line(self) -> None:
@@ -184,8 +187,11 @@ class _Reader:
         text = _cell_text(anchor)
         self.link_chars += len(text)
         href = (anchor.get("href") or "").strip()
-        path = unquote(urlsplit(href).path)
+        path = unquote(urlsplit(href).path) if web_address(href) else href
         if not href or "." + path.rsplit(".", 1)[-1].lower() not in FILE_TYPES:
+            return
+        if not web_address(href):  # the build would refuse it: javascript:, data:, http://[::1/…
+            self.refused.append(href)
             return
         if urlsplit(href).scheme not in ("http", "https"):
             if self.base:
@@ -239,7 +245,8 @@ class _Reader:
 def _base_url(document: etree._Element) -> str | None:
     """The page's own address, where the page names it: <base>, canonical link or og:url."""
     for xpath in ("//base/@href", "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        found = [value for value in document.xpath(xpath) if urlsplit(value).scheme in ("http", "https")]
+        found = [value for value in document.xpath(xpath)
+                 if web_address(value) and urlsplit(value).scheme in ("http", "https")]
         if found:
             return found[0]
     return None
@@ -275,7 +282,8 @@ def read_page(data: bytes) -> Page:
     if reader.link_chars > LINKS_SHARE_OF_A_LIST_PAGE * characters:
         raise NotAPage(f"a page of links, not a notice ({reader.link_chars} of its {characters} characters are "
                        "link text: a portal home or list page)")
-    return Page(body, tuple(reader.tables), tuple(reader.links), _meta(document), tuple(reader.unresolved))
+    return Page(body, tuple(reader.tables), tuple(reader.links), _meta(document), tuple(reader.unresolved),
+                tuple(reader.refused))
 
 
 __all__ = ["HTML_SUFFIXES", "Cell", "DecodeError", "Link", "NotAPage", "Page", "Table", "read_page"]
