@@ -16,6 +16,7 @@ from builder.normalize.emit import body_markdown, front_matter_markdown
 from builder.normalize.furniture import strip_furniture
 from builder.normalize.html import NotAPage, Page, read_page
 from builder.normalize.metadata import extract
+from builder.normalize.rejoin import provenance, rejoin
 from builder.normalize.structure import parse
 
 MIN_CJK_CHARS = 20  # less Chinese text than this is not a notice
@@ -46,7 +47,7 @@ def slug_for(notice: Notice) -> str:
 
 
 def _lines(lines: list[Line]) -> list[dict[str, Any]]:
-    return [{"line": line.number, "text": line.text} for line in lines]
+    return [{"line": raw.number, "text": raw.text} for line in lines for raw in provenance(line)]
 
 
 def normalize_bytes(data: bytes, source: str, tag_rules: TagRules) -> Normalized:
@@ -65,12 +66,15 @@ def normalize_page(data: bytes, source: str, tag_rules: TagRules) -> Normalized:
 
 
 def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) -> Normalized:
-    stripped = strip_furniture(clean_lines(raw))
+    stripped = strip_furniture(rejoin(clean_lines(raw)))
     meta = extract(stripped.kept)
     skeleton = parse(meta.rest)
     text = body_text(skeleton)
-    if next(islice(CJK.finditer(text), MIN_CJK_CHARS - 1, None), None) is None:  # fewer than MIN_CJK_CHARS
-        raise NotANotice(f"no notice text found ({len(text)} characters left after metadata and portal furniture)")
+    titled = bool(skeleton.title or skeleton.heading or any(pair.key == "title" and pair.value for pair in meta.pairs))
+    # A titled notice may hold nothing but its attachments (…详见附件); an untitled one needs text.
+    if not titled and next(islice(CJK.finditer(text), MIN_CJK_CHARS - 1, None), None) is None:
+        raise NotANotice(f"no title and no notice text found ({len(text)} characters left after metadata and "
+                         "portal furniture)")
     assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules, stripped.downloads,
                          page.meta if page else None, page.links if page else ())
     notice = assembled.notice

@@ -18,9 +18,10 @@ from builder.normalize.blocks import AttachmentList, Block, Item, Paragraph
 from builder.normalize.decode import Line
 from builder.normalize.html import Link
 from builder.normalize.metadata import Metadata
-from builder.normalize.patterns import DISCLOSURE, DOC_NO_BRACKETS, NOTE, doc_type_of, file_name
+from builder.normalize.patterns import DISCLOSURE, DOC_NO_BRACKETS, NOTE, doc_type_of, file_name, looks_like_title
 from builder.normalize.structure import Section, Skeleton
 from builder.normalize.tags import derive_tags
+from builder.normalize.title import PAGE_TITLE_SHAPE, squeeze, without_doc_no
 
 DATE_KEYS = ("written", "effective", "expires")
 # Keys whose absence a reader of the notice would miss: null gets a warning.
@@ -188,13 +189,39 @@ def _printed(builder: _Builder, key: str, printed: str, lines: list[Line]) -> No
     builder.warn(f"{LABELS_CN[key]} differs from the one printed in the text, kept under extra as {label}: {printed}")
 
 
+def _agree(one: str, other: str) -> bool:
+    """Two forms of one title: the same but for spaces, an issuer prefix (平潭综合实验区管委会
+    关于… over 关于…) or a 发文字号 in brackets. Any other difference is a different title."""
+    one, other = squeeze(without_doc_no(one)[0]), squeeze(without_doc_no(other)[0])
+    return one in other or other in one
+
+
+def _page_title_part(page_title: str) -> str | None:
+    """The title in a browser title line: the part, between the site's names, that reads as one."""
+    parts = [part.strip(" 【】") for part in PAGE_TITLE_SHAPE.split(page_title)]
+    return next((part for part in parts if looks_like_title(part)), None)
+
+
 def _title(builder: _Builder, skeleton: Skeleton) -> None:
-    if builder.notice.title and skeleton.title:
-        _printed(builder, "title", "".join(line.text for line in skeleton.title), skeleton.title)
-    elif builder.notice.title:
+    """The printed title where the document prints one that the page's label or heading
+    agrees with (it is the fuller form: portals' labels drop the issuer); else the label,
+    the portal's heading, the title in the page's title line, and last a guess."""
+    printed = "".join(line.text for line in skeleton.title)
+    heading = "".join(line.text for line in skeleton.heading if looks_like_title(line.text))
+    labelled = builder.notice.title
+    if labelled and printed and not _agree(labelled, printed):
+        _printed(builder, "title", printed, skeleton.title)
+    elif printed:
+        builder.set("title", printed, [*skeleton.heading, *skeleton.title])
+    elif labelled:
         pass
-    elif skeleton.title:
-        builder.set("title", "".join(line.text for line in skeleton.title), skeleton.title)
+    elif heading:
+        title, doc_no = without_doc_no(heading)
+        builder.set("title", title, skeleton.heading)
+        if doc_no and not builder.notice.doc_no:
+            builder.set("doc_no", _normal_doc_no(doc_no), skeleton.heading, inferred="the page's heading")
+    elif skeleton.page_title and (part := _page_title_part(skeleton.page_title.text)):
+        builder.set("title", without_doc_no(part)[0], [skeleton.page_title], inferred="the page's title line")
     else:
         _infer_title(builder, skeleton)
     title = builder.notice.title

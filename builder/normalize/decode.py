@@ -39,6 +39,7 @@ class DecodeError(ValueError):
 class Line:
     number: int  # 1-based line number in the raw file
     text: str  # cleaned, without surrounding white space
+    pieces: tuple[Line, ...] = ()  # the raw lines it was put together from (normalize.rejoin)
 
 
 def _plausible(text: str) -> bool:

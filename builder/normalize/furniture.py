@@ -26,15 +26,22 @@ def _rules(where: Where, *patterns: str) -> list[tuple[Where, re.Pattern[str]]]:
 
 
 SHARE_SITES = r"(?:微信|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|朋友圈|豆瓣|人人网)"
-PAGE_BUTTONS = (r"(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|回到顶部|我要纠错|保存本页"
-                r"|字[体号][:：]?\s*(?:大\s*中\s*小|T\s*[|｜]\s*T))")
+# 字体：大 中 小, [大][中][小], 小 | 中 | 大: font-size buttons in any order and dress.
+FONT_SIZES = r"(?:\[?\s*[大中小]\s*\]?\s*[|｜]?\s*){3}"
+PAGE_BUTTONS = (r"(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|回到顶部|我要纠错|保存本页|分享|评论"
+                rf"|字[体号][:：]?\s*(?:{FONT_SIZES}|T\s*[|｜]\s*T)?|{FONT_SIZES}|Aa)")
 # Header and footer bars: two or more of these words (one of the first group alone).
 NAV_ALONE = ("网站首页", "返回首页", "首页", "设为首页", "加入收藏", "网站地图", "繁体", "简体", "繁體", "English",
-             "无障碍浏览", "無障礙", "长者模式", "关怀版")
+             "无障碍浏览", "無障礙", "长者模式", "关怀版", "返回主站", "工作邮箱", "政务邮箱", "排行榜")
+# Accessibility and reading toolbars: each button a line or all on one.
+TOOLBAR_WORDS = ("页面放大", "页面缩小", "语音播报", "指读", "连读", "大鼠标", "十字光标", "退出长者模式", "长者模式",
+                 "朗读", "无障碍阅读", "无障碍", "长者助手", "关怀版", "繁体版", "简体版", "读屏", "纯文本", "配色",
+                 "大字幕", "放大", "缩小", "重置", "退出服务", "声音", "English")
 NAV_WORDS = (*NAV_ALONE, "登录", "注册", "退出", "个人中心", "无障碍", "长者版", "适老版", "手机版", "移动版", "EN",
              "关于我们", "联系我们", "隐私声明", "隐私政策", "免责声明", "网站声明", "使用帮助", "帮助", "站点地图",
              "政务公开", "信息公开", "政务服务", "办事服务", "互动交流", "政民互动", "新闻中心", "新闻动态", "数据开放",
-             "专题专栏", "智能问答", "政务微博", "政务微信", "网站纠错", "意见建议", "搜索")
+             "专题专栏", "智能问答", "政务微博", "政务微信", "网站纠错", "意见建议", "搜索", "机构概览", "动态要闻",
+             "在线办事", "互动回应", "工作邮箱", "政务邮箱", "版权声明", "隐私保护", "关于本站", "技术支持")
 
 
 def _any_of(words: tuple[str, ...]) -> str:
@@ -47,9 +54,10 @@ COUNTERS = r"(?:浏览量|浏览次数|阅读次数|阅读量|访问量|访问�
 # Footer lines: each row needs a token that no sentence of a notice carries.
 FOOTER_ROWS = (
     r"(?:版权所有|Copyright|©).*",
+    r".{0,40}版权所有(?:[,，©].{0,30})?",
     r".*网站标识码\s*[:：]?\s*[0-9A-Za-z]{10}.*",
     r".*ICP(?:证号|备案号|备)\s*[:：]?.*\d+号.*",
-    r".*公网安备\s*\d+号.*",
+    r".*公网安备\s*\d+号?.*",
     r"技术支持\s*[:：].*",
 )
 FOOTER = re.compile("|".join(f"(?:{row})" for row in FOOTER_ROWS), re.IGNORECASE)
@@ -78,6 +86,22 @@ RULES: list[tuple[Where, re.Pattern[str]]] = [
         r"(?:您?(?:当前|现在)的?位置)\s*[:：].*",
         r"(?:网站首页|首页|主页)(?:\s*[>＞»›/]\s*[^>＞»›/]{1,30})+\s*[>＞»›]?",  # a breadcrumb without its label
         r"为了便于其他人查询和了解政策.{0,30}",
+        rf"{_any_of(TOOLBAR_WORDS)}(?:\s*[|｜]?\s*{_any_of(TOOLBAR_WORDS)})*",
+        r"(?:您所在的?位置|当前位置|您的位置)\s*[:：]?",
+        r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天]",  # the date banner
+        # Links to a policy's interpretations beside it: 《…》政策解读, 一图读懂《…》
+        r"(?:本文)?(?:政策解读|相关解读|解读)\s*[:：]\s*《.{2,80}》\s*(?:政策解读|解读)?",
+        r"(?:一图读懂|图解|图读)\s*《.{2,80}》",
+        r"《.{2,80}》\s*(?:政策解读|政策问答|解读|问答)",
+        r"(?:政策解读|部门解读|媒体视角|一图读懂|解读发布|专家解读|图文解读|相关政策与解读|相关政策)"
+        r"(?:\s*[|｜]?\s*(?:政策解读|部门解读|媒体视角|一图读懂|解读发布|专家解读|图文解读|相关报道|相关政策))*",
+        r"\|?\s*(?:政策解读|相关政策|相关报道)(?:\s*\|\s*(?:政策解读|相关政策|相关报道))*",
+        r"下载(?:文字版|图片版|PDF版|原文)",
+        r"政策性文件留言咨询",
+        r"[(（]\s*注\s*[:：]\s*1\s*[.．、]\s*只接收.{0,80}[)）]",
+        r"(?:附件下载|相关链接|相关附件)\s*[:：]?",
+        r"(?:系统检测到|检测到)您.{0,20}浏览器.{0,60}",
+        r"网站支持\s*IPv6",
     ),
     *_rules(Where.LINE, *FOOTER_ROWS),
     *_rules(
@@ -94,10 +118,19 @@ RULES: list[tuple[Where, re.Pattern[str]]] = [
     ),
 ]
 
+# Words of a portal's menus and columns: furniture where they stand alone beside furniture.
+COLUMN_WORDS = ("通知公告", "公告公示", "政策文件", "最新文件", "政策法规", "规范性文件", "工作动态", "政务动态",
+                "政府信息公开", "法定主动公开内容", "其他文件", "部门文件", "委局文件", "价格管理", "通知", "公告",
+                "政策", "文件", "要闻", "新闻", "公示", "其他", "其它")
+MENU_WORD = re.compile(_any_of((*NAV_WORDS, *TOOLBAR_WORDS, *COLUMN_WORDS)))
+
 # Furniture that is only furniture at the foot of a page, next to a real footer line:
 # the same words in a notice are its contact details.
 FOOTER_CONTEXT = re.compile(
-    r"(?:(?:主办|承办|协办)(?:单位)?|联系地址|联系电话|地址|邮编|电子邮箱|联系我们|网站地图)\s*[:：]?.*")
+    r"(?:(?:主办|承办|协办)(?:单位)?|[\u4e00-\u9fff]{0,12}(?:地址|电话|传真|邮编|邮政编码|邮箱|信箱)|电子邮箱|联系我们"
+    r"|网站地图|官方微信|官方微博)\s*[:：]?.*"
+    r"|[\d\-、 （）()]*\d{3,4}-\d{7,8}.{0,40}"  # a line of phone numbers
+    r"|[（(]\s*接听时间.{0,40}[）)]")
 
 # A portal's download list: its label, then a line per file (1.名单.xlsx). The files are
 # the notice's attachments: their names go to the assembler, which matches them to the
@@ -195,13 +228,31 @@ def _download_list(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line
     return kept, labels, files
 
 
+def _menu_words(results: list[tuple[Line | None, list[Line]]]) -> None:
+    """Menu words alone on their lines (机构概览, 通知公告) next to furniture, or to each
+    other, are a menu printed a word a line: furniture too."""
+    def menu(index: int) -> bool:
+        rest = results[index][0] if 0 <= index < len(results) else None
+        return rest is not None and bool(MENU_WORD.fullmatch(rest.text))
+
+    def gone(index: int) -> bool:
+        return 0 <= index < len(results) and results[index][0] is None
+
+    marked = [index for index in range(len(results)) if menu(index) and any(
+        menu(near) or gone(near) for near in (index - 1, index + 1))]
+    for index in marked:
+        rest, removed = results[index]
+        results[index] = None, [*removed, rest]  # type: ignore[list-item]
+
+
 def strip_furniture(lines: list[Line]) -> Stripped:
     kept: list[Line] = []
     furniture: list[Line] = []
     lines, labels, downloads = _download_list(lines)
     furniture += labels + downloads
-    for line in lines:
-        rest, removed = _strip_line(line)
+    results = [_strip_line(line) for line in lines]
+    _menu_words(results)
+    for rest, removed in results:
         furniture.extend(removed)
         if rest is not None:
             kept.append(rest)

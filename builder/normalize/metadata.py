@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from builder.dates import parse_date
 from builder.normalize.decode import Line
-from builder.normalize.patterns import is_marker_line, looks_like_title
+from builder.normalize.patterns import MAX_TITLE_LINE, is_marker_line, looks_like_title
 
 # front-matter key → labels portals use for it (FORMAT.md §1)
 LABELS: dict[str, tuple[str, ...]] = {
@@ -122,9 +122,19 @@ def _other_labels(text: str, known: list[re.Match[str]]) -> list[tuple[re.Match[
             if match.start() not in taken and label not in _LABEL_TO_KEY and not NOT_LABELS.match(label)]
 
 
+def _unbracketed(text: str) -> str:
+    """A line less a bracket a scrape split from its other half: (发布日期：… / 文号：…)."""
+    if text[:1] in "(（" and not re.search(r"[)）]", text):
+        text = text[1:]
+    if text[-1:] in ")）" and not re.search(r"[(（]", text):
+        text = text[:-1]
+    return text
+
+
 def parse_pairs(text: str, other_labels: bool = False) -> list[tuple[str, str]] | None:
     """[(label, value)] when the whole line is label/value pairs, else None; with
     `other_labels`, labels LABELS does not know count too."""
+    text = _unbracketed(text)
     if not other_labels and not LABEL_AT.match(text):  # most lines: no label at the start
         return None
     known = list(LABEL_AT.finditer(text))
@@ -189,7 +199,7 @@ def extract(lines: list[Line]) -> Metadata:
             pairs = None  # another portal's label with no value is no label: 市直有关单位：
         if pairs is None:
             result.rest.append(line)
-            if len(line.text) > 60 or re.search(r"[。；:：]$|。", line.text):
+            if len(line.text) > MAX_TITLE_LINE or re.search(r"[。；:：]$|。", line.text):
                 in_head = False
             index += 1
             continue

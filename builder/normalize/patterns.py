@@ -77,13 +77,17 @@ def is_date_line(text: str) -> bool:
 def is_marker_line(text: str) -> bool:
     """Lines whose start says what they are, so they never continue a broken line."""
     return (any(p.match(text) for p in NUMBERED) or bool(ATTACHMENT_LIST.match(text)) or bool(TABLE_MARK.match(text))
+            or bool(DOC_NO.match(text))
             or bool(ATTACHMENT_LABEL.match(text)) or bool(ATTACHMENT_TITLED.match(text)) or bool(NOTE.match(text))
             or is_date_line(text))
 
 
+MAX_TITLE_LINE = 100  # titles run long: 关于公开征求《…(征求意见稿)》意见建议的公告
+
+
 def is_title_like(text: str) -> bool:
     """A short line with no sentence in it: a title, or one line of a wrapped title."""
-    return (len(text) <= 60 and not SENTENCE_MARK.search(text) and not text.endswith((":", "："))
+    return (len(text) <= MAX_TITLE_LINE and not SENTENCE_MARK.search(text) and not text.endswith((":", "："))
             and not is_marker_line(text) and not DOC_NO.match(text))
 
 
@@ -109,3 +113,13 @@ def file_name(text: str) -> tuple[int | None, str] | None:
         return None
     number = match["label_n"] or match["n"]
     return (int(number) if number else None), match["name"].strip()
+
+
+# Words that open or close a sentence leading into what follows, never a list of bodies.
+LEAD_IN = re.compile(r"^(?:根据|按照|依据|依照|为|鉴于|现将|现就|经研究|近日|近期)|如下\s*[:：]$")
+
+
+def is_addressee(text: str) -> bool:
+    """主送机关: bodies listed before a colon, not a sentence that leads into a list."""
+    return (text.endswith((":", "：")) and len(text) <= 150 and not SENTENCE_MARK.search(text)
+            and not is_marker_line(text) and not LEAD_IN.search(text))

@@ -17,15 +17,15 @@ from builder.normalize.patterns import (
     LINE_END_MARKS,
     NOTE,
     SENTENCE_MARK,
+    is_addressee,
     is_date_line,
     is_marker_line,
     is_title_like,
-    looks_like_title,
+    title_ending,
 )
+from builder.normalize.title import read_head
 
 MAX_TITLE_LINES = 4
-# Words that open or close a sentence leading into what follows, never a list of bodies.
-LEAD_IN = re.compile(r"^(?:根据|按照|依据|依照|为|鉴于|现将|现就|经研究|近日|近期)|如下\s*[:：]$")
 # A signer and the date on one line: the date is its last words.
 SIGNED_LINE = re.compile(r"(?P<signer>\S.{1,40}?)\s+(?P<date>(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{3,12}日)")
 MAX_SIGNERS = 6
@@ -48,6 +48,8 @@ class Section:
 
 @dataclass
 class Skeleton:
+    page_title: Line | None = None  # the browser title a scrape starts with (normalize.title)
+    heading: list[Line] = field(default_factory=list)  # the portal's heading over the document
     title: list[Line] = field(default_factory=list)
     doc_no: Line | None = None  # an unlabelled 发文字号 line under the title
     addressee: Line | None = None
@@ -68,6 +70,8 @@ def _is_broken(text: str) -> bool:
         return False
     if any(pattern.match(text) for _, pattern in HEADINGS) and not SENTENCE_MARK.search(text):
         return False  # a heading
+    if is_title_like(text) and title_ending(text):
+        return False  # a whole title
     if text[-1] in ",，、":
         return len(text) >= 10
     return len(text) >= 60 or (len(text) >= 15 and bool(SENTENCE_MARK.search(text)))
@@ -83,14 +87,9 @@ def join_broken_lines(lines: list[Line]) -> list[Line]:
     return joined
 
 
-def is_addressee(text: str) -> bool:
-    """主送机关: bodies listed before a colon, not a sentence that leads into a list."""
-    return (text.endswith((":", "：")) and len(text) <= 150 and not SENTENCE_MARK.search(text)
-            and not is_marker_line(text) and not LEAD_IN.search(text))
-
-
 def _is_signer(text: str) -> bool:
-    return (len(text) <= 40 and is_title_like(text) and not any(c in text for c in ",，、《"))
+    return (len(text) <= 40 and is_title_like(text) and not any(c in text for c in ",，、《:：")
+            and not re.search(r"\d{3}", text))
 
 
 def _closes(lines: list[Line], index: int) -> bool:
@@ -136,13 +135,11 @@ def _opens_attachment(line: Line) -> Section | None:
     return None
 
 
-def _title_lines(lines: list[Line], need_title_words: bool) -> int:
-    """How many leading lines form a title (wrapped titles span several)."""
+def _title_lines(lines: list[Line]) -> int:
+    """How many leading lines of an attachment form its title (wrapped titles span several)."""
     count = 0
     while count < min(MAX_TITLE_LINES, len(lines) - 1) and is_title_like(lines[count].text):
         count += 1
-    if need_title_words and count and not looks_like_title("".join(li.text for li in lines[:count])):
-        return 0
     return count
 
 
@@ -158,16 +155,15 @@ def _sections(lines: list[Line]) -> list[Section]:
             sections[-1].lines.append(line)
     for section in sections:
         if not section.title:  # 附件2：名单 gave its title
-            count = _title_lines(section.lines, need_title_words=False)
+            count = _title_lines(section.lines)
             section.title, section.lines = section.lines[:count], section.lines[count:]
     return sections
 
 
 def parse(lines: list[Line]) -> Skeleton:
-    lines = join_broken_lines(lines)
-    skeleton = Skeleton()
-    head = _title_lines(lines, need_title_words=True)
-    skeleton.title, rest = lines[:head], lines[head:]
+    head = read_head(join_broken_lines(lines))
+    skeleton = Skeleton(page_title=head.page_title, heading=head.heading, title=head.title)
+    rest = head.rest
     if rest and DOC_NO.match(rest[0].text):
         skeleton.doc_no, rest = rest[0], rest[1:]
     if rest and is_addressee(rest[0].text):
