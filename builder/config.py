@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from builder.errors import GongkaiError, Problem
+from builder.slugs import SLUG_RULE, plain_slug
 from builder.untrusted import compose, construct
 
 SITE_FILE = "site.yaml"
@@ -160,11 +161,24 @@ class _Checker:
 
 
 def _topics(checker: _Checker, node: yaml.SequenceNode, path: str) -> tuple[Topic, ...]:
+    """The topics; a slug is a folder of the site (topics/<slug>/), so it must be a plain
+    one, and each topic's own."""
     topics = []
+    owners: dict[str, str] = {}
     for index, item in enumerate(node.value):
-        values = checker.mapping(item, TOPIC_SCHEMA, f"{path}[{index}]")
-        if {"name", "slug", "words"} <= values.keys():
-            topics.append(Topic(values["name"], values["slug"], tuple(str(w) for w in values["words"])))
+        key = f"{path}[{index}]"
+        values = checker.mapping(item, TOPIC_SCHEMA, key)
+        if not {"name", "slug", "words"} <= values.keys():
+            continue
+        slug = values["slug"]
+        if not plain_slug(slug):
+            checker.fail(values["slug@node"], f"{key}.slug", f"{slug[:60]!r}: expected {SLUG_RULE}")
+        elif slug in owners:
+            checker.fail(values["slug@node"], f"{key}.slug",
+                         f"{slug} is the slug of {owners[slug]} too: each topic needs a folder of its own")
+        else:
+            owners[slug] = key
+            topics.append(Topic(values["name"], slug, tuple(str(w) for w in values["words"])))
     return tuple(topics)
 
 
@@ -209,10 +223,39 @@ def _targets(checker: _Checker, node: yaml.Node) -> tuple[DeployTarget, ...]:
             checker.fail(values["keep@node"], f"{key}.keep",
                          "expected 2 or more (the live release and one to roll back to)")
             continue
+        if "url" in values and base_url_problem(values["url"]):
+            checker.fail(values["url@node"], f"{key}.url", str(base_url_problem(values["url"])))
+            continue
         targets.append(DeployTarget(str(name_node.value), kind, path.rstrip("/") or "/", host, values.get("port", 22),
                                     values.get("identity"), values.get("known_hosts"), values.get("keep", 5),
                                     values.get("url")))
     return tuple(targets)
+
+
+# Characters no base URL holds: spaces and control characters (a line end would split
+# robots.txt), and those a URL must escape, which could end an attribute or a tag.
+NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f\"'<>\\^`{|}]")
+ABSOLUTE_URL = "expected an absolute http(s) URL such as https://example.gov.cn/"
+
+
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with a site's address (base_url, --base-url, a target's url), or None."""
+    if NOT_IN_URL.search(url):
+        return "a space, control character, quote or one of <>\\^`{|} has no place in a site's address"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a host in brackets that never close
+        return ABSOLUTE_URL
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ABSOLUTE_URL
+    if "?" in url or "#" in url:
+        return "a site's address has no ?query or #fragment: every page's address is made by adding to it"
+    return None
+
+
+def with_slash(url: str) -> str:
+    """The base URL as pages join paths to it: ending in /."""
+    return url if url.endswith("/") else url + "/"
 
 
 def default_vocabulary() -> tuple[Topic, ...]:
@@ -238,17 +281,16 @@ def parse_config(text: str, file: str) -> SiteConfig:
     feeds = Feeds(**checker.section(values, "feeds", FEEDS_SCHEMA))
     if feeds.limit < 1:
         checker.fail(values["feeds@node"], "feeds.limit", "expected a positive whole number")
-    url = urlsplit(values.get("base_url", ""))
-    if "base_url" in values and (url.scheme not in ("http", "https") or not url.netloc):
-        checker.fail(values["base_url@node"], "base_url", "expected an absolute http(s) URL such as https://example.gov.cn/")
+    if "base_url" in values and base_url_problem(values["base_url"]):
+        checker.fail(values["base_url@node"], "base_url", str(base_url_problem(values["base_url"])))
     for key in ("page_size", "home_count"):
         if key in values and values[key] < 1:
             checker.fail(values[f"{key}@node"], key, "expected a positive whole number")
     if checker.problems:
         raise GongkaiError(*checker.problems)
     plain = {k: v for k, v in values.items() if "@" not in k and k not in ("tags", "footer", "feeds", "deploy")}
-    if "base_url" in plain and not plain["base_url"].endswith("/"):
-        plain["base_url"] += "/"
+    if "base_url" in plain:
+        plain["base_url"] = with_slash(plain["base_url"])
     return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds, deploy=deploy)
 
 

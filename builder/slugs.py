@@ -8,6 +8,14 @@ import re
 
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 60
+# A slug set by hand (a topic's, in site.yaml) names a folder of the site: one plain name,
+# ASCII so it reads in any URL, lower case so it stays unique on hosts that ignore case.
+CONFIGURED_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+SLUG_RULE = "a slug of lower-case ASCII letters, digits, - and _ (up to 100, starting with a letter or digit)"
+
+
+def plain_slug(slug: str) -> bool:
+    return CONFIGURED_SLUG.fullmatch(slug) is not None
 
 
 def name_slug(name: str) -> str:
