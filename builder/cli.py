@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from builder import __version__
-from builder.config import load_config
-from builder.errors import GongkaiError
+from builder.config import base_url_problem, load_config, with_slash
+from builder.errors import GongkaiError, Problem
 from builder.fsio import write_atomic
 
 # Each command imports what it needs when it runs: a no-change build should not pay for
@@ -53,10 +53,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     config = load_config(Path.cwd(), required=True)
-    if args.base_url:
-        config = replace(config, base_url=args.base_url if args.base_url.endswith("/") else args.base_url + "/")
+    if args.base_url is not None:
+        failed = base_url_problem(args.base_url)
+        if failed:
+            raise GongkaiError(Problem("--base-url", failed))
+        config = replace(config, base_url=with_slash(args.base_url))
     out = Path(args.out)
-    result = build_site(Path.cwd(), config, out, drafts=args.drafts, jobs=args.jobs)
+    result = build_site(Path.cwd(), config, out, drafts=args.drafts, jobs=args.jobs, force=args.force)
     seconds = time.perf_counter() - started
     _say(f"built {out.as_posix()}/: {result.written} written, {result.skipped} skipped, "
          f"{result.removed} removed in {seconds:.2f} s")
@@ -84,7 +87,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     config = load_config(Path.cwd(), required=True)
     target = pick_target(config, args.target)
     if args.rollback:
-        was, now = rollback(Path.cwd(), target)
+        was, now = rollback(Path.cwd(), target, _say)
         _say(f"rolled back {target.name}: {was} → {now} is live, in {time.perf_counter() - started:.2f} s")
         return 0
     out = Path(args.out)
@@ -95,6 +98,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         _error(f"{out.as_posix()}/: no built site; run gongkai build first, or deploy --build")
         return 1
     done = deploy(Path.cwd(), config, target, out, args.dry_run, _say)
+    if done.unchanged:
+        _say(f"nothing changed on {target.name}: release {done.release} stays live, "
+             f"in {time.perf_counter() - started:.2f} s")
+        return 0
     verb = "would deploy" if done.dry_run else "deployed"
     _say(f"{verb} {target.name}: release {done.release}, {done.plan.summary()} "
          f"in {time.perf_counter() - started:.2f} s")
@@ -128,6 +135,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="the URL the site is published at (default: base_url in site.yaml)")
     build.add_argument("--drafts", action="store_true", help="include notices marked draft: true")
     build.add_argument("--jobs", type=int, help="processes for a large build (default: all cores)")
+    build.add_argument("--force", action="store_true",
+                       help="replace an output folder that is not empty and that gongkai did not build")
     build.set_defaults(run=cmd_build)
 
     check = commands.add_parser("check", help="check the built site: pages parse, every link inside it resolves")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.fsio import writing
 from builder.errors import Problem
+from builder.fsio import writing
 from builder.parallel import fork_pool
 
 

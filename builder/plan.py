@@ -18,10 +18,12 @@ from lxml import etree
 from builder import __version__
 from builder.config import SiteConfig
 from builder.content import Loaded
+from builder.errors import GongkaiError, Problem
 from builder.feeds import Feed, atom, rss
 from builder.model import Notice
-from builder.output import Output, digest
-from builder.pages import CHINA, SiteIndex, notice_year, pages_of
+from builder.output import OWN_PAGES, Origin, Output, digest
+from builder.pages import CHINA, Group, SiteIndex, notice_year, pages_of
+from builder.paths import attachment_problem
 from builder.search import Shard, plan_shards
 from builder.views import NoticeView, cn_date, notice_view
 
@@ -38,6 +40,7 @@ class Part:
     name: str
     key: Any
     plan: Callable[[], list[Output]]
+    origin: Origin = OWN_PAGES  # what its outputs come from, for errors about a part not planned again
 
 
 class SitePlan:
@@ -63,6 +66,10 @@ class SitePlan:
                                sorted(index.topic_slugs.items()), sorted(index.publisher_slugs.items()))
         dates = [n.published or n.written for n in index.notices if n.published or n.written]
         self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
+        # Where a topic's slug is set, for errors about the paths it makes.
+        self.topic_origins = {topic.name: Origin("site.yaml", f"tags.vocabulary[{number}].slug")
+                              for number, topic in enumerate(config.tags.vocabulary)}
+        self.feed_origins = {f"topics/{group.slug}/": self.group_origin("topics", group) for group in index.topics}
         self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
         self.group_feeds = {
             (kind, group.slug): self.feed(f"{config.title} · {label}：{group.name}", f"{label}为{group.name}的文件",
@@ -82,13 +89,25 @@ class SitePlan:
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
                            self.as_of)
 
-    def add(self, path: str, key: Any, make: Callable[[], str | bytes]) -> Output:
-        return Output(path, digest(self.site_key, path, key), make)
+    def content_file(self, notice: Notice) -> str:
+        """The notice's content file as its errors name it."""
+        return f"content/notices/{Path(self.loaded.paths[notice.slug]).name}"
 
-    def page(self, template: str, path: str, key: Any, feed: Feed | None = None, **context: Any) -> Output:
+    def group_origin(self, kind: str, group: Group) -> Origin:
+        return self.topic_origins.get(group.name, OWN_PAGES) if kind == "topics" else OWN_PAGES
+
+    def theme_origin(self, path: Path) -> Origin:
+        return Origin(path.relative_to(self.root).as_posix()) if path.is_relative_to(self.root) else OWN_PAGES
+
+    def add(self, path: str, key: Any, make: Callable[[], str | bytes], origin: Origin = OWN_PAGES) -> Output:
+        return Output(path, digest(self.site_key, path, key), make, origin=origin)
+
+    def page(self, template: str, path: str, key: Any, feed: Feed | None = None, origin: Origin = OWN_PAGES,
+             **context: Any) -> Output:
         """One page; every page offers the site's feed, a topic or publisher page its own too."""
         return self.add(f"{path}index.html" if path.endswith("/") or not path else path,
-                        (self.template_keys[template], key), partial(self.render_page, template, path, feed, context))
+                        (self.template_keys[template], key), partial(self.render_page, template, path, feed, context),
+                        origin)
 
     def render_page(self, template: str, path: str, feed: Feed | None, context: dict[str, Any]) -> str:
         if "view" in context and callable(context["view"]):
@@ -109,7 +128,8 @@ class SitePlan:
             return self.config.base_path + target
         return relative_link(page, target)
 
-    def listing(self, template: str, base: str, title: str, notices: list, **context: Any) -> list[Output]:
+    def listing(self, template: str, base: str, title: str, notices: list, origin: Origin = OWN_PAGES,
+                **context: Any) -> list[Output]:
         """A list of notices over as many pages as `page_size` needs."""
         chunks = pages_of(notices, self.config.page_size)
         outputs = []
@@ -120,7 +140,7 @@ class SitePlan:
                      "next": f"{base}page/{number + 1}/" if number < len(chunks) else None}
             key = ([self.summaries[n.slug] for n in chunk], pager, len(notices), title, context.get("kind"),
                    getattr(context.get("feed"), "title", None))
-            outputs.append(self.page(template, path, key, title=title, notices=chunk, pager=pager,
+            outputs.append(self.page(template, path, key, origin=origin, title=title, notices=chunk, pager=pager,
                                      total=len(notices), **context))
         return outputs
 
@@ -129,28 +149,37 @@ class SitePlan:
         lists_key = (self.meta_key, sorted(self.template_keys.items()))
         parts = [Part("lists", lists_key, partial(self.plan_lists, statics)), Part("feeds", None, self.plan_feeds)]
         template = self.template_keys["notice.html"]
+        refused = []
         for notice in self.index.notices:
-            files = tuple(content_notices / a.file for a in notice.attachments if a.file)
-            stats = tuple((f.name, stat.st_size, stat.st_mtime_ns) for f in files for stat in (f.stat(),))
+            numbered = [(number, a.file) for number, a in enumerate(notice.attachments) if a.file]
+            refused += [Problem(self.content_file(notice), failed, field=f"attachments[{number}].file")
+                        for number, name in numbered for failed in (attachment_problem(name),) if failed]
+            files = tuple((number, content_notices / name) for number, name in numbered)
+            stats = tuple((f.name, stat.st_size, stat.st_mtime_ns) for _, f in files for stat in (f.stat(),))
             parts.append(Part(f"notices/{notice.slug}", (self.meta_key, template, self.loaded.digest(notice), stats),
-                              partial(self.plan_notice, notice, files, stats)))
+                              partial(self.plan_notice, notice, files, stats), Origin(self.content_file(notice))))
+        if refused:
+            raise GongkaiError(*refused)
         return parts
 
-    def plan_notice(self, notice: Notice, files: tuple[Path, ...], stats: tuple[tuple[str, int, int], ...]) \
-            -> list[Output]:
+    def plan_notice(self, notice: Notice, files: tuple[tuple[int, Path], ...],
+                    stats: tuple[tuple[str, int, int], ...]) -> list[Output]:
         topics = [(t, self.index.topic_slugs[t]) for t in notice.tags]
         publisher_slug = self.index.publisher_slugs.get(notice.publisher or "")
         key = (self.loaded.digest(notice), topics, publisher_slug, stats, self.as_of if notice.expires else None)
         view = partial(self.notice_view, notice)
-        outputs = [self.page("notice.html", f"notices/{notice.slug}/", key, title=notice.title, view=view,
-                             topics=topics, publisher_slug=publisher_slug)]
-        outputs += [Output(f"notices/{notice.slug}/{file.name}", digest(stat), source=file)
-                    for file, stat in zip(files, stats, strict=True)]
+        origin = self.content_file(notice)
+        outputs = [self.page("notice.html", f"notices/{notice.slug}/", key, origin=Origin(origin, "its page"),
+                             title=notice.title, view=view, topics=topics, publisher_slug=publisher_slug)]
+        outputs += [Output(f"notices/{notice.slug}/{file.name}", digest(stat), source=file,
+                           origin=Origin(origin, f"attachments[{number}].file"))
+                    for (number, file), stat in zip(files, stats, strict=True)]
         return outputs
 
     def plan_lists(self, statics: dict[str, Path]) -> list[Output]:
         index = self.index
-        outputs = [Output(f"static/{name}", self.assets[name], source=path) for name, path in statics.items()]
+        outputs = [Output(f"static/{name}", self.assets[name], source=path, origin=self.theme_origin(path))
+                   for name, path in statics.items()]
         groups_key = [(kind, [(g.name, g.slug, len(g.notices)) for g in groups]) for kind, groups in
                       (("topics", index.topics), ("publishers", index.publishers), ("archives", index.years))]
         home = index.notices[: self.config.home_count]
@@ -164,8 +193,9 @@ class SitePlan:
                                      title=title, kind=kind, groups=groups))
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
-                outputs += self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices), kind=kind,
-                                        group=group, feed=self.group_feeds.get((kind, group.slug)))
+                outputs += self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices),
+                                        self.group_origin(kind, group), kind=kind, group=group,
+                                        feed=self.group_feeds.get((kind, group.slug)))
         all_feeds = [self.site_feed, *self.group_feeds.values()]
         outputs.append(self.page("subscribe.html", "subscribe/", [(f.title, f.page, len(f.notices)) for f in all_feeds],
                                  title="订阅", all_feeds=all_feeds))
@@ -189,10 +219,11 @@ class SitePlan:
         for feed in [self.site_feed, *self.group_feeds.values()]:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
             items = [(n.slug, self.loaded.digest(n), n.tags) for n in feed.notices]
+            origin = self.feed_origins.get(feed.page, OWN_PAGES)
             outputs.append(self.add(feed.rss_path, (feed.title, feed.description, items),
-                                    partial(rss, feed, self.config, self.loaded, static)))
+                                    partial(rss, feed, self.config, self.loaded, static), origin))
             outputs.append(self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
-                                    partial(atom, feed, self.config, self.loaded, static, fallback)))
+                                    partial(atom, feed, self.config, self.loaded, static, fallback), origin))
         return outputs
 
     def sitemap(self) -> bytes:

@@ -27,6 +27,7 @@ from watchdog.observers import Observer
 from builder.config import SITE_FILE, load_config
 from builder.errors import GongkaiError
 from builder.normalize.run import RAW_SUFFIXES, normalize_files
+from builder.paths import PREVIEW
 from builder.record import CACHE_DIR
 from builder.search import stop_indexing
 from builder.site import build_site, refresh_search_index
@@ -250,7 +251,7 @@ def _stop(signum: int, frame: object) -> None:
 
 def serve(root: Path, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> int:
     url = f"http://{host}:{port}/"
-    out = root / CACHE_DIR / "preview"
+    out = root / CACHE_DIR / PREVIEW
     state = PreviewState()
     rebuilder = Rebuilder(root, out, url, state, say)
     rebuilder.rebuild([str(root / SITE_FILE)])

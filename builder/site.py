@@ -24,9 +24,10 @@ from jinja2 import TemplateError
 from builder.config import SiteConfig
 from builder.content import load_notices
 from builder.errors import GongkaiError
-from builder.fsio import file_states, tree_state
-from builder.output import Output, digest, move_in, render, swap_in
+from builder.fsio import file_states, tree_state, write_atomic
+from builder.output import Origin, Output, digest, move_in, render, swap_in
 from builder.pages import index_site
+from builder.paths import MARKER, MARKER_TEXT, check_out_folder, check_outputs, path_problem
 from builder.plan import Part, SitePlan
 from builder.record import FORMAT, load_record, record_file, save_content, save_record
 from builder.search import SEARCH_DIR, Shard, engine_version, update_index
@@ -75,20 +76,25 @@ def _plan(parts: list[Part], known: dict[str, tuple[Any, dict[str, str]]], damag
         -> tuple[list[Output], dict[str, str], dict[str, tuple[Any, dict[str, str]]]]:
     """Plan each part whose key is not as the last build left it, or with an output found
     damaged; take the last build's keys for the others. Returns the outputs planned, every
-    output's key, and each part's key with its outputs' keys, for the next build."""
+    output's key, and each part's key with its outputs' keys, for the next build. Every
+    output path, planned or taken over, is checked (builder/paths.py) before anything is
+    written."""
     planned: list[Output] = []
-    keys: dict[str, str] = {}
+    claims: list[tuple[str, Origin]] = []
     record: dict[str, tuple[Any, dict[str, str]]] = {}
     for part in parts:
         last = known.get(part.name)
         if part.key is not None and last is not None and last[0] == part.key \
                 and (not damaged or damaged.isdisjoint(last[1])):
             record[part.name] = last
+            claims += [(path, part.origin) for path in last[1]]
         else:
             made = part.plan()
             planned += made
             record[part.name] = (part.key, {o.path: o.key for o in made})
-        keys.update(record[part.name][1])
+            claims += [(o.path, o.origin) for o in made]
+    check_outputs(claims)
+    keys = {path: key for _, part_keys in record.values() for path, key in part_keys.items()}
     return planned, keys, record
 
 
@@ -107,10 +113,12 @@ def _page_hashes(shards: list[Shard], staged: dict[str, Path], out: Path, known:
 
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
                jobs: int | None = None, memory: dict[str, Any] | None = None,
-               defer_search: bool = False) -> BuildResult:
+               defer_search: bool = False, force: bool = False) -> BuildResult:
     """Build into `out`, rendering only what changed since the last build into it. The
-    record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller."""
-    out = out.resolve()
+    record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller.
+    `out` must be a folder a build may replace (builder/paths.py); `force` lets it replace
+    a folder gongkai did not make."""
+    out = check_out_folder(root, out, force)
     stamp_file = record_file(root, out).with_suffix(".stamp")
     listing = tree_state(root / "content")
     if memory is None:  # a long-running caller knows what changed; a command checks the stamp
@@ -148,7 +156,9 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         except TemplateError as err:
             raise GongkaiError(template_problem(err)) from None
         todo = [o for o in outputs if previous.get(o.path) != o.key or o.path in damaged]
-        removed = sorted(previous.keys() - keys.keys())
+        # Paths come from the last build's record: one that is no plain path inside the
+        # output folder (a record written before paths were checked) is never deleted.
+        removed = sorted(path for path in previous.keys() - keys.keys() if path_problem(path) is None)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -159,6 +169,9 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         page_hashes = _page_hashes(site.shards, staged, out, cache.get("page_hashes", {}) if previous else {})
         search_keys = {shard.name: digest(engine_version(), [(page, page_hashes[page]) for page in shard.pages])
                        for shard in site.shards}
+        home = out if previous else staging  # a new site is swapped in with its marker
+        if not (home / MARKER).is_file():
+            write_atomic(home / MARKER, MARKER_TEXT)
         if previous:
             move_in(staged, out, removed)
         else:

@@ -1,0 +1,163 @@
+"""Where a build may write: its output folder, and the paths of the files it puts there.
+
+A build replaces its output folder whole (a cold build swaps a new one in) and deletes the
+outputs whose source went, so a wrong folder or a wrong path loses files. The output folder
+is checked before the build reads anything, and every output path (whatever made it: a
+slug, a file name, a year) after planning and before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from builder.errors import GongkaiError, Problem
+from builder.output import Origin
+from builder.record import CACHE_DIR, record_file
+
+# Written into every output folder by the build: a folder holding it is one gongkai made,
+# which a build may replace without --force.
+MARKER = ".gongkai-site"
+MARKER_TEXT = "This folder is a site built by gongkai; gongkai build replaces everything in it.\n"
+# The site's sources and its cache: an output folder that is one of them, lies inside one
+# or holds one would replace or delete it.
+SOURCES = ("site.yaml", "content/", "theme/", "seeds/", f"{CACHE_DIR}/")
+PREVIEW = "preview"  # `gongkai serve` builds into .gongkai-cache/preview/, its own folder
+
+
+# --- the output folder ------------------------------------------------------------------
+
+def _guarded(root: Path) -> list[tuple[str, Path, bool]]:
+    """The folders an output folder must keep clear of: (name, resolved path, whether the
+    output folder may lie inside it). It may lie inside the folder gongkai runs from
+    (public/), never be it or hold it; it may not touch the sources in any way."""
+    here = [("the folder gongkai runs from", Path.cwd().resolve(), True),
+            ("the site's folder", root.resolve(), True)]
+    sources = [(f"the site's {name}", (root / name.rstrip("/")).resolve(), False) for name in SOURCES]
+    return here + sources
+
+
+def _clash(out: Path, folder: Path, may_lie_inside: bool) -> str | None:
+    if out == folder:
+        return "is"
+    if folder.is_relative_to(out):
+        return "holds"
+    if out.is_relative_to(folder) and not may_lie_inside:
+        return "lies inside"
+    return None
+
+
+def _made_by_gongkai(root: Path, out: Path) -> bool:
+    """The marker says so; or the cache holds a record of a build into it, for folders
+    built before builds wrote the marker."""
+    return (out / MARKER).is_file() or record_file(root, out).is_file()
+
+
+def check_out_folder(root: Path, out: Path, force: bool) -> Path:
+    """`out` resolved (links followed), once it is sure a build may replace it; else
+    GongkaiError naming `out` as given."""
+    given = out.as_posix()
+    target = out.resolve()
+    cache = (root / CACHE_DIR).resolve()
+    own = target == cache / PREVIEW  # the preview lives in the cache: gongkai's own, not the user's
+    for name, folder, may_lie_inside in _guarded(root):
+        relation = None if own and folder == cache else _clash(target, folder, may_lie_inside)
+        if relation:
+            raise GongkaiError(Problem(f"--out {given}", f"the output folder {relation} {name}; a build replaces "
+                                       "everything in its output folder: choose one of its own, such as public"))
+    if target.exists() and not target.is_dir():
+        raise GongkaiError(Problem(f"--out {given}", "not a folder: the output folder must be a folder or not exist"))
+    if not (force or own) and target.is_dir() and any(target.iterdir()) and not _made_by_gongkai(root, target):
+        raise GongkaiError(Problem(f"--out {given}", f"not empty, and no site gongkai built (no {MARKER} in it): "
+                                   "a build replaces everything in it; choose an empty or new folder, or pass "
+                                   "--force to replace it"))
+    return target
+
+
+# --- the paths inside it ----------------------------------------------------------------
+
+# Control characters (NUL ends a name in the system's calls, a line end splits a listing)
+# and the backslash, a folder separator on Windows hosts.
+UNSAFE_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+MAX_NAME = 255  # bytes in one file or folder name: the limit of ext4, XFS, APFS and NTFS
+MAX_PATH = 1024  # bytes in a site path: room under PATH_MAX (4096) for the output folder's own path
+
+# Each rule a path must pass, with what a path that fails it is; the first failed is named.
+PATH_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("is empty", lambda path: path != ""),
+    ("holds a control character or a backslash", lambda path: not UNSAFE_CHARACTER.search(path)),
+    ("is absolute", lambda path: not path.startswith("/")),
+    ("leaves its folder or the output folder (a part is empty, . or ..)",
+     lambda path: all(part not in ("", ".", "..") for part in path.split("/"))),
+    (f"has a name longer than {MAX_NAME} bytes",
+     lambda path: all(len(part.encode("utf-8")) <= MAX_NAME for part in path.split("/"))),
+    (f"is longer than {MAX_PATH} bytes", lambda path: len(path.encode("utf-8")) <= MAX_PATH),
+)
+
+
+def path_problem(path: str) -> str | None:
+    """What is wrong with a path inside the output folder, or None when it is a plain
+    relative path that stays inside it."""
+    return next((failed for failed, passes in PATH_RULES if not passes(path)), None)
+
+
+def check_outputs(claims: Iterable[tuple[str, Origin]]) -> None:
+    """Every output path (with what planned it) before anything is written: plain, inside
+    the output folder, written once, and no file where another output needs a folder
+    (Pelican's writer refuses a path written twice too). GongkaiError names each source."""
+    problems: list[Problem] = []
+    owners: dict[str, Origin] = {}
+    for path, origin in claims:
+        failed = path_problem(path)
+        if failed:
+            problems.append(origin.problem(f"output path {path!r} {failed}"))
+        elif path in owners:
+            problems.append(origin.problem(f"output path {path} is written by {owners[path]} too; "
+                                           "every output needs a path of its own"))
+        else:
+            owners[path] = origin
+    folders: dict[str, str] = {}  # each folder an output needs → that output's path
+    for path in owners:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders[folder] = path
+            folder = folder.rpartition("/")[0]
+    problems += [owners[path].problem(f"output path {path} is a file, but {owners[folders[path]]} needs it "
+                                      f"as a folder for {folders[path]}") for path in owners if path in folders]
+    if problems:
+        raise GongkaiError(*problems)
+
+
+# --- attachment files -------------------------------------------------------------------
+
+# The types a disclosure site publishes as attachment files, by extension (lower case).
+ATTACHMENT_TYPES: dict[str, str] = {
+    "pdf": "PDF", "ofd": "OFD, the national fixed-layout format",
+    "doc": "Word", "docx": "Word", "wps": "WPS Writer", "rtf": "rich text", "odt": "OpenDocument text",
+    "xls": "Excel", "xlsx": "Excel", "et": "WPS Spreadsheets", "ods": "OpenDocument spreadsheet",
+    "csv": "a data table as text",
+    "ppt": "PowerPoint", "pptx": "PowerPoint", "dps": "WPS Presentation", "odp": "OpenDocument presentation",
+    "txt": "plain text",
+    "zip": "an archive", "rar": "an archive", "7z": "an archive",
+    "jpg": "an image", "jpeg": "an image", "png": "an image", "gif": "an image", "webp": "an image",
+    "tif": "a scanned image", "tiff": "a scanned image",
+    "mp3": "audio", "mp4": "video",
+}
+# Types a browser runs scripts in: served from the site, their scripts would run as the
+# site's own pages (its origin: its storage, its forms). Named apart for a clearer error.
+ACTIVE_TYPES = frozenset({"html", "htm", "shtml", "xhtml", "xht", "mht", "mhtml", "svg", "svgz", "xml", "xsl",
+                          "xslt", "js", "mjs"})
+
+
+def attachment_problem(name: str) -> str | None:
+    """Why an attachment file may not be published, or None."""
+    base = name.rpartition("/")[2]
+    kind = base.rpartition(".")[2].lower() if "." in base else ""
+    if kind in ACTIVE_TYPES:
+        return (f"{name}: .{kind} is active content (a browser would run its scripts as the site's own pages); "
+                "publish it as a PDF instead")
+    if kind not in ATTACHMENT_TYPES:
+        return (f"{name}: not a type a disclosure site publishes (publishable: "
+                f"{', '.join('.' + known for known in ATTACHMENT_TYPES)})")
+    return None
