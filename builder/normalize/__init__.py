@@ -17,6 +17,7 @@ from builder.normalize.furniture import strip_furniture
 from builder.normalize.html import NotAPage, Page, read_page
 from builder.normalize.metadata import extract
 from builder.normalize.rejoin import provenance, rejoin
+from builder.normalize.split import split_lines
 from builder.normalize.structure import parse
 
 MIN_CJK_CHARS = 20  # less Chinese text than this is not a notice
@@ -66,7 +67,7 @@ def normalize_page(data: bytes, source: str, tag_rules: TagRules) -> Normalized:
 
 
 def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) -> Normalized:
-    stripped = strip_furniture(rejoin(clean_lines(raw)))
+    stripped = strip_furniture(rejoin(split_lines(clean_lines(raw))))
     meta = extract(stripped.kept)
     skeleton = parse(meta.rest)
     text = body_text(skeleton)

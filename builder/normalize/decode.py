@@ -8,6 +8,7 @@ GBK notice Big5 or Shift-JIS, and a wrong guess garbles a notice silently.
 from __future__ import annotations
 
 import codecs
+import html
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,10 @@ NOTICE_CHARS = ("\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2010-\u20
 ASCII_RUNS = re.compile("[\x00-\x7f]+")
 USUAL_RUNS = re.compile(f"[\x00-\x7f{NOTICE_CHARS}]+")
 
+# Entities a scrape of a page's source leaves in its text (&nbsp;, &lt;…&gt;): characters
+# written the HTML way, read as the characters they stand for.
+ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|thinsp|lt|gt|amp|quot|apos|middot|ldquo|rdquo|lsquo|rsquo|hellip|mdash"
+                    r"|#\d{2,6}|#[xX][0-9a-fA-F]{2,5});")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SPACES = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f]")
 
@@ -73,7 +78,8 @@ def clean_lines(text: str) -> list[Line]:
     """Non-blank lines, numbered as in the raw file, with invisible characters dropped."""
     lines = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        cleaned = SPACES.sub(" ", INVISIBLE.sub("", raw)).strip(" \u3000")
+        cleaned = SPACES.sub(" ", INVISIBLE.sub("", ENTITY.sub(lambda m: html.unescape(m.group()), raw)))
+        cleaned = cleaned.strip(" \u3000")
         if cleaned:
             lines.append(Line(number, cleaned))
     return lines

@@ -1,0 +1,110 @@
+"""Lines a scrape ran together, cut apart again.
+
+Search APIs and some crawlers hand over a notice as one line: title, 发文字号, 主送机关,
+body, 附件说明, signature and date run together (`…的函渝府办函〔2021〕52号市教委：你委…`),
+at most with spaces where the page broke its lines. Such a line is cut where a rule below
+sees the end of one document element and the start of the next; nothing inside brackets or
+quotes is ever cut, and no character is dropped. Only a line that holds most of its file is
+treated so: a long paragraph of a notice whose lines survived is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+from builder.normalize.decode import Line
+from builder.normalize.patterns import DOC_TYPES, FILE_TYPES, TITLE_ENDINGS, is_addressee
+from builder.normalize.title import ORG
+
+MIN_RUN_TOGETHER = 300  # characters; shorter lines are lines
+RUN_TOGETHER_SHARE = 0.5  # of the file's characters held by the one line
+
+OPENERS, CLOSERS = "（(《“〔【[<‘", "）)》”〕】]>’"
+DATE = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+# A 机关代字 holds no 的: 的函渝府办函〔2021〕52号 is a title's end, then the 发文字号.
+DOC_NO_TOKEN = r"[^\s，。,：:（(《“”的]{1,12}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d{1,5}\s*号"
+ENDINGS = "|".join(sorted(TITLE_ENDINGS, key=len, reverse=True))
+FILE_ENDINGS = "|".join(re.escape(ending) for ending in sorted(FILE_TYPES, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A named place between two document elements: a cut falls at each match's `at` group
+    (or at its start and end, where the rule cuts around what it matched)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    around: bool = False  # cut before and after the `at` group instead of where it is
+    where: Callable[[str, re.Match[str]], bool] = lambda text, match: True
+
+
+def _addressee_before(text: str, match: re.Match[str]) -> bool:
+    start = max(text.rfind(mark, 0, match.start()) for mark in "。；;\n")
+    head = text[start + 1: match.end()].strip()
+    return is_addressee(head) or head.endswith(("如下：", "如下:"))
+
+
+BOUNDARIES: tuple[Boundary, ...] = (
+    Boundary("space between words", re.compile(r"(?<=\S)(?P<at>[ \u3000]+)(?=\S)")),
+    Boundary("sentence end", re.compile(r"[。！？!?](?P<at>)(?=[^。！？!?”’）)》\s])")),
+    Boundary("list item after a clause", re.compile(r"[；;](?P<at>)(?=[（(]?\d{1,2}[）).．、])")),
+    Boundary("item of a list run into the one before", re.compile(
+        r"[\u4e00-\u9fff）)》](?P<at>)(?=\d{1,2}\s*[．.、][\u4e00-\u9fff《“])")),
+    Boundary("colon after the addressee", re.compile(r"[：:](?P<at>)(?=\S)"), where=_addressee_before),
+    Boundary("发文字号 under the title", re.compile(rf"(?:^|(?<=\s)|{ENDINGS})(?P<at>{DOC_NO_TOKEN})"), around=True),
+    Boundary("主送机关 after the title", re.compile(
+        rf"关于.{{2,120}}?的(?:{'|'.join(DOC_TYPES)})(?P<at>)(?=[^，。：:]{{2,150}}[：:])")),
+    Boundary("date under the signature", re.compile(rf"(?P<at>{DATE})(?=\s*(?:[（(]\s*此件|附\s*件|$))"), around=True),
+    Boundary("附注", re.compile(r"(?P<at>[（(]\s*此件[^（()）]{2,12}[）)])"), around=True),
+    Boundary("attachment label", re.compile(r"(?<=[）)。])(?P<at>)附\s*件\s*\d{0,2}")),
+    Boundary("file name end", re.compile(rf"(?:{FILE_ENDINGS})(?P<at>)(?=[\u4e00-\u9fff])", re.IGNORECASE)),
+    Boundary("signer after an attachment's title", re.compile(rf"(?:{ENDINGS})(?P<at>){ORG.pattern}(?={DATE})")),
+)
+
+
+def _depths(text: str) -> list[int]:
+    """How deep inside brackets or quotes each position of `text` is."""
+    depth, depths = 0, []
+    for char in text:
+        if char in CLOSERS:
+            depth = max(0, depth - 1)
+        depths.append(depth)
+        if char in OPENERS:
+            depth += 1
+    return depths
+
+
+def _cuts(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each span to cut out as a boundary (empty, or the spaces there)."""
+    for boundary in BOUNDARIES:
+        for match in boundary.pattern.finditer(text):
+            if not boundary.where(text, match):
+                continue
+            if boundary.around:
+                yield match.start("at"), match.start("at")
+                yield match.end("at"), match.end("at")
+            else:
+                yield match.start("at"), match.end("at")
+
+
+def split_run_together(line: Line) -> list[Line]:
+    text = line.text
+    depths = _depths(text)
+    cuts = sorted({cut for cut in _cuts(text) if 0 < cut[0] < len(text) and depths[cut[0]] == 0})
+    parts, start = [], 0
+    for begin, end in cuts:
+        if begin >= start:
+            parts.append(text[start:begin])
+            start = max(end, begin)
+    parts.append(text[start:])
+    pieces = [piece.strip(" \u3000") for piece in parts]
+    return [replace(line, text=piece) for piece in pieces if piece]
+
+
+def split_lines(lines: list[Line]) -> list[Line]:
+    """Each line that holds most of its file's text, cut into its elements."""
+    total = sum(len(line.text) for line in lines)
+    return [part for line in lines for part in (
+        split_run_together(line) if len(line.text) >= max(MIN_RUN_TOGETHER, total * RUN_TOGETHER_SHARE) else [line])]
