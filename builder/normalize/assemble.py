@@ -100,7 +100,8 @@ def _labelled(builder: _Builder, meta: Metadata) -> None:
             builder.result.sources[pair.key].extend(pair.source)
             continue
         seen[pair.key] = value or ""
-        builder.set(pair.key, value, pair.source)
+        builder.set(pair.key, value, pair.source,
+                    inferred="the unlabelled date under the page's heading" if pair.unlabelled else "")
 
 
 def _page_meta(builder: _Builder, skeleton: Skeleton, page_meta: dict[str, str]) -> None:

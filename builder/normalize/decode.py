@@ -22,7 +22,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 # (通知 in GBK reads as two combining marks), so a decoding must also look like a
 # notice: nearly all of its non-ASCII characters Chinese text or its punctuation.
 MIN_PLAUSIBLE_SHARE = 0.9
-NOTICE_CHARS = ("\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2010-\u2027"
+NOTICE_CHARS = ("\u2000-\u200b\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2010-\u2027"
                 "\u2030-\u205e\u00a0-\u00bf\u00d7\u00f7\u25a0-\u25ff\u2460-\u24ff\u2160-\u217f")
 # Runs of characters, removed to count the others (faster than listing each one).
 ASCII_RUNS = re.compile("[\x00-\x7f]+")

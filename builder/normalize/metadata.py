@@ -89,6 +89,7 @@ class Pair:
     label: str  # canonical label, e.g. 索引号 for `索 引 号`
     value: str
     source: tuple[Line, ...]  # the raw lines it was read from
+    unlabelled: bool = False  # read by its shape alone (see UNLABELLED_PUBLISHED)
 
 
 @dataclass
@@ -179,6 +180,12 @@ def _value_below(label: str, following: str) -> bool:
     return _LABEL_TO_KEY[label] == "title" or not looks_like_title(following)
 
 
+# A portal prints the moment it published a notice under its heading, often with no label:
+# 2021-06-03 14:42. A date with a time of day, or in ISO form, is no 成文日期.
+UNLABELLED_PUBLISHED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+                                  r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*\d{1,2}:\d{2}(?::\d{2})?")
+
+
 def extract(lines: list[Line]) -> Metadata:
     """Pull labelled metadata out of the lines (see `_pairs_of`); the head ends at the first
     line that is neither metadata nor a short title line."""
@@ -197,6 +204,12 @@ def extract(lines: list[Line]) -> Metadata:
             index += 1
         if pairs and any(not value and label not in _LABEL_TO_KEY for label, value in pairs):
             pairs = None  # another portal's label with no value is no label: 市直有关单位：
+        if pairs is None and in_head and UNLABELLED_PUBLISHED.fullmatch(line.text) \
+                and all(pair.key != "published" for pair in result.pairs):
+            result.pairs.append(Pair("published", "发布日期", line.text, source, unlabelled=True))
+            last_metadata = index
+            index += 1
+            continue
         if pairs is None:
             result.rest.append(line)
             if len(line.text) > MAX_TITLE_LINE or re.search(r"[。；:：]$|。", line.text):

@@ -40,27 +40,37 @@ class Boundary:
     where: Callable[[str, re.Match[str]], bool] = lambda text, match: True
 
 
+# A 主送机关 names bodies: it ends with one (各有关单位：, 市教委：, 国家电网有限公司：).
+ADDRESSEE_END = re.compile(rf"(?:{ORG.pattern}|单位|部门|机构|企业|学校|社区|人员|组织|个人)[：:]$")
+
+
 def _addressee_before(text: str, match: re.Match[str]) -> bool:
-    start = max(text.rfind(mark, 0, match.start()) for mark in "。；;\n")
-    head = text[start + 1: match.end()].strip()
-    return is_addressee(head) or head.endswith(("如下：", "如下:"))
+    head = text[: match.end()].strip()
+    return (is_addressee(head) and bool(ADDRESSEE_END.search(head))) or head.endswith(("如下：", "如下:"))
 
 
-BOUNDARIES: tuple[Boundary, ...] = (
-    Boundary("space between words", re.compile(r"(?<=\S)(?P<at>[ \u3000]+)(?=\S)")),
+# Cut first, in the whole line: where one element ends and the next begins.
+ELEMENTS: tuple[Boundary, ...] = (
+    # Not after a label's colon (时间： 2015-09-17), nor between a date and its time of day.
+    Boundary("space between words", re.compile(r"(?<=[^\s:：])(?P<at>[ \u3000]+)(?=\S)"),
+             where=lambda text, match: not (text[match.start() - 1].isdigit() and text[match.end()].isdigit())),
     Boundary("sentence end", re.compile(r"[。！？!?](?P<at>)(?=[^。！？!?”’）)》\s])")),
     Boundary("list item after a clause", re.compile(r"[；;](?P<at>)(?=[（(]?\d{1,2}[）).．、])")),
     Boundary("item of a list run into the one before", re.compile(
         r"[\u4e00-\u9fff）)》](?P<at>)(?=\d{1,2}\s*[．.、][\u4e00-\u9fff《“])")),
-    Boundary("colon after the addressee", re.compile(r"[：:](?P<at>)(?=\S)"), where=_addressee_before),
     Boundary("发文字号 under the title", re.compile(rf"(?:^|(?<=\s)|{ENDINGS})(?P<at>{DOC_NO_TOKEN})"), around=True),
-    Boundary("主送机关 after the title", re.compile(
-        rf"关于.{{2,120}}?的(?:{'|'.join(DOC_TYPES)})(?P<at>)(?=[^，。：:]{{2,150}}[：:])")),
-    Boundary("date under the signature", re.compile(rf"(?P<at>{DATE})(?=\s*(?:[（(]\s*此件|附\s*件|$))"), around=True),
+    Boundary("date under the signature", re.compile(rf"(?P<at>{DATE})(?=\s|[（(]\s*此件|附\s*件|$)"), around=True),
     Boundary("附注", re.compile(r"(?P<at>[（(]\s*此件[^（()）]{2,12}[）)])"), around=True),
     Boundary("attachment label", re.compile(r"(?<=[）)。])(?P<at>)附\s*件\s*\d{0,2}")),
     Boundary("file name end", re.compile(rf"(?:{FILE_ENDINGS})(?P<at>)(?=[\u4e00-\u9fff])", re.IGNORECASE)),
     Boundary("signer after an attachment's title", re.compile(rf"(?:{ENDINGS})(?P<at>){ORG.pattern}(?={DATE})")),
+)
+# Then in each element: a title or 主送机关 run into the text after it.
+OPENINGS: tuple[Boundary, ...] = (
+    Boundary("主送机关 after the title", re.compile(
+        rf"^[^，。：:；\s]{{0,30}}关于.{{2,120}}?的(?:{'|'.join(DOC_TYPES)})(?P<at>)(?=[^。：:；]{{2,150}}[：:])")),
+    Boundary("colon after the addressee", re.compile(r"(?<=[\u4e00-\u9fff）)])[：:](?P<at>[ \u3000]*)(?=\S)"),
+             where=_addressee_before),
 )
 
 
@@ -76,9 +86,9 @@ def _depths(text: str) -> list[int]:
     return depths
 
 
-def _cuts(text: str) -> Iterator[tuple[int, int]]:
+def _cuts(text: str, boundaries: tuple[Boundary, ...]) -> Iterator[tuple[int, int]]:
     """(start, end) of each span to cut out as a boundary (empty, or the spaces there)."""
-    for boundary in BOUNDARIES:
+    for boundary in boundaries:
         for match in boundary.pattern.finditer(text):
             if not boundary.where(text, match):
                 continue
@@ -89,18 +99,20 @@ def _cuts(text: str) -> Iterator[tuple[int, int]]:
                 yield match.start("at"), match.end("at")
 
 
-def split_run_together(line: Line) -> list[Line]:
-    text = line.text
+def _cut(text: str, boundaries: tuple[Boundary, ...]) -> list[str]:
     depths = _depths(text)
-    cuts = sorted({cut for cut in _cuts(text) if 0 < cut[0] < len(text) and depths[cut[0]] == 0})
+    cuts = sorted({cut for cut in _cuts(text, boundaries) if 0 < cut[0] < len(text) and depths[cut[0]] == 0})
     parts, start = [], 0
     for begin, end in cuts:
         if begin >= start:
             parts.append(text[start:begin])
             start = max(end, begin)
     parts.append(text[start:])
-    pieces = [piece.strip(" \u3000") for piece in parts]
-    return [replace(line, text=piece) for piece in pieces if piece]
+    return [stripped for part in parts if (stripped := part.strip(" \u3000"))]
+
+
+def split_run_together(line: Line) -> list[Line]:
+    return [replace(line, text=piece) for element in _cut(line.text, ELEMENTS) for piece in _cut(element, OPENINGS)]
 
 
 def split_lines(lines: list[Line]) -> list[Line]:

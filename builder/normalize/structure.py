@@ -162,9 +162,9 @@ def _sections(lines: list[Line]) -> list[Section]:
 
 def parse(lines: list[Line]) -> Skeleton:
     head = read_head(join_broken_lines(lines))
-    skeleton = Skeleton(page_title=head.page_title, heading=head.heading, title=head.title)
+    skeleton = Skeleton(page_title=head.page_title, heading=head.heading, title=head.title, doc_no=head.doc_no)
     rest = head.rest
-    if rest and DOC_NO.match(rest[0].text):
+    if rest and DOC_NO.match(rest[0].text) and not skeleton.doc_no:
         skeleton.doc_no, rest = rest[0], rest[1:]
     if rest and is_addressee(rest[0].text):
         skeleton.addressee, rest = rest[0], rest[1:]

@@ -43,6 +43,7 @@ class Head:
     page_title: Line | None = None
     heading: list[Line] = field(default_factory=list)  # the portal's heading, or a 发文机关标志
     title: list[Line] = field(default_factory=list)  # the title as the document prints it
+    doc_no: Line | None = None  # a 发文字号 printed over the title, as a 红头 does
     rest: list[Line] = field(default_factory=list)
 
 
@@ -112,13 +113,14 @@ def read_head(lines: list[Line]) -> Head:
     head = Head()
     if len(lines) > 1 and is_title_like(lines[0].text) and _is_page_title(lines[0], lines[1:MAX_HEAD_LINES]):
         head.page_title, lines = lines[0], lines[1:]
-    for anchor in _anchors(lines):
+    for anchor in reversed(_anchors(lines)):  # the last: a 红头 prints its 发文字号 over the title
         if DOC_NO.match(lines[anchor].text) is None and anchor and DOC_NO.match(lines[anchor - 1].text):
             anchor -= 1  # 主送 under a 发文字号 under the title
         start = _title_above(lines, anchor)
         if start < anchor:
-            head.heading, head.title = lines[:start], lines[start:anchor]
-            head.rest = lines[anchor:]
+            head.heading, head.title, head.rest = lines[:start], lines[start:anchor], lines[anchor:]
+            head.doc_no = next((line for line in reversed(head.heading) if DOC_NO.match(line.text)), None)
+            head.heading = [line for line in head.heading if line is not head.doc_no]
             return head
     count = _leading_title(lines)
     head.title, head.rest = lines[:count], lines[count:]
