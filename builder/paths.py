@@ -9,7 +9,7 @@ slug, a file name, a year) after planning and before anything is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 from builder.errors import GongkaiError, Problem
@@ -96,19 +96,30 @@ PATH_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
 )
 
 
+# What every rule above lets through, as one pattern for the usual path (ASCII, where a
+# character is a byte): the rules one by one took 20 ms a build at 5,000 notices.
+PLAIN_PART = r"(?!\.\.?(?:/|\Z))[^\x00-\x1f\x7f\\/]{1,255}"
+PLAIN_ASCII_PATH = re.compile(f"{PLAIN_PART}(?:/{PLAIN_PART})*")
+
+
 def path_problem(path: str) -> str | None:
     """What is wrong with a path inside the output folder, or None when it is a plain
     relative path that stays inside it."""
+    if len(path) <= MAX_PATH and path.isascii() and PLAIN_ASCII_PATH.fullmatch(path):
+        return None
     return next((failed for failed, passes in PATH_RULES if not passes(path)), None)
 
 
-def check_outputs(claims: Iterable[tuple[str, Origin]]) -> None:
-    """Every output path (with what planned it) before anything is written: plain, inside
-    the output folder, written once, and no file where another output needs a folder
-    (Pelican's writer refuses a path written twice too). GongkaiError names each source."""
+def check_outputs(planned: list[tuple[str, Origin]], kept: Iterable[tuple[str, Origin]] = (),
+                  last: Container[str] = ()) -> None:
+    """Every output path (with what made it) before anything is written: plain, inside the
+    output folder, written once, and no file where another output needs a folder
+    (Pelican's writer refuses a path written twice too). `kept`: the paths of outputs taken
+    over from the last build, checked when they were planned, so only compared with the
+    others here; `last`: every path of the last build. GongkaiError names each source."""
     problems: list[Problem] = []
-    owners: dict[str, Origin] = {}
-    for path, origin in claims:
+    owners: dict[str, Origin] = dict(kept)
+    for path, origin in planned:
         failed = path_problem(path)
         if failed:
             problems.append(origin.problem(f"output path {path!r} {failed}"))
@@ -117,16 +128,24 @@ def check_outputs(claims: Iterable[tuple[str, Origin]]) -> None:
                                            "every output needs a path of its own"))
         else:
             owners[path] = origin
+    # Paths all among the last build's, which passed this check, hold no file where a
+    # folder goes: a build that changes one notice's text need not map every folder.
+    if not all(path in last for path, _ in planned):
+        problems += _files_in_the_way(owners)
+    if problems:
+        raise GongkaiError(*problems)
+
+
+def _files_in_the_way(owners: dict[str, Origin]) -> list[Problem]:
+    """An output whose path is a folder another output needs."""
     folders: dict[str, str] = {}  # each folder an output needs → that output's path
     for path in owners:
         folder = path.rpartition("/")[0]
         while folder and folder not in folders:
             folders[folder] = path
             folder = folder.rpartition("/")[0]
-    problems += [owners[path].problem(f"output path {path} is a file, but {owners[folders[path]]} needs it "
-                                      f"as a folder for {folders[path]}") for path in owners if path in folders]
-    if problems:
-        raise GongkaiError(*problems)
+    return [owners[path].problem(f"output path {path} is a file, but {owners[folders[path]]} needs it as a "
+                                 f"folder for {folders[path]}") for path in owners if path in folders]
 
 
 # --- attachment files -------------------------------------------------------------------

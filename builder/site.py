@@ -72,28 +72,27 @@ def refresh_search_index(out: Path, memory: dict[str, Any], lock: threading.Lock
         memory["search"] = indexed
 
 
-def _plan(parts: list[Part], known: dict[str, tuple[Any, dict[str, str]]], damaged: set[str]) \
-        -> tuple[list[Output], dict[str, str], dict[str, tuple[Any, dict[str, str]]]]:
+def _plan(parts: list[Part], known: dict[str, tuple[Any, dict[str, str]]], damaged: set[str],
+          previous: dict[str, str]) -> tuple[list[Output], dict[str, str], dict[str, tuple[Any, dict[str, str]]]]:
     """Plan each part whose key is not as the last build left it, or with an output found
     damaged; take the last build's keys for the others. Returns the outputs planned, every
     output's key, and each part's key with its outputs' keys, for the next build. Every
     output path, planned or taken over, is checked (builder/paths.py) before anything is
-    written."""
+    written; `previous` holds the last build's."""
     planned: list[Output] = []
-    claims: list[tuple[str, Origin]] = []
+    kept: list[tuple[str, Origin]] = []
     record: dict[str, tuple[Any, dict[str, str]]] = {}
     for part in parts:
         last = known.get(part.name)
         if part.key is not None and last is not None and last[0] == part.key \
                 and (not damaged or damaged.isdisjoint(last[1])):
             record[part.name] = last
-            claims += [(path, part.origin) for path in last[1]]
+            kept += [(path, part.origin) for path in last[1]]
         else:
             made = part.plan()
             planned += made
             record[part.name] = (part.key, {o.path: o.key for o in made})
-            claims += [(o.path, o.origin) for o in made]
-    check_outputs(claims)
+    check_outputs([(o.path, o.origin) for o in planned], kept, previous)
     keys = {path: key for _, part_keys in record.values() for path, key in part_keys.items()}
     return planned, keys, record
 
@@ -152,7 +151,7 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
             if memory is not None and memory.get("theme") == theme_key and "env" in memory:
                 env = memory["env"]  # already compiled: a long-running caller reuses it
             site = SitePlan(root, config, env, index, loaded, assets, template_keys)
-            outputs, keys, parts = _plan(site.parts(statics), known_parts, damaged)
+            outputs, keys, parts = _plan(site.parts(statics), known_parts, damaged, previous)
         except TemplateError as err:
             raise GongkaiError(template_problem(err)) from None
         todo = [o for o in outputs if previous.get(o.path) != o.key or o.path in damaged]
