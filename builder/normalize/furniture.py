@@ -84,6 +84,7 @@ RULES: list[tuple[Where, re.Pattern[str]]] = [
         r"建议(?:使用|采用|您使用).{0,40}(?:分辨率|浏览器).{0,20}",
         r"您是(?:本站|本网站|本网)?第\s*\d+\s*位访(?:客|问者)",
         r"(?:您?(?:当前|现在)的?位置)\s*[:：].*",
+        r"[^>＞»›\s]{1,12}(?:\s*[>＞»›]\s*[^>＞»›\s]{1,12}){2,}",  # a breadcrumb of three steps or more
         r"(?:网站首页|首页|主页)(?:\s*[>＞»›/]\s*[^>＞»›/]{1,30})+\s*[>＞»›]?",  # a breadcrumb without its label
         r"为了便于其他人查询和了解政策.{0,30}",
         rf"{_any_of(TOOLBAR_WORDS)}(?:\s*[|｜]?\s*{_any_of(TOOLBAR_WORDS)})*",
@@ -127,7 +128,9 @@ RULES: list[tuple[Where, re.Pattern[str]]] = [
 COLUMN_WORDS = ("通知公告", "公告公示", "政策文件", "最新文件", "政策法规", "规范性文件", "工作动态", "政务动态",
                 "政府信息公开", "法定主动公开内容", "其他文件", "部门文件", "委局文件", "价格管理", "通知", "公告",
                 "政策", "文件", "要闻", "新闻", "公示", "其他", "其它")
-MENU_WORD = re.compile(_any_of((*NAV_WORDS, *TOOLBAR_WORDS, *COLUMN_WORDS)))
+FONT_BUTTONS = ("[大]", "[中]", "[小]", "大", "中", "小", "A+", "A-")
+MENU_WORD = re.compile(_any_of(tuple(re.escape(word) for word in (*NAV_WORDS, *TOOLBAR_WORDS, *COLUMN_WORDS,
+                                                                   *FONT_BUTTONS))))
 
 # Furniture that is only furniture at the foot of a page, next to a real footer line:
 # the same words in a notice are its contact details.

@@ -22,7 +22,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "title": ("标题", "文件标题", "信息名称", "名称"),
     "publisher": ("发文机关", "发布机构", "发文机构", "公开主体", "发布单位", "制发机关", "发文单位"),
     "doc_no": ("发文字号", "文号", "备注/文号", "文件编号"),
-    "category": ("主题分类", "组配分类", "信息分类", "所属主题", "分类"),
+    "category": ("主题分类", "组配分类", "信息分类", "所属主题", "主题", "分类"),
     "written": ("成文日期", "公文生成日期", "生成日期", "发文日期", "产生日期", "印发日期"),
     "published": ("发布日期", "公开日期", "发布时间", "时间"),
     "effective": ("生效日期", "实施日期", "施行日期", "生效时间", "施行时间"),
@@ -37,7 +37,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 
 # Short, common words that also start ordinary sentences: only trusted in the head of
 # a notice, before its first paragraph.
-WEAK_LABELS = frozenset({"时间", "分类", "文号", "标题", "名称", "来源", "文种", "关键词", "摘要"})
+WEAK_LABELS = frozenset({"时间", "分类", "主题", "文号", "标题", "名称", "来源", "文种", "关键词", "摘要"})
 # Labels whose value is a sentence or two, not a name, number or date.
 PROSE_LABELS = frozenset({"内容概述", "内容摘要", "摘要"})
 MAX_PROSE = 500

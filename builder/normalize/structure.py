@@ -11,6 +11,7 @@ from builder.normalize.blocks import Block, classify, cn_value
 from builder.normalize.decode import Line
 from builder.normalize.patterns import (
     ATTACHMENT_LABEL,
+    ATTACHMENT_LIST,
     ATTACHMENT_TITLED,
     DOC_NO,
     HEADINGS,
@@ -23,12 +24,14 @@ from builder.normalize.patterns import (
     is_title_like,
     title_ending,
 )
-from builder.normalize.title import read_head
+from builder.normalize.title import read_head, without_doc_no
 
 MAX_TITLE_LINES = 4
 # A signer and the date on one line: the date is its last words.
 SIGNED_LINE = re.compile(r"(?P<signer>\S.{1,40}?)\s+(?P<date>(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{3,12}日)")
 MAX_SIGNERS = 6
+# The words that close a notice's text: the date under them is its 成文日期, signed or not.
+CLOSING_FORMULA = re.compile(r"(?:特此(?:通知|公告|通告|批复|函告|函复|决定|报告|公示)|此复|专此函告)[。.！!]?")
 
 
 @dataclass
@@ -77,10 +80,15 @@ def _is_broken(text: str) -> bool:
     return len(text) >= 60 or (len(text) >= 15 and bool(SENTENCE_MARK.search(text)))
 
 
+def _whole_title(text: str) -> bool:
+    """A title on a line of its own (关于…的函（闽监能函〔2018〕148号）): it continues nothing."""
+    return is_title_like(text) and "关于" in text and bool(title_ending(without_doc_no(text)[0]))
+
+
 def join_broken_lines(lines: list[Line]) -> list[Line]:
     joined: list[Line] = []
     for line in lines:
-        if joined and _is_broken(joined[-1].text) and not is_marker_line(line.text):
+        if joined and _is_broken(joined[-1].text) and not is_marker_line(line.text) and not _whole_title(line.text):
             joined[-1] = replace(joined[-1], text=joined[-1].text + line.text)
         else:
             joined.append(line)
@@ -93,10 +101,11 @@ def _is_signer(text: str) -> bool:
 
 
 def _closes(lines: list[Line], index: int) -> bool:
-    """Whether a signature ending at lines[index] would end the notice: the 附注, an
-    attachment's text or nothing follows."""
+    """Whether a signature ending at lines[index] would end the notice: the 附注, the
+    附件说明 (some portals print it under the date), an attachment's text or nothing follows."""
     after = lines[index + 1] if index + 1 < len(lines) else None
-    return after is None or bool(NOTE.match(after.text)) or _opens_attachment(after) is not None
+    return after is None or bool(NOTE.match(after.text) or ATTACHMENT_LIST.match(after.text)) \
+        or _opens_attachment(after) is not None
 
 
 def _split_signed_line(lines: list[Line]) -> list[Line]:
@@ -118,7 +127,7 @@ def _find_signature(lines: list[Line]) -> tuple[int, int] | None:
         start = index
         while start > 0 and index - start < MAX_SIGNERS and _is_signer(lines[start - 1].text):
             start -= 1
-        if start < index or _closes(lines, index):
+        if start < index or _closes(lines, index) or (index and CLOSING_FORMULA.fullmatch(lines[index - 1].text)):
             return start, index
     return None
 
