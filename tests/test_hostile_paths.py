@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, run_cli
+from tests.test_serve import Preview
 
 CONFIG = "title: 测试站\nbase_url: https://example.gov.cn/xxgk/\nsearch: false\n"
 
@@ -160,6 +161,24 @@ def test_a_nul_in_a_topic_slug_never_reaches_a_file_name(site: Path) -> None:
     assert not [path for path in (site / "public").rglob("*") if "\0" in path.name]
 
 
+@pytest.mark.parametrize("name", ["../../../victim", "/tmp/gongkai-victim", "a/../../b", "..", "x" * 300,
+                                  "<script>", "CON"])
+def test_publishers_and_tags_of_any_name_stay_inside(site: Path, name: str) -> None:
+    """Names from notices (publishers, tags outside the vocabulary) become pinyin slugs."""
+    box = site.parent
+    (site / "content/notices/odd.md").write_text(
+        f"---\ntitle: 名称测试\npublisher: '{name}'\ntags: ['{name}']\npublished: '2024-01-02'\n---\n正文。\n",
+        encoding="utf-8")
+    outside = {path: data for path, data in snapshot(box).items() if not path.startswith("site/public")}
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    after = snapshot(box)
+    assert {path: data for path, data in after.items() if not path.startswith("site/public")
+            and not path.startswith("site/.gongkai-cache")} == \
+        {path: data for path, data in outside.items() if not path.startswith("site/.gongkai-cache")}
+    assert all(part not in ("", ".", "..") for path in after for part in path.split("/"))
+
+
 def test_two_topics_with_one_slug_are_refused(site: Path) -> None:
     vocabulary = ("tags:\n  vocabulary:\n    - {name: 教育, slug: edu, words: [教育]}\n"
                   "    - {name: 学前教育, slug: edu, words: [幼儿园]}\n")
@@ -242,3 +261,15 @@ def test_a_base_url_with_a_newline_in_site_yaml_is_refused(site: Path) -> None:
     (site / "site.yaml").write_text(CONFIG.replace("xxgk/", 'xxgk/"').replace("base_url: ", 'base_url: "')
                                     .replace('xxgk/"', 'xxgk/\\nDisallow: /"'), encoding="utf-8")
     refused(site, "build", expected=("site.yaml:2: base_url: ",))
+
+
+def test_serve_does_not_build_into_a_preview_folder_linked_to_the_sources(site: Path) -> None:
+    (site / ".gongkai-cache").mkdir()
+    (site / ".gongkai-cache/preview").symlink_to(site / "content")
+    before = snapshot(site / "content")
+    preview = Preview(site)
+    try:
+        preview.wait_for(lambda: any("is the site's content/" in line for line in preview.lines), 30)
+    finally:
+        preview.stop()
+    assert snapshot(site / "content") == before
