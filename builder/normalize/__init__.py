@@ -38,12 +38,15 @@ class Normalized:
 
 
 def slug_for(notice: Notice) -> str:
-    """ASCII and stable: the 索引号 when it is ASCII, else date plus a hash of the title."""
+    """ASCII and stable: the 索引号 when it is ASCII, else date plus a hash of the title
+    (of the text, where the title is only a guess: untitled parts of one regulation would
+    all guess 第二章 规范与倡导)."""
     index = notice.index_no or ""
     if index.isascii() and (slug := ASCII_SLUG.sub("-", index.lower()).strip("-")):
         return slug
     day = (notice.published or notice.written or "undated")[:10]
-    digest = hashlib.sha1(f"{index}\n{notice.title or notice.body}".encode()).hexdigest()[:8]
+    named = notice.title if notice.title and "title" not in notice.inferred else notice.body
+    digest = hashlib.sha1(f"{index}\n{named}".encode()).hexdigest()[:8]
     return f"{day}-{digest}"
 
 

@@ -225,6 +225,11 @@ def _title(builder: _Builder, skeleton: Skeleton) -> None:
         builder.set("title", without_doc_no(part)[0], [skeleton.page_title], inferred="the page's title line")
     else:
         _infer_title(builder, skeleton)
+    # The page's title line and heading are read for the title, whichever form won: the
+    # report names them as its sources, so nothing of the page goes unaccounted for.
+    evidence = [*([skeleton.page_title] if skeleton.page_title else []), *skeleton.heading]
+    known = builder.result.sources.setdefault("title", [])
+    known.extend(line for line in evidence if line not in known)
     title = builder.notice.title
     if title:
         title_inferred = "title" in builder.notice.inferred

@@ -104,7 +104,7 @@ RULES: list[tuple[Where, re.Pattern[str]]] = [
         r"(?:系统检测到|检测到)您.{0,20}浏览器.{0,60}",
         r"网站支持\s*IPv6",
         # What a crawler adds: its separators and notes about the files it saved beside the text.
-        r"={3,}\s*正文\s*={3,}|正文\s*[:：]",
+        r"={3,}\s*正文\s*={3,}|(?:正文|content)\s*[:：]",
         r"页面链接与图片详见.{0,40}",
         r"附件与图片链接\s*[:：]",
         r"图片\s*[:：]\s*https?://\S+",

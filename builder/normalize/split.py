@@ -24,7 +24,7 @@ RUN_TOGETHER_SHARE = 0.5  # of the file's characters held by the one line
 OPENERS, CLOSERS = "（(《“〔【[<‘", "）)》”〕】]>’"
 DATE = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 # A 机关代字 holds no 的: 的函渝府办函〔2021〕52号 is a title's end, then the 发文字号.
-DOC_NO_TOKEN = r"[^\s，。,：:（(《“”的]{1,12}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d{1,5}\s*号"
+DOC_NO_TOKEN = r"[^\s，。,：:（(《“”的]{1,12}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,5}\s*号"
 ENDINGS = "|".join(sorted(TITLE_ENDINGS, key=len, reverse=True))
 FILE_ENDINGS = "|".join(re.escape(ending) for ending in sorted(FILE_TYPES, key=len, reverse=True))
 
@@ -58,7 +58,9 @@ ELEMENTS: tuple[Boundary, ...] = (
     Boundary("list item after a clause", re.compile(r"[；;](?P<at>)(?=[（(]?\d{1,2}[）).．、])")),
     Boundary("item of a list run into the one before", re.compile(
         r"[\u4e00-\u9fff）)》](?P<at>)(?=\d{1,2}\s*[．.、][\u4e00-\u9fff《“])")),
-    Boundary("发文字号 under the title", re.compile(rf"(?:^|(?<=\s)|{ENDINGS})(?P<at>{DOC_NO_TOKEN})"), around=True),
+    # Under the title, or under the 发文机关标志 of a 红头 (中国电力企业联合会文件中电联统计〔2021〕18号)
+    Boundary("发文字号 under the title", re.compile(rf"(?:^|(?<=\s)|{ENDINGS}|文件)(?P<at>{DOC_NO_TOKEN})"),
+             around=True),
     Boundary("date under the signature", re.compile(rf"(?P<at>{DATE})(?=\s|[（(]\s*此件|附\s*件|$)"), around=True),
     Boundary("date after the signer", re.compile(rf"(?<=[会局厅委办府室院部司心所站组])(?P<at>{DATE})"), around=True),
     Boundary("附注", re.compile(r"(?P<at>[（(]\s*此件[^（()）]{2,12}[）)])"), around=True),
