@@ -1,0 +1,93 @@
+"""The normaliser on real notices (../shared/corpus, beside the repository): the labelled
+development set scored by the corpus's own score.py, and the unlabelled bulk set read
+without a traceback, losslessly, idempotently and with titles free of page furniture."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, read_notice, run_cli
+from tests.test_guarantees import rendered_text, squeeze
+
+CORPUS = REPO.parent / "shared" / "corpus"
+MIN_SCORE = 0.95
+MAX_TITLE = 150
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Words that only a page's chrome prints (a notice's title may well say 政务服务 or 信息公开).
+CHROME = re.compile("设为首页|网站首页|加入收藏|网站地图|工作邮箱|机构概览|动态要闻|在线办事|互动回应|联系我们"
+                    "|无障碍|长者模式|关怀版|繁体版|扫一扫|打印本页|关闭窗口|字体[:：]|版权所有|当前位置|_")
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the real-notice corpus is not beside the repository")
+
+
+def test_the_development_set_scores_at_least_95_percent(tmp_path: Path) -> None:
+    result = run_cli("normalize", str(CORPUS / "dev" / "raw"), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    scored = subprocess.run([sys.executable, str(CORPUS / "score.py"), str(CORPUS / "dev" / "expected.yaml"),
+                             str(tmp_path / "out"), "--min", str(MIN_SCORE)],
+                            capture_output=True, text=True, check=False)
+    print(scored.stdout.splitlines()[-1])
+    assert scored.returncode == 0, scored.stdout
+
+
+@pytest.fixture(scope="module")
+def bulk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    root = tmp_path_factory.mktemp("bulk")
+    result = run_cli("normalize", str(CORPUS / "bulk"), "--out", "out", "--report", "report.json", cwd=root)
+    return root, result
+
+
+def test_every_bulk_item_is_normalised_or_refused_in_one_line(bulk: tuple[Path, subprocess.CompletedProcess[str]]) \
+        -> None:
+    _, result = bulk
+    assert "Traceback" not in result.stderr
+    errors = result.stderr.splitlines()
+    assert all(line.startswith("error: ") for line in errors)
+    total = len([p for p in (CORPUS / "bulk").rglob("*") if p.suffix in (".txt", ".html")])
+    written = int(re.search(r"(\d+) written", result.stdout)[1])  # type: ignore[index]
+    assert written + len(errors) == total
+    assert written >= total * 0.95
+
+
+def test_bulk_titles_hold_no_page_furniture(bulk: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    root, _ = bulk
+    for path in sorted((root / "out").glob("*.md")):
+        meta, _ = read_notice(path)
+        title = meta["title"] or ""
+        assert len(title) <= MAX_TITLE, (meta["source"], title)
+        assert not CHROME.search(title), (meta["source"], title)
+
+
+def test_bulk_text_files_lose_nothing(bulk: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    """Every character of a text file is furniture in the report, in the body, or on a line
+    named as a field's source (entities compared as the characters they stand for)."""
+    root, _ = bulk
+    for entry in json.loads((root / "report.json").read_text(encoding="utf-8")):
+        if not entry["source"].endswith(".txt"):
+            continue
+        _, body = read_notice(root / entry["output"])
+        shown = rendered_text(body)
+        furniture: dict[int, list[str]] = {}
+        for piece in entry["furniture"]:
+            furniture.setdefault(piece["line"], []).append(squeeze(piece["text"]))
+        sources = {item["line"] for items in entry["fields"].values() for item in items}
+        raw = Path(entry["source"]).read_text(encoding="utf-8", errors="replace").splitlines()
+        for number, line in enumerate(raw, start=1):
+            rest = squeeze(INVISIBLE.sub("", unescape(line)))
+            for piece in furniture.get(number, []):
+                rest = rest.replace(piece, "", 1)
+            assert not rest or rest in shown or number in sources, f"{entry['source']}:{number} lost: {rest[:80]}"
+
+
+def test_bulk_normalises_the_same_the_second_time(bulk: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    root, first = bulk
+    again = run_cli("normalize", str(CORPUS / "bulk"), "--out", "out", cwd=root)
+    written = re.search(r"(\d+) written", first.stdout)[1]  # type: ignore[index]
+    assert f"0 written, {written} unchanged" in again.stdout
