@@ -21,7 +21,7 @@ from builder.normalize.metadata import Metadata
 from builder.normalize.patterns import DISCLOSURE, DOC_NO_BRACKETS, NOTE, doc_type_of, file_name, looks_like_title
 from builder.normalize.structure import Section, Skeleton
 from builder.normalize.tags import derive_tags
-from builder.normalize.title import PAGE_TITLE_SHAPE, squeeze, without_doc_no
+from builder.normalize.title import ORG, PAGE_TITLE_SHAPE, squeeze, without_doc_no
 
 DATE_KEYS = ("written", "effective", "expires")
 # Keys whose absence a reader of the notice would miss: null gets a warning.
@@ -132,6 +132,9 @@ def _downloads(builder: _Builder, downloads: list[Line]) -> None:
     for line in downloads:
         number, name = file_name(line.text) or (None, line.text)
         match = _matching(attachments, name, taken)
+        if match is None and _matching(attachments, name, set()) is not None:
+            builder.result.sources.setdefault("attachments", []).append(line)
+            continue  # the same attachment in another format: 规则.pdf beside 规则.ofd
         if match is None and number is not None:
             match = next((i for i, a in enumerate(attachments) if i not in taken and a.number == number), None)
         if match is None:
@@ -213,7 +216,10 @@ def _title(builder: _Builder, skeleton: Skeleton) -> None:
     if labelled and printed and not _agree(labelled, printed):
         _printed(builder, "title", printed, skeleton.title)
     elif printed:
-        builder.set("title", printed, [*skeleton.heading, *skeleton.title])
+        title, doc_no = without_doc_no(printed)
+        builder.set("title", title, [*skeleton.heading, *skeleton.title])
+        if doc_no and not builder.notice.doc_no:
+            builder.set("doc_no", _normal_doc_no(doc_no), skeleton.title)
     elif labelled:
         pass
     elif heading:
@@ -238,12 +244,18 @@ def _title(builder: _Builder, skeleton: Skeleton) -> None:
                     inferred="the inferred title" if title_inferred else "")
 
 
+def _signers(text: str) -> list[str]:
+    """The signers on one line: spaced well apart, or by one space where each is a body's name."""
+    apart = SIGNERS_APART.split(text)
+    spaced = text.split()
+    return spaced if len(apart) == 1 and len(spaced) > 1 and all(ORG.fullmatch(name) for name in spaced) else apart
+
+
 def _signature(builder: _Builder, skeleton: Skeleton) -> None:
     if skeleton.addressee:
         builder.set("addressee", skeleton.addressee.text.rstrip(":："), [skeleton.addressee])
     if skeleton.signers:  # joint signers may share a line, spaced apart
-        builder.set("signers", [name for line in skeleton.signers for name in SIGNERS_APART.split(line.text)],
-                    skeleton.signers)
+        builder.set("signers", [name for line in skeleton.signers for name in _signers(line.text)], skeleton.signers)
     if skeleton.date:
         builder.set("signed", _iso(skeleton.date.text, keep_time=False), [skeleton.date])
     if skeleton.note:

@@ -6,11 +6,22 @@ import re
 from dataclasses import dataclass
 
 from builder.normalize.decode import Line
-from builder.normalize.patterns import ATTACHMENT_LIST, ATTACHMENT_TITLED, HEADINGS, ITEM, NEXT_ITEM, SENTENCE_MARK
+from builder.normalize.patterns import (
+    ATTACHMENT_LIST,
+    ATTACHMENT_TITLED,
+    HEADINGS,
+    ITEM,
+    NEXT_ITEM,
+    SENTENCE_MARK,
+    TITLE_SUFFIX,
+    is_title_like,
+    title_ending,
+)
 
 CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 MAX_HEADING_LENGTH = 60
 LIST_ITEM_ENDS = "；;，,、"
+MAX_WRAPPED_TITLE = 4
 OUTLINE_KINDS = ("part", "subpart")  # counted only where they stand alone: 第三章 starts sentences too
 
 
@@ -78,6 +89,18 @@ def _items(text: str, line: Line, expected: int) -> list[Item] | None:
     return items if items[0].number == expected else None
 
 
+def _wrapped_title(lines: list[Line], start: int) -> int:
+    """How many lines from `start` hold one unnumbered attachment title, wrapped as a page
+    printed it under a bare 附件： (…行动方案 / （征求意见稿）)."""
+    count = 0
+    while start + count < len(lines) and count < MAX_WRAPPED_TITLE:
+        text = lines[start + count].text
+        if ITEM.match(text) or not (is_title_like(text) or (count and TITLE_SUFFIX.fullmatch(text))):
+            break
+        count += 1
+    return count
+
+
 def _attachment_list(lines: list[Line], start: int) -> tuple[AttachmentList, int]:
     """The 附件说明 at lines[start] (附件：… or 附件1：…) and the index after its last item."""
     first = lines[start]
@@ -87,6 +110,12 @@ def _attachment_list(lines: list[Line], start: int) -> tuple[AttachmentList, int
         items = (_items(rest, first, 1) or [_item(rest, first)]) if rest else []
     else:
         head, items, index = "", [], start
+    if listed and (not items or (items[0].number is None and not title_ending(items[0].title))) \
+            and (wrapped := _wrapped_title(lines, index)):
+        # One unnumbered title, under a bare 附件： or run over from its line
+        first = items[0].line if items else lines[index]
+        text = "".join([*(item.text for item in items), *(line.text for line in lines[index:index + wrapped])])
+        return AttachmentList(head, (Item(None, _clean_title(text), first, text),)), index + wrapped
     numbered = not items or items[0].number is not None
     while numbered and index < len(lines):
         expected = (items[-1].number or 0) + 1 if items else 1

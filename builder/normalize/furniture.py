@@ -144,6 +144,7 @@ FOOTER_CONTEXT = re.compile(
 # the notice's attachments: their names go to the assembler, which matches them to the
 # 附件说明 (builder/normalize/assemble.py).
 DOWNLOADS = re.compile(r"(?:附件下载|下载附件|相关附件|附件列表|相关下载)\s*[:：]?\s*(?P<first>.*)")
+BARE_DOWNLOADS = re.compile(r"附\s*件\s*[:：]\s*(?P<first>)")
 
 # Furniture that still says something: the name of the body that runs the site.
 PUBLISHER_HINTS: tuple[re.Pattern[str], ...] = (
@@ -215,14 +216,21 @@ def _hints(furniture: list[Line]) -> list[Line]:
     return hints
 
 
+def _bare_label_over_files(lines: list[Line], index: int) -> re.Match[str] | None:
+    """A bare 附件： is a download list's label only over a file's name: over a title it is
+    the notice's own 附件说明."""
+    following = lines[index + 1].text if index + 1 < len(lines) else ""
+    return BARE_DOWNLOADS.fullmatch(lines[index].text) if file_name(following) else None
+
+
 def _download_list(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
     """(lines left, download labels, file lines) of the download lists among `lines`."""
     kept: list[Line] = []
     labels: list[Line] = []
     files: list[Line] = []
     listing = False
-    for line in lines:
-        label = DOWNLOADS.fullmatch(line.text)
+    for index, line in enumerate(lines):
+        label = DOWNLOADS.fullmatch(line.text) or _bare_label_over_files(lines, index)
         if label and (not label["first"] or file_name(label["first"])):
             labels.append(replace(line, text=line.text[: label.start("first")].strip()))
             if label["first"]:

@@ -23,7 +23,7 @@ SUBITEM = re.compile(r"^[（(]\s*(?P<n>\d{1,3})\s*[）)]")
 HEADINGS = (("part", PART), ("subpart", SUBPART), ("chapter", CHAPTER), ("section", SECTION))
 
 # 附件说明 (`附件：1.…`) versus the label over an attachment's own text (`附件1`).
-ATTACHMENT_LIST = re.compile(r"^附\s*件\s*[:：]\s*(?P<rest>.*)$")
+ATTACHMENT_LIST = re.compile(r"^附\s*件?\s*[:：]\s*(?P<rest>.*)$")  # 附： too, as some bodies print it
 ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*(?:(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})\s*[:：]?)?$")
 # 附件1：名单 — in the 附件说明 an item; over an attachment's own text its label and title.
 ATTACHMENT_TITLED = re.compile(
@@ -35,8 +35,8 @@ NEXT_ITEM = re.compile(r"\s+(?=\d{1,3}\s*[.．、]\D)")
 FILE_TYPES = frozenset({".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".csv", ".ppt", ".pptx", ".dps",
                         ".zip", ".rar", ".7z", ".ofd", ".txt", ".rtf", ".odt", ".ods"})
 # A file as a scraped download list names it: 1.名单.xlsx, 附件2：名单.pdf, 名单.pdf（35KB）
-FILE_NAME = re.compile(r"(?:附\s*件\s*(?P<label_n>\d{1,3})?\s*[:：.．、]?\s*)?(?:(?P<n>\d{1,3})\s*[.．、]\s*)?"
-                       r"(?P<name>\S.{0,150}?)(?P<ending>\.[A-Za-z0-9]{1,4})\s*(?:[（(]\s*[\d.]+\s*[KMG]?B\s*[）)])?",
+FILE_NAME = re.compile(r"(?:附\s*件\s*(?P<label_n>\d{1,3})?\s*(?:[:：.．、]|[-—_]+)?\s*)?"
+                       r"(?:(?P<n>\d{1,3})\s*[.．、]\s*)?(?P<name>\S.{0,150}?)(?P<ending>\.[A-Za-z0-9]{1,4})\s*(?:[（(]\s*[\d.]+\s*[KMG]?B\s*[）)])?",
                        re.IGNORECASE)
 
 # 附注: a bracketed line after the date; 此件… says how the notice is disclosed.

@@ -62,7 +62,7 @@ ELEMENTS: tuple[Boundary, ...] = (
     Boundary("发文字号 under the title", re.compile(rf"(?:^|(?<=\s)|{ENDINGS}|文件)(?P<at>{DOC_NO_TOKEN})"),
              around=True),
     Boundary("date under the signature", re.compile(rf"(?P<at>{DATE})(?=\s|[（(]\s*此件|附\s*件|$)"), around=True),
-    Boundary("date after the signer", re.compile(rf"(?<=[会局厅委办府室院部司心所站组])(?P<at>{DATE})"), around=True),
+    Boundary("date after the signer", re.compile(rf"(?<=[\s会局厅委办府室院部司心所站组])(?P<at>{DATE})"), around=True),
     Boundary("附注", re.compile(r"(?P<at>[（(]\s*此件[^（()）]{2,12}[）)])"), around=True),
     Boundary("attachment label", re.compile(r"(?<=[）)。])(?P<at>)附\s*件\s*\d{0,2}")),
     Boundary("file name end", re.compile(rf"(?:{FILE_ENDINGS})(?P<at>)(?=[\u4e00-\u9fff])", re.IGNORECASE)),

@@ -104,7 +104,7 @@ def _leading_title(lines: list[Line]) -> int:
     several; a second whole title is not part of the first)."""
     count = 0
     while count < min(MAX_TITLE_LINES, len(lines) - 1) and is_title_like(lines[count].text) \
-            and not (count and title_ending(lines[count - 1].text)):
+            and not (count and title_ending(without_doc_no(lines[count - 1].text)[0])):
         count += 1
     return count if count and looks_like_title("".join(line.text for line in lines[:count])) else 0
 
