@@ -2,9 +2,10 @@
 
 Steps: check the built site (as `gongkai check` does) and that it was built for the
 target's address; stage a release with precompressed copies and a manifest; compare with
-the live release's manifest; upload only what changed; switch `current`; prune releases
-beyond `keep`. Nothing on the target changes before the upload is complete, and a stopped
-deploy leaves only a .partial folder that the next one removes.
+the live release's manifest (the same: nothing to do); upload only what changed; verify
+the release against its manifest; switch `current`; prune releases beyond `keep`. Nothing
+live changes before the upload is complete and verified, and a deploy stopped at any point
+leaves only .partial-/.prune- folders of its own, which the next one removes (layout.py).
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from __future__ import annotations
 import calendar
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.check import check_site
 from builder.config import DeployTarget, SiteConfig
-from builder.deploy.release import Plan, plan, stage
-from builder.deploy.targets import open_target
+from builder.deploy.layout import FOLDER, PRUNE, Found, Survey, damage, refusal
+from builder.deploy.release import Manifest, Plan, plan, stage
+from builder.deploy.targets import Target, open_target, target_error
 from builder.errors import GongkaiError, Problem
 from builder.record import CACHE_DIR
 
@@ -29,6 +32,7 @@ class Deployed:
     release: str
     plan: Plan
     dry_run: bool
+    unchanged: bool = False  # the built site is the live release: nothing was uploaded, switched or pruned
 
 
 def pick_target(config: SiteConfig, name: str | None) -> DeployTarget:
@@ -70,29 +74,75 @@ def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, d
     work = root / CACHE_DIR / "deploy"
     staged = stage(public, work / "compressed")
     destination = open_target(target, work)
-    live = destination.live()
-    the_plan = plan(destination.manifest(live) if live else {}, staged.manifest)
-    digest = hashlib.sha256(staged.manifest_json().encode("utf-8")).hexdigest()
-    release = release_name(digest, destination.releases(), time.time())
-    if dry_run:
-        for label, names in (("add", the_plan.added), ("change", the_plan.changed), ("remove", the_plan.removed)):
-            for name in names:
-                say(f"  {label} {name}")
-        return Deployed(release, the_plan, True)
-    destination.install(staged, release, live)
-    destination.switch(release)
-    releases = destination.releases()
-    destination.remove([r for r in releases[: max(0, len(releases) - target.keep)] if r != release])
+    with _reported(target, destination):
+        found = _survey(target, destination)
+        live = found.live
+        live_manifest = destination.manifest(live) if live else {}
+        the_plan = plan(live_manifest, staged.manifest)
+        if live and live_manifest == staged.manifest and not _damage(destination, live, live_manifest):
+            if not dry_run:
+                _clear(destination, found.leftovers)  # what a deploy stopped after its switch left
+            return Deployed(live, the_plan, dry_run, unchanged=True)
+        digest = hashlib.sha256(staged.manifest_json().encode("utf-8")).hexdigest()
+        release = release_name(digest, found.releases, time.time())
+        if dry_run:
+            for label, names in (("add", the_plan.added), ("change", the_plan.changed),
+                                 ("remove", the_plan.removed)):
+                for name in names:
+                    say(f"  {label} {name}")
+            return Deployed(release, the_plan, True)
+        _clear(destination, found.leftovers)
+        destination.install(staged, release, live)
+        wrong = _damage(destination, release, staged.manifest)
+        if wrong:
+            raise target_error(target, destination.where, f"release {release} is incomplete after upload ({wrong}); "
+                                                          "the live site is unchanged")
+        destination.switch(release)
+        releases = [*found.releases, release]
+        prune = releases[: max(0, len(releases) - target.keep)]  # rollback goes by name order too
+        for name in prune:  # renamed first: a half-deleted release never keeps a release's name
+            destination.rename(name, PRUNE + name)
+        _clear(destination, [Found(PRUNE + name, FOLDER, marked=True, empty=False) for name in prune])
     return Deployed(release, the_plan, False)
 
 
-def rollback(root: Path, target: DeployTarget) -> tuple[str, str]:
-    """Make the release before the live one live again; (from, to)."""
+def rollback(root: Path, target: DeployTarget, say: Callable[[str], None]) -> tuple[str, str]:
+    """Make the newest complete release before the live one live again; (from, to)."""
     destination = open_target(target, root / CACHE_DIR / "deploy")
-    live = destination.live()
-    earlier = [r for r in destination.releases() if live is None or r < live]
-    if live is None or not earlier:
-        raise GongkaiError(Problem("site.yaml", f"deploy target {target.name}: no earlier release to roll back to",
-                                   field=f"deploy.{target.name}"))
-    destination.switch(earlier[-1])
-    return live, earlier[-1]
+    with _reported(target, destination):
+        found = _survey(target, destination)
+        live = found.live
+        for earlier in reversed([r for r in found.releases if live is not None and r < live]):
+            wrong = _damage(destination, earlier, destination.manifest(earlier))
+            if not wrong:
+                destination.switch(earlier)
+                return live, earlier
+            say(f"skipping release {earlier}: incomplete ({wrong})")
+    raise target_error(target, destination.where, "no earlier complete release to roll back to" +
+                       (f" (release {live} stays live)" if live else " (nothing has been deployed there)"))
+
+
+def _survey(target: DeployTarget, destination: Target) -> Survey:
+    found = destination.survey()
+    refused = refusal(found)
+    if refused:
+        raise target_error(target, destination.where, refused)
+    return found
+
+
+def _damage(destination: Target, release: str, manifest: Manifest) -> str | None:
+    return damage(manifest, destination.sizes(release))
+
+
+def _clear(destination: Target, leftovers: list[Found]) -> None:
+    for found in leftovers:
+        destination.delete(found)
+
+
+@contextmanager
+def _reported(target: DeployTarget, destination: Target) -> Iterator[None]:
+    """A file system error on the target as one line naming it, not a traceback."""
+    try:
+        yield
+    except OSError as err:
+        raise target_error(target, destination.where, f"{err.strerror}: {err.filename}") from None

@@ -27,6 +27,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 from builder.parallel import fork_pool
 
 MANIFEST = ".gongkai-manifest.json"
+MARKER = ".gongkai-release"  # written first into every folder a deploy makes: see layout.py
+MARKER_TEXT = "made by gongkai deploy\n"
 COMPRESSIBLE = (".html", ".css", ".js", ".xml", ".xsl", ".json", ".svg", ".txt")
 MIN_COMPRESSIBLE = 256  # smaller files are sent as they are; nginx serves the original then
 
@@ -91,6 +93,7 @@ class Release:
         """The release as a folder of hard links, for rsync to upload."""
         shutil.rmtree(folder, ignore_errors=True)
         make_folders(folder, list(self.sources))
+        (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         for name, source in self.sources.items():
             _link_or_copy(source, folder / name)
         (folder / MANIFEST).write_text(self.manifest_json(), encoding="utf-8")

@@ -1,82 +1,128 @@
 """Where releases go: a folder here (dir) or a server over SSH (rsync).
 
-Both keep the same layout under the configured folder:
-
-    releases/<id>/     one folder per release, each with its .gongkai-manifest.json
-    current -> releases/<id>
-
-A release is written as releases/.partial-<id>, renamed when complete, and made live by
-renaming a new `current` link over the old one, so readers see the old site or the new
-one, never a mix. Files unchanged since the live release are hard links to it.
+Both keep the layout of layout.py under the configured folder and offer the same few
+steps (survey, read a manifest, list a release's files, install, rename, delete, switch);
+what to do with them is decided in builder.deploy for both alike. A release is written as
+releases/.partial-<id>, renamed when complete, and made live by renaming a new `current`
+link over the old one, so readers see the old site or the new one, never a mix. Files
+unchanged since the live release are hard links to it.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import posixpath
 import shlex
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 from typing import Protocol
 
-from builder.config import DeployTarget
-from builder.deploy.release import MANIFEST, Manifest, Release, from_json, make_folders
+from builder.config import SYSTEM_FOLDERS, DeployTarget
+from builder.deploy.layout import FILE, FOLDER, LINK, NONE, OWN_FILES, PARTIAL, Found, Survey
+from builder.deploy.release import MANIFEST, MARKER, MARKER_TEXT, Manifest, Release, from_json, make_folders
 from builder.errors import GongkaiError, Problem
-
-RELEASE_NAME = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
-PARTIAL = ".partial-"
 
 
 class Target(Protocol):
-    def live(self) -> str | None: ...
-    def releases(self) -> list[str]: ...
+    where: str  # the folder as site.yaml names it, for messages
+
+    def survey(self) -> Survey: ...
     def manifest(self, release: str) -> Manifest: ...
+    def sizes(self, folder: str) -> dict[str, int]: ...
     def install(self, staged: Release, release: str, previous: str | None) -> None: ...
+    def rename(self, old: str, new: str) -> None: ...
+    def delete(self, found: Found) -> None: ...
     def switch(self, release: str) -> None: ...
-    def remove(self, releases: list[str]) -> None: ...
 
 
-def _fail(target: DeployTarget, message: str) -> GongkaiError:
-    return GongkaiError(Problem("site.yaml", f"deploy target {target.name}: {message}", field=f"deploy.{target.name}"))
+def target_error(target: DeployTarget, where: str, message: str) -> GongkaiError:
+    """Something wrong on the target itself (site.yaml is not to blame)."""
+    return GongkaiError(Problem(where, f"deploy target {target.name}: {message}"))
 
 
-def _live_release(target: DeployTarget, link: str | None) -> str | None:
-    """The release `current` names; anything but releases/<id> is a target we did not make."""
-    if link is None or link == "":
-        return None
-    name = link.removeprefix("releases/")
-    if link == name or not RELEASE_NAME.match(name):
-        raise _fail(target, f"{target.path}/current points to {link}, outside its releases/ folder; "
-                            "refusing to touch a web root gongkai did not set up")
-    return name
+def _config_error(target: DeployTarget, field: str, message: str) -> GongkaiError:
+    return GongkaiError(Problem("site.yaml", message, field=f"deploy.{target.name}.{field}"))
+
+
+# Kernel views: nothing in them is a web root, and their links lead anywhere (/proc/self/cwd).
+PSEUDO_FOLDERS = ("/dev", "/proc", "/sys")
+PATH_RULES = (
+    (lambda path: path in SYSTEM_FOLDERS, "a system folder"),
+    (lambda path: any(path.startswith(folder + "/") for folder in PSEUDO_FOLDERS), "inside a system folder"),
+)
+
+
+def check_path(target: DeployTarget, field: str, resolved: str) -> None:
+    """Refuse a folder that is, or resolves to, a system folder: site.yaml's check sees only
+    the text, and /etc/. or a link to /etc read as something else there."""
+    for path in dict.fromkeys((posixpath.normpath(target.path), resolved)):
+        for matches, what in PATH_RULES:
+            if matches(path):
+                shown = target.path if path == target.path else f"{target.path} (that is, {path})"
+                raise _config_error(target, field, f"{shown} is {what}; deploy to a folder of its own")
+
+
+def _kind(path: Path) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return NONE
+    return LINK if stat.S_ISLNK(mode) else FOLDER if stat.S_ISDIR(mode) else FILE
+
+
+def _empty(folder: str, keep: tuple[str, ...] = ()) -> None:
+    """Delete what `folder` holds but `keep`, never following a link."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name in keep:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                _empty(entry.path)
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
 
 
 class DirTarget:
     def __init__(self, target: DeployTarget) -> None:
         self.target = target
-        self.root = Path(target.path)
+        self.where = target.path
+        self.root = Path(os.path.realpath(target.path))
+        check_path(target, "path", str(self.root))
+        self.folder = self.root / "releases"
 
-    def live(self) -> str | None:
+    def survey(self) -> Survey:
         current = self.root / "current"
-        if current.exists() and not current.is_symlink():
-            raise _fail(self.target, f"{current} is a real folder, not a link gongkai made; move it away first")
-        return _live_release(self.target, os.readlink(current) if current.is_symlink() else None)
-
-    def releases(self) -> list[str]:
-        folder = self.root / "releases"
-        return sorted(name for name in os.listdir(folder) if RELEASE_NAME.match(name)) if folder.is_dir() else []
+        entries = []
+        if _kind(self.folder) == FOLDER:
+            for name in sorted(os.listdir(self.folder)):
+                kind = _kind(self.folder / name)
+                marked = kind == FOLDER and any(_kind(self.folder / name / own) == FILE for own in OWN_FILES)
+                entries.append(Found(name, kind, marked, kind == FOLDER and not os.listdir(self.folder / name)))
+        return Survey(_kind(current), os.readlink(current) if _kind(current) == LINK else "",
+                      _kind(self.root / "current.new"), _kind(self.folder), tuple(entries))
 
     def manifest(self, release: str) -> Manifest:
-        path = self.root / "releases" / release / MANIFEST
-        return from_json(path.read_text(encoding="utf-8") if path.is_file() else None)
+        path = self.folder / release / MANIFEST
+        return from_json(path.read_text(encoding="utf-8") if _kind(path) == FILE else None)
+
+    def sizes(self, folder: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        top = self.folder / folder
+        for parent, folders, files in os.walk(top):
+            for name in files + [f for f in folders if os.path.islink(os.path.join(parent, f))]:
+                status = os.lstat(os.path.join(parent, name))
+                relative = os.path.relpath(os.path.join(parent, name), top).replace(os.sep, "/")
+                found[relative] = status.st_size if stat.S_ISREG(status.st_mode) else -1
+        return found
 
     def install(self, staged: Release, release: str, previous: str | None) -> None:
-        releases = self.root / "releases"
-        releases.mkdir(parents=True, exist_ok=True)
-        for stale in releases.glob(PARTIAL + "*"):  # left by a deploy that was stopped
-            shutil.rmtree(stale)
-        partial = releases / (PARTIAL + release)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.folder / (PARTIAL + release)
+        partial.mkdir()
+        (partial / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         old = self.manifest(previous) if previous else {}
         make_folders(partial, list(staged.manifest))
         for name, entry in sorted(staged.manifest.items()):
@@ -84,21 +130,48 @@ class DirTarget:
             try:
                 if not previous or old.get(name) != entry:
                     raise FileNotFoundError(name)
-                os.link(releases / previous / name, target)
+                os.link(self.folder / previous / name, target)
             except OSError:  # new, changed, or gone from the live release
                 shutil.copyfile(staged.sources[name], target)
         (partial / MANIFEST).write_text(staged.manifest_json(), encoding="utf-8")
-        os.rename(partial, releases / release)
+        os.rename(partial, self.folder / release)
+
+    def rename(self, old: str, new: str) -> None:
+        os.rename(self.folder / old, self.folder / new)
+
+    def delete(self, found: Found) -> None:
+        folder = str(self.folder / found.name)
+        if found.marked:
+            _empty(folder, keep=OWN_FILES)
+            for own in OWN_FILES:
+                Path(folder, own).unlink(missing_ok=True)
+        os.rmdir(folder)
 
     def switch(self, release: str) -> None:
         fresh = self.root / "current.new"
-        fresh.unlink(missing_ok=True)
+        fresh.unlink(missing_ok=True)  # a link a stopped switch left (the survey refuses anything else)
         os.symlink(f"releases/{release}", fresh)
         os.replace(fresh, self.root / "current")
 
-    def remove(self, releases: list[str]) -> None:
-        for release in releases:
-            shutil.rmtree(self.root / "releases" / release)
+
+# The survey on the server, in POSIX sh: the same facts DirTarget.survey reads, a line each.
+SURVEY_SH = """
+kind() { if [ -L "$1" ]; then echo link; elif [ -d "$1" ]; then echo dir; elif [ -e "$1" ]; then echo file;
+         else echo none; fi; }
+own() { [ -f "$1" ] && [ ! -L "$1" ]; }
+cd "$ROOT" 2>/dev/null || exit 0
+printf 'current.new %s\\n' "$(kind current.new)"
+printf 'releases %s\\n' "$(kind releases)"
+printf 'current %s %s\\n' "$(kind current)" "$(readlink current 2>/dev/null)"
+[ "$(kind releases)" = dir ] || exit 0
+for e in releases/* releases/.[!.]* releases/..?*; do
+  [ -e "$e" ] || [ -L "$e" ] || continue
+  k=$(kind "$e"); m=0; z=0
+  if [ "$k" = dir ] && { own "$e/$MARKER" || own "$e/$MANIFEST"; }; then m=1; fi
+  if [ "$k" = dir ] && [ -z "$(ls -A "$e")" ]; then z=1; fi
+  printf 'entry %s %s %s %s\\n' "$k" "$m" "$z" "${e#releases/}"
+done
+"""
 
 
 class RsyncTarget:
@@ -106,8 +179,14 @@ class RsyncTarget:
     in a remote command is quoted, and host keys must already be known."""
 
     def __init__(self, target: DeployTarget, work: Path) -> None:
+        assert target.host is not None
         self.target = target
-        self.root = target.path
+        self.host = target.host
+        self.where = f"{target.host}:{target.path}"
+        if any(part.startswith("-") for part in self.host.split("@")):
+            raise _config_error(target, "dest", f"{self.host}: the user and host must not begin with - "
+                                                "(ssh and rsync would read them as options)")
+        check_path(target, "dest", posixpath.normpath(target.path))
         self.work = work  # where the release is laid out as a folder for rsync
         options = ["-p", str(target.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
                    "-o", "ConnectTimeout=10"]
@@ -116,64 +195,86 @@ class RsyncTarget:
         if target.known_hosts:
             options += ["-o", f"UserKnownHostsFile={os.path.expanduser(target.known_hosts)}"]
         self.ssh_options = options
+        self.root = self.remote(f"realpath -m -- {shlex.quote(target.path)}", "resolving the folder").strip()
+        check_path(target, "dest", self.root)
 
     def _run(self, command: list[str], what: str) -> str:
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
-            raise _fail(self.target, f"{what} failed: {err}") from None
+            raise target_error(self.target, self.where, f"{what} failed: {err}") from None
         if done.returncode != 0:
             detail = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-            raise _fail(self.target, f"{what} failed on {self.target.host}: {detail}")
+            raise target_error(self.target, self.where, f"{what} failed on {self.host}: {detail}")
         return done.stdout
 
     def remote(self, script: str, what: str) -> str:
-        assert self.target.host is not None
-        return self._run(["ssh", *self.ssh_options, self.target.host, "--", script], what)
+        return self._run(["ssh", *self.ssh_options, self.host, "--", script], what)
 
     def path(self, *parts: str) -> str:
         return shlex.quote("/".join([self.root, *parts]))
 
-    def live(self) -> str | None:
-        link = self.remote(f"if [ -L {self.path('current')} ]; then readlink {self.path('current')}; "
-                           f"elif [ -e {self.path('current')} ]; then echo NOT-A-LINK; fi", "reading the live release")
-        if link.strip() == "NOT-A-LINK":
-            raise _fail(self.target, f"{self.root}/current on {self.target.host} is not a link gongkai made")
-        return _live_release(self.target, link.strip() or None)
-
-    def releases(self) -> list[str]:
-        names = self.remote(f"ls -1 {self.path('releases')} 2>/dev/null || true", "listing releases")
-        return sorted(name for name in names.split() if RELEASE_NAME.match(name))
+    def survey(self) -> Survey:
+        settings = f"ROOT={self.path()} MARKER={shlex.quote(MARKER)} MANIFEST={shlex.quote(MANIFEST)}"
+        facts: dict[str, list[str]] = {}
+        entries = []
+        for line in self.remote(settings + SURVEY_SH, "reading the target").splitlines():
+            word, _, rest = line.partition(" ")
+            if word == "entry" and rest.count(" ") >= 3:
+                kind, marked, empty, name = rest.split(" ", 3)
+                entries.append(Found(name, kind, marked == "1", empty == "1"))
+            else:
+                facts[word] = rest.split(" ", 1)
+        current = [*facts.get("current", [NONE]), ""]
+        return Survey(current[0], current[1], facts.get("current.new", [NONE])[0],
+                      facts.get("releases", [NONE])[0], tuple(entries))
 
     def manifest(self, release: str) -> Manifest:
         return from_json(self.remote(f"cat {self.path('releases', release, MANIFEST)} 2>/dev/null || true",
-                                     "reading the live manifest"))
+                                     "reading a manifest"))
+
+    def sizes(self, folder: str) -> dict[str, int]:
+        listing = self.remote(f"cd {self.path('releases', folder)} && find . ! -type d -printf '%y %s %P\\n'",
+                              "listing a release")
+        found = {}
+        for line in listing.splitlines():
+            kind, size, name = line.split(" ", 2)
+            found[name] = int(size) if kind == "f" else -1
+        return found
 
     def install(self, staged: Release, release: str, previous: str | None) -> None:
         partial = PARTIAL + release
         folder = self.work / "release"
         staged.materialize(folder)
-        self.remote(f"mkdir -p {self.path('releases')} && rm -rf {self.path('releases')}/{PARTIAL}*",
-                    "preparing the releases folder")
-        assert self.target.host is not None
+        self.remote(f"mkdir -p {self.path('releases')} && mkdir {self.path('releases', partial)} && "
+                    f"printf %s {shlex.quote(MARKER_TEXT)} > {self.path('releases', partial, MARKER)}",
+                    "preparing the release folder")
         command = ["rsync", "--recursive", "--links", "--perms", "--times", "--checksum", "--delete",
                    "-e", shlex.join(["ssh", *self.ssh_options])]
         if previous:
             command.append(f"--link-dest=../{previous}")  # unchanged files become hard links to the live release
-        command += [f"{folder}/", f"{self.target.host}:{self.root}/releases/{partial}/"]
+        command += [f"{folder}/", f"{self.host}:{self.root}/releases/{partial}/"]
         try:
             self._run(command, "uploading")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        self.remote(f"mv {self.path('releases', partial)} {self.path('releases', release)}", "completing the release")
+        self.rename(partial, release)
+
+    def rename(self, old: str, new: str) -> None:
+        self.remote(f"mv -T -- {self.path('releases', old)} {self.path('releases', new)}", "renaming a release")
+
+    def delete(self, found: Found) -> None:
+        name = shlex.quote(found.name)  # a name of layout.py's shapes: no quotes or wildcards in it
+        script = f"rmdir -- {name}"
+        if found.marked:
+            keep = " ".join(f"! -path {name}/{own}" for own in OWN_FILES)
+            owned = " ".join(f"{name}/{own}" for own in OWN_FILES)
+            script = f"find {name} -mindepth 1 {keep} -delete && rm -f -- {owned} && {script}"
+        self.remote(f"cd {self.path('releases')} && {script}", "deleting a release")
 
     def switch(self, release: str) -> None:
         self.remote(f"ln -sfn {shlex.quote('releases/' + release)} {self.path('current.new')} && "
                     f"mv -T {self.path('current.new')} {self.path('current')}", "switching the live release")
-
-    def remove(self, releases: list[str]) -> None:
-        if releases:
-            self.remote("rm -rf " + " ".join(self.path("releases", r) for r in releases), "removing old releases")
 
 
 def open_target(target: DeployTarget, work: Path) -> Target:
