@@ -82,6 +82,8 @@ def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) ->
     assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules, stripped.downloads,
                          page.meta if page else None, page.links if page else ())
     notice = assembled.notice
+    if stripped.repeated:
+        notice.warnings.append("the text was given twice over; the second copy is dropped as furniture")
     notice.body = body_markdown(skeleton, assembled.anchors, page.tables if page else ())
     for link in page.unresolved if page else ():
         notice.warnings.append(f"attachment link {link} is relative and the page does not say its own address; "

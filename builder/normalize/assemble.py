@@ -32,9 +32,13 @@ LABELS_CN = {"title": "标题", "index_no": "索引号", "doc_no": "发文字号
 
 # A 印发/转发 cover letter names the document it carries in 《…》.
 COVER_NAME = re.compile(r"(?:现将|印发|转发|发布)[^《。]{0,12}《(?P<name>[^》]{4,80})》")
-# Lead-ins that open a body without a title: 2020年…工作的总体要求是：…
+# An opening sentence that names its subject: 2020年…工作的总体要求是：…
 LEAD_IN = re.compile(r"^(?P<subject>.{4,40}?)(?:的)?(?:总体要求|指导思想|主要任务|总体思路|工作要点|目标任务)是?$")
 CLAUSE_END = re.compile(r"[:：,，。；;！？]")
+# A value that says there is none: 文号：无, —, 暂无, /
+NONE_VALUE = re.compile(r"\s*(?:无|暂无|空|没有|无文号|[—\-－/／\\]+|null|none|n/?a)?\s*", re.IGNORECASE)
+# A cover letter that issues the document printed after it: 《X》…现印发给你们
+COVER_VERB = re.compile(r"(?:印发|转发)给你们|现予(?:印发|发布|转发)|印发你们")
 # A link's text as portals write it: 附件2：名单.xlsx → 名单
 ATTACHMENT_PREFIX = re.compile(r"^\s*附\s*件\s*\d*\s*[:：.．、]?\s*(?:\d+\s*[.．、]\s*)?")
 FILE_NAME_END = re.compile(r"\.[A-Za-z0-9]{1,5}$")
@@ -42,7 +46,6 @@ TITLE_SIMILARITY = 0.6
 SIGNERS_APART = re.compile(r"[ \u3000]{2,}")
 # Labels `extra` keeps a printed title or 发文字号 under where the metadata says otherwise.
 PRINTED_LABELS = {"title": "正文标题", "doc_no": "正文发文字号"}
-MAX_INFERRED_TITLE = 40
 
 
 @dataclass
@@ -88,7 +91,7 @@ def _labelled(builder: _Builder, meta: Metadata) -> None:
                 builder.notice.extra.setdefault(pair.label, pair.value)
             builder.result.sources.setdefault("extra", []).extend(pair.source)
             continue
-        value: str | None = pair.value or None
+        value: str | None = None if NONE_VALUE.fullmatch(pair.value) else pair.value
         if value and pair.key in (*DATE_KEYS, "published"):
             value = _iso(value, keep_time=pair.key == "published")
         elif value and pair.key == "doc_no":
@@ -162,22 +165,37 @@ def _first_paragraph(blocks: list[Block]) -> Line | None:
     return next((b.line for b in blocks if isinstance(b, Paragraph)), None)
 
 
+def _cover_title(builder: _Builder, skeleton: Skeleton, name: str, sentence: str) -> str:
+    """The standard title of a 印发/转发 cover letter: {发文机关}关于印发《X》的通知."""
+    issuer = " ".join(name for line in skeleton.signers for name in _signers(line.text)) \
+        or builder.notice.publisher or ""
+    verb = "转发" if "转发" in sentence else "印发"
+    return f"{issuer}关于{verb}《{name}》的通知"
+
+
 def _infer_title(builder: _Builder, skeleton: Skeleton) -> None:
+    """A notice that prints no title gets the one its cover letter implies, marked as a
+    guess; with no cover letter, none: its opening words are no title, and the editor is
+    told to write one."""
     for block in skeleton.blocks:
         if isinstance(block, Paragraph) and (match := COVER_NAME.search(block.line.text)):
-            builder.set("title", match["name"], [block.line], inferred="the document named in the cover letter")
+            builder.set("title", _cover_title(builder, skeleton, match["name"], block.line.text), [block.line],
+                        inferred="the document its cover letter issues (the standard title of a 印发 notice)")
             return
-    for section in skeleton.sections:
-        if section.title:
-            title = "".join(line.text for line in section.title)
-            builder.set("title", title, section.title, inferred=f"the title of the {section.kind} it carries")
-            return
+    cover = next((b.line for b in skeleton.blocks if isinstance(b, Paragraph) and COVER_VERB.search(b.line.text)),
+                 None)
+    printed = next((s for s in skeleton.sections if s.title and s.kind == "document"), None)
+    if cover and printed:
+        name = "".join(line.text for line in printed.title)
+        builder.set("title", _cover_title(builder, skeleton, name, cover.text), [cover, *printed.title],
+                    inferred="the document its cover letter issues (the standard title of a 印发 notice)")
+        return
     first = _first_paragraph(skeleton.blocks)
-    if first:
-        clause = CLAUSE_END.split(first.text, maxsplit=1)[0]
-        lead_in = LEAD_IN.match(clause)
-        title = (lead_in["subject"] if lead_in else clause)[:MAX_INFERRED_TITLE]
-        builder.set("title", title, [first], inferred="the opening words of the text")
+    lead_in = LEAD_IN.match(CLAUSE_END.split(first.text, maxsplit=1)[0]) if first else None
+    if first and lead_in:
+        builder.set("title", lead_in["subject"], [first], inferred="the subject its opening sentence names")
+        return
+    builder.warn("no title: the text starts without one; write the notice's title into its front matter")
 
 
 def _printed(builder: _Builder, key: str, printed: str, lines: list[Line]) -> None:

@@ -108,6 +108,7 @@ RULES: list[tuple[Where, re.Pattern[str]]] = [
         r"页面链接与图片详见.{0,40}",
         r"附件与图片链接\s*[:：]",
         r"图片\s*[:：]\s*https?://\S+",
+        r"【?\s*法宝引证码\s*】?\s*[:：]?\s*\S*",  # a legal database's own citation code
     ),
     *_rules(Where.LINE, *FOOTER_ROWS),
     *_rules(
@@ -160,6 +161,7 @@ class Stripped:
     furniture: list[Line]  # what was removed, with the raw line number
     publisher_hints: list[Line]  # furniture lines that name the site's body (value, source line)
     downloads: list[Line]  # the files of a download list, one line each
+    repeated: bool = False  # the crawler gave the text twice; the second copy is in `furniture`
 
 
 MAX_FURNITURE_LINE = 200  # page chrome is short; a longer line is prose and only its ends are looked at
@@ -280,5 +282,24 @@ def strip_furniture(lines: list[Line]) -> Stripped:
     if any(p.number > last_content and FOOTER.fullmatch(p.text) for p in furniture):
         furniture.extend(kept[tail:])
         del kept[tail:]
+    copy = _second_copy(kept)
+    repeated = kept[copy:]
+    furniture.extend(repeated)
+    del kept[copy:]
     furniture.sort(key=lambda piece: piece.number)
-    return Stripped(kept, furniture, _hints(furniture), downloads)
+    return Stripped(kept, furniture, _hints(furniture), downloads, repeated=bool(repeated))
+
+
+def _second_copy(lines: list[Line]) -> int:
+    """Where a second copy of the whole text begins (some crawlers save a page's text
+    twice over), or len(lines) when there is none."""
+    texts = ["".join(line.text.split()) for line in lines]
+    total = sum(len(text) for text in texts)
+    half, done = total // 2, 0
+    for index, text in enumerate(texts):
+        done += len(text)
+        if done == half and total % 2 == 0 and index + 1 < len(lines):
+            return index + 1 if "".join(texts[:index + 1]) == "".join(texts[index + 1:]) else len(lines)
+        if done > half:
+            break
+    return len(lines)

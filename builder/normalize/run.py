@@ -88,17 +88,19 @@ def normalize_files(files: list[str], out: Path, tag_rules: TagRules, force: boo
                     say: Callable[[str], None]) -> Outcome:
     outcome = Outcome()
     state = _load_state(out)
-    claimed: dict[str, str] = {}  # slug → the raw file that produced it
+    claimed: dict[str, tuple[str, str]] = {}  # slug → the raw file that produced it, and its text
     for file, result in zip(files, _normalize_all(files, tag_rules), strict=True):
         if isinstance(result, str):
             outcome.problems.append(Problem(file, result))
             continue
-        if result.slug in claimed:
-            outcome.problems.append(Problem(
-                file, f"slug {result.slug} is already taken by {claimed[result.slug]}", field="slug"))
+        slug = result.slug
+        if slug in claimed and claimed[slug][1] == result.notice.body:
+            outcome.problems.append(Problem(file, f"the same notice as {claimed[slug][0]} (a duplicate)", field="slug"))
             continue
-        claimed[result.slug] = file
-        target = out / f"{result.slug}.md"
+        if slug in claimed:  # another notice of the same title and date: told apart by its text
+            slug = f"{slug}-{hashlib.sha1(result.notice.body.encode()).hexdigest()[:6]}"
+        claimed[slug] = (file, result.notice.body)
+        target = out / f"{slug}.md"
         new = result.markdown.encode("utf-8")
         old = target.read_bytes() if target.exists() else None
         if old == new:
