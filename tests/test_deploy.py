@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import getpass
+import hashlib
 import json
 import os
 import re
@@ -68,6 +69,32 @@ def manifest(release: Path) -> dict[str, list]:
 
 def live(target: Path) -> Path:
     return target / "current"
+
+
+MANIFEST = ".gongkai-manifest.json"
+DEPLOY_FILES = (MANIFEST, ".gongkai-release")  # what deploy adds to a release, besides compressed copies
+
+
+def site_tree(release: Path) -> dict[str, bytes]:
+    """A release's files as the built site has them: without what deploy adds."""
+    return {name: data for name, data in files_in(release).items()
+            if not name.endswith((".gz", ".br")) and name not in DEPLOY_FILES}
+
+
+def complete(release: Path) -> bool:
+    """Every file the release's manifest lists is there with its digest, and nothing else."""
+    if not (release / MANIFEST).is_file():
+        return False
+    listed = json.loads((release / MANIFEST).read_text(encoding="utf-8"))["files"]
+    there = {name: [hashlib.sha256(data).hexdigest(), len(data)] for name, data in files_in(release).items()
+             if name not in DEPLOY_FILES}
+    return there == listed
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    return result.stderr
 
 
 # --- nginx ---------------------------------------------------------------------------------
@@ -386,3 +413,29 @@ def test_rsync_refuses_an_unknown_host_key_and_an_unreachable_host(tmp_path: Pat
         assert f"deploy target {name}:" in result.stderr and reason in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
     assert not remote.exists()
+
+
+def test_rsync_target_prunes_and_rolls_back_by_the_same_rules(tmp_path: Path, sshd: Sshd) -> None:
+    remote = tmp_path / "server/www"
+    site = make_site(tmp_path / "site", 3, UNSERVED)
+    configure(site, sshd.target("web", remote, UNSERVED) + "    keep: 2\n")
+    assert run_cli("deploy", cwd=site).returncode == 0
+    (remote / "releases/.partial-mine").mkdir()
+    (remote / "releases/20000101T000000Z-deadbeef").mkdir()
+    (remote / "releases/20000101T000000Z-deadbeef/index.html").write_text("<p>someone else's</p>")
+    made = []
+    for version in range(3):
+        edit_body(site, 1, f"第二段。第{version}版。")
+        assert run_cli("build", "--base-url", UNSERVED, cwd=site).returncode == 0
+        result = run_cli("deploy", cwd=site)
+        assert result.returncode == 0, result.stderr
+        made.append(live(remote).resolve())
+    assert (remote / "releases/.partial-mine").is_dir() and (remote / "releases/20000101T000000Z-deadbeef").is_dir()
+    assert sorted(n for n in os.listdir(remote / "releases") if "deadbeef" not in n and "mine" not in n) == \
+        [made[1].name, made[2].name]
+    assert all(complete(release) for release in made[1:])
+    nothing = run_cli("deploy", cwd=site)
+    assert nothing.returncode == 0 and "nothing changed" in nothing.stdout and live(remote).resolve() == made[2]
+    (made[1] / "index.html").unlink()
+    back = run_cli("deploy", "--rollback", cwd=site)
+    assert "no earlier complete release" in one_line_error(back) and live(remote).resolve() == made[2]
