@@ -119,7 +119,7 @@ def rollback(root: Path, target: DeployTarget, say: Callable[[str], None]) -> tu
                 return live, earlier
             say(f"skipping release {earlier}: incomplete ({wrong})")
     raise target_error(target, destination.where, "no earlier complete release to roll back to" +
-                       (f" (release {live} stays live)" if live else " (nothing has been deployed there)"))
+                       (f" (release {live} stays live)" if live else " (no release of gongkai's is live there)"))
 
 
 def _survey(target: DeployTarget, destination: Target) -> Survey:

@@ -79,7 +79,8 @@ REFUSALS: tuple[tuple[Callable[[Survey], bool], str], ...] = (
      "releases is a link; gongkai follows no link it did not make: make it a folder, or point the target at it"),
     (lambda s: s.releases_kind == FILE, "releases is not a folder; move it away first"),
     (lambda s: s.current in (FOLDER, FILE), "current is not a link gongkai made; move it away first"),
-    (lambda s: s.current == LINK and not (s.link.startswith("releases/") and RELEASE.match(s.link[9:])),
+    (lambda s: s.current == LINK and not (s.link.startswith("releases/")
+                                          and RELEASE.match(s.link.removeprefix("releases/"))),
      "current points to {link}, outside its releases/ folder; refusing to touch a web root gongkai did not set up"),
     (lambda s: s.fresh in (FOLDER, FILE), "current.new is not a link gongkai made; move it away first"),
 )
