@@ -28,10 +28,17 @@ def _error(message: str) -> None:
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
-    from builder.normalize.run import find_inputs, normalize_files
+    from builder.normalize.run import explain_file, find_inputs, normalize_files
 
     started = time.perf_counter()
     config = load_config(Path.cwd())
+    if args.explain:
+        explained, problem = explain_file(args.explain, config.tags)
+        if problem:
+            _error(str(problem))
+            return 1
+        _say(explained or "")
+        return 0
     files, problems = find_inputs(args.sources)
     if not files and not problems:
         _error(f"no raw notice files (*.txt, *.html) in {', '.join(args.sources)}")
@@ -128,6 +135,9 @@ def parser() -> argparse.ArgumentParser:
     normalize.add_argument("--force", action="store_true", help="overwrite files edited by hand")
     normalize.add_argument("--report", metavar="FILE",
                            help="write a JSON report: stripped furniture and the raw lines behind each key")
+    normalize.add_argument("--explain", metavar="FILE",
+                           help="print how FILE would be read (each field's candidates and the rule that chose one, "
+                                "each line's role); writes nothing")
     normalize.set_defaults(run=cmd_normalize)
 
     build = commands.add_parser("build", help="content/ + theme/ + site.yaml → the static site")

@@ -91,3 +91,27 @@ def test_bulk_normalises_the_same_the_second_time(bulk: tuple[Path, subprocess.C
     again = run_cli("normalize", str(CORPUS / "bulk"), "--out", "out", cwd=root)
     written = re.search(r"(\d+) written", first.stdout)[1]  # type: ignore[index]
     assert f"0 written, {written} unchanged" in again.stdout
+
+
+def test_explain_names_each_fields_candidates_and_each_lines_role(tmp_path: Path) -> None:
+    raw = CORPUS / "dev" / "raw"
+    cases = {
+        # a browser title line, the portal's heading and the printed title over its 发文字号
+        "t002.txt": ["title: 关于修订省间电力现货交易规则的复函  ← the printed title",
+                     "[the page's heading; line 9, 14]", "[the page's title line; line 1]",
+                     "furniture: breadcrumb", "page title line", "发文字号"],
+        # one line holding the whole notice
+        "p008.txt": ["doc_no: 渝府办函〔2021〕52号 (a guess)  ← the 发文字号 printed with the title",
+                     "[the title's issuer (XX关于…); line 1]", "主送机关", "附件说明 item"],
+        # labels over their values, and the date under 特此通知 with no signer
+        "t030.txt": ["index_no: 11120000MB1896646L/2021-00073  ← the metadata label",
+                     "written: 2021-02-02 (a guess)  ← the date under the signature", "metadata: 索引号"],
+    }
+    for name, expected in cases.items():
+        result = run_cli("normalize", "--explain", str(raw / name), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        for text in expected:
+            assert text in result.stdout, (name, text)
+        numbers = [int(line.split()[0]) for line in result.stdout.split("lines:\n")[1].splitlines()]
+        assert numbers == sorted(numbers) and numbers, name
+    assert not (tmp_path / "content").exists()  # --explain writes nothing

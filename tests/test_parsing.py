@@ -149,7 +149,7 @@ def test_site_owners_beside_a_footer_line_are_furniture(footer: list[str]) -> No
 def test_glued_furniture(line: str, kept: str, removed: list[str]) -> None:
     stripped = strip_furniture([Line(1, line)])
     assert [li.text for li in stripped.kept] == [kept]
-    assert [li.text for li in stripped.furniture] == removed
+    assert [piece.line.text for piece in stripped.furniture] == removed
 
 
 @pytest.mark.parametrize("text", [

@@ -13,6 +13,7 @@ from builder.model import Notice
 from builder.normalize.assemble import assemble, body_text
 from builder.normalize.decode import DecodeError, Line, clean_lines, decode
 from builder.normalize.emit import body_markdown, front_matter_markdown
+from builder.normalize.explain import field_choices, line_roles
 from builder.normalize.furniture import strip_furniture
 from builder.normalize.html import NotAPage, Page, read_page
 from builder.normalize.metadata import extract
@@ -92,8 +93,10 @@ def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) ->
         notice.warnings.append(f"attachment link {link[:80]} is no web address (http, https or a relative path); "
                                "dropped")
     report = {
-        "furniture": _lines(stripped.furniture),
+        "furniture": [{"line": raw.number, "text": raw.text, "rule": piece.rule}
+                      for piece in stripped.furniture for raw in provenance(piece.line)],
         "fields": {key: _lines(lines) for key, lines in assembled.sources.items() if lines},
+        "explain": {"fields": field_choices(assembled), "lines": line_roles(stripped, meta, skeleton)},
     }
     return Normalized(notice, front_matter_markdown(notice), slug_for(notice), report)
 

@@ -204,8 +204,8 @@ def _heads_text(at: int, blocks: list[Block], numbered: dict[int, Numbered]) -> 
     text of its own: something before the next 一、 and no clause inside. Where one such
     line does not, none is a heading: 一、同意设立…，…。 二、请…。 are numbered paragraphs."""
     following = numbered.get(at + 1)
-    return "，" not in blocks[at].line.text and at + 1 < len(blocks) \
-        and (following is None or following.kind == "section")  # type: ignore[union-attr]
+    line = blocks[at].line  # type: ignore[union-attr]
+    return "，" not in line.text and at + 1 < len(blocks) and (following is None or following.kind == "section")
 
 
 def heading_levels(blocks: list[Block], base: int) -> dict[str, int]:

@@ -45,6 +45,7 @@ class Line:
     number: int  # 1-based line number in the raw file
     text: str  # cleaned, without surrounding white space
     pieces: tuple[Line, ...] = ()  # the raw lines it was put together from (normalize.rejoin)
+    column: int = 0  # where in its raw line it starts, when cut from a longer one (normalize.split)
 
 
 def _plausible(text: str) -> bool:

@@ -21,10 +21,6 @@ class Where(Enum):
     TAIL = "tail"  # glued at the end of a line
 
 
-def _rules(where: Where, *patterns: str) -> list[tuple[Where, re.Pattern[str]]]:
-    return [(where, re.compile(p, re.IGNORECASE)) for p in patterns]
-
-
 SHARE_SITES = r"(?:微信|微博|新浪微博|腾讯微博|QQ空间|QQ好友|QQ|朋友圈|豆瓣|人人网)"
 # 字体：大 中 小, [大][中][小], 小 | 中 | 大: font-size buttons in any order and dress.
 FONT_SIZES = r"(?:\[?\s*[大中小]\s*\]?\s*[|｜]?\s*){3}"
@@ -62,67 +58,68 @@ FOOTER_ROWS = (
 )
 FOOTER = re.compile("|".join(f"(?:{row})" for row in FOOTER_ROWS), re.IGNORECASE)
 
-RULES: list[tuple[Where, re.Pattern[str]]] = [
-    *_rules(
-        Where.LINE,
-        r"扫一扫.{0,14}",
-        r"分享到\s*[:：]?.*",
-        rf"{SHARE_SITES}(?:\s*[|/、]?\s*{SHARE_SITES})*",
-        rf"(?:【\s*{PAGE_BUTTONS}\s*】\s*|\[\s*{PAGE_BUTTONS}\s*\]\s*)+",
-        rf"{PAGE_BUTTONS}(?:\s+{PAGE_BUTTONS})*",
-        r"我为政府网站找错",
-        rf"{COUNTERS}(?:\s+{COUNTERS})*",
-        r"责任编辑\s*[:：].{0,20}",
-        r"(?:相关|文字|图片|视频|访谈|图文|政策)解读|媒体报道|相关链接|相关文件|相关新闻|相关阅读|相关稿件|相关信息",
-        r"(?:上一篇|下一篇|上一条|下一条)(?:\s*[:：].*)?",
-        r"欢迎(?:光临|访问|来到)[^。，,]{2,40}[!！](?:\s*今天是\s*[:：]?.*)?",
-        r"今天是\s*[:：]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:星期|周)?[一二三四五六日天]?",
-        rf"\|?\s*{_any_of(NAV_ALONE)}\s*\|?",
-        NAV_BAR,
-        r"网站已支持\s*IPv6",
-        r"(?:微信|手机)(?:扫一扫|扫码).{0,10}",
-        r"建议(?:使用|采用|您使用).{0,40}(?:分辨率|浏览器).{0,20}",
-        r"您是(?:本站|本网站|本网)?第\s*\d+\s*位访(?:客|问者)",
-        r"(?:您?(?:当前|现在)的?位置)\s*[:：].*",
-        r"[^>＞»›\s]{1,12}(?:\s*[>＞»›]\s*[^>＞»›\s]{1,12}){2,}",  # a breadcrumb of three steps or more
-        r"(?:网站首页|首页|主页)(?:\s*[>＞»›/]\s*[^>＞»›/]{1,30})+\s*[>＞»›]?",  # a breadcrumb without its label
-        r"为了便于其他人查询和了解政策.{0,30}",
-        rf"{_any_of(TOOLBAR_WORDS)}(?:\s*[|｜]?\s*{_any_of(TOOLBAR_WORDS)})*",
-        r"(?:您所在的?位置|当前位置|您的位置)\s*[:：]?",
-        r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天]",  # the date banner
-        # Links to a policy's interpretations beside it: 《…》政策解读, 一图读懂《…》
-        r"(?:本文)?(?:政策解读|相关解读|解读)\s*[:：]\s*《.{2,80}》\s*(?:政策解读|解读)?",
-        r"(?:一图读懂|图解|图读)\s*《.{2,80}》",
-        r"《.{2,80}》\s*(?:政策解读|政策问答|解读|问答)",
-        r"(?:政策解读|部门解读|媒体视角|一图读懂|解读发布|专家解读|图文解读|相关政策与解读|相关政策)"
-        r"(?:\s*[|｜]?\s*(?:政策解读|部门解读|媒体视角|一图读懂|解读发布|专家解读|图文解读|相关报道|相关政策))*",
-        r"\|?\s*(?:政策解读|相关政策|相关报道)(?:\s*\|\s*(?:政策解读|相关政策|相关报道))*",
-        r"下载(?:文字版|图片版|PDF版|原文)",
-        r"政策性文件留言咨询",
-        r"[(（]\s*注\s*[:：]\s*1\s*[.．、]\s*只接收.{0,80}[)）]",
-        r"(?:附件下载|相关链接|相关附件)\s*[:：]?",
-        r"(?:系统检测到|检测到)您.{0,20}浏览器.{0,60}",
-        r"网站支持\s*IPv6",
-        # What a crawler adds: its separators and notes about the files it saved beside the text.
-        r"={3,}\s*正文\s*={3,}|(?:正文|content)\s*[:：]",
-        r"页面链接与图片详见.{0,40}",
-        r"附件与图片链接\s*[:：]",
-        r"图片\s*[:：]\s*https?://\S+",
-        r"【?\s*法宝引证码\s*】?\s*[:：]?\s*\S*",  # a legal database's own citation code
-    ),
-    *_rules(Where.LINE, *FOOTER_ROWS),
-    *_rules(
-        Where.HEAD,
-        r"^\|?\s*(?:繁体|简体|繁體|English)\s*\|\s*",
-        r"^网站已支持\s*IPv6\s*",
-        rf"^(?:【\s*{PAGE_BUTTONS}\s*】\s*)+",
-    ),
-    *_rules(
-        Where.TAIL,
-        rf"\s*{COUNTERS}$",
-        r"\s*扫一扫在手机(?:上)?(?:查看|打开)当前页(?:面)?$",
-        rf"\s*(?:【\s*{PAGE_BUTTONS}\s*】\s*)+$",
-    ),
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    where: Where
+    pattern: re.Pattern[str]
+
+
+def _rule(name: str, where: Where, pattern: str) -> Rule:
+    return Rule(name, where, re.compile(pattern, re.IGNORECASE))
+
+
+INTERPRETATION_WORDS = "政策解读|部门解读|媒体视角|一图读懂|解读发布|专家解读|图文解读|相关报道|相关政策"
+RULES: list[Rule] = [
+    _rule("share bar", Where.LINE, r"扫一扫.{0,14}"),
+    _rule("share bar", Where.LINE, r"分享到\s*[:：]?.*"),
+    _rule("share bar", Where.LINE, rf"{SHARE_SITES}(?:\s*[|/、]?\s*{SHARE_SITES})*"),
+    _rule("page buttons", Where.LINE, rf"(?:【\s*{PAGE_BUTTONS}\s*】\s*|\[\s*{PAGE_BUTTONS}\s*\]\s*)+"),
+    _rule("page buttons", Where.LINE, rf"{PAGE_BUTTONS}(?:\s+{PAGE_BUTTONS})*"),
+    _rule("error report link", Where.LINE, r"我为政府网站找错"),
+    _rule("visitor counter", Where.LINE, rf"{COUNTERS}(?:\s+{COUNTERS})*"),
+    _rule("editor's byline", Where.LINE, r"责任编辑\s*[:：].{0,20}"),
+    _rule("related links", Where.LINE, r"(?:相关|文字|图片|视频|访谈|图文|政策)解读|媒体报道|相关链接|相关文件|相关新闻"
+                                       r"|相关阅读|相关稿件|相关信息"),
+    _rule("previous and next", Where.LINE, r"(?:上一篇|下一篇|上一条|下一条)(?:\s*[:：].*)?"),
+    _rule("welcome banner", Where.LINE, r"欢迎(?:光临|访问|来到)[^。，,]{2,40}[!！](?:\s*今天是\s*[:：]?.*)?"),
+    _rule("date banner", Where.LINE, r"今天是\s*[:：]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:星期|周)?"
+                                     r"[一二三四五六日天]?"),
+    _rule("date banner", Where.LINE, r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天]"),
+    _rule("navigation", Where.LINE, rf"\|?\s*{_any_of(NAV_ALONE)}\s*\|?"),
+    _rule("navigation", Where.LINE, NAV_BAR),
+    _rule("IPv6 badge", Where.LINE, r"网站(?:已)?支持\s*IPv6"),
+    _rule("share bar", Where.LINE, r"(?:微信|手机)(?:扫一扫|扫码).{0,10}"),
+    _rule("browser advice", Where.LINE, r"建议(?:使用|采用|您使用).{0,40}(?:分辨率|浏览器).{0,20}"),
+    _rule("browser advice", Where.LINE, r"(?:系统检测到|检测到)您.{0,20}浏览器.{0,60}"),
+    _rule("visitor counter", Where.LINE, r"您是(?:本站|本网站|本网)?第\s*\d+\s*位访(?:客|问者)"),
+    _rule("breadcrumb", Where.LINE, r"(?:您?(?:当前|现在)的?位置)\s*[:：].*"),
+    _rule("breadcrumb", Where.LINE, r"(?:您所在的?位置|当前位置|您的位置)\s*[:：]?"),
+    _rule("breadcrumb", Where.LINE, r"[^>＞»›\s]{1,12}(?:\s*[>＞»›]\s*[^>＞»›\s]{1,12}){2,}"),
+    _rule("breadcrumb", Where.LINE, r"(?:网站首页|首页|主页)(?:\s*[>＞»›/]\s*[^>＞»›/]{1,30})+\s*[>＞»›]?"),
+    _rule("share prompt", Where.LINE, r"为了便于其他人查询和了解政策.{0,30}"),
+    _rule("accessibility toolbar", Where.LINE, rf"{_any_of(TOOLBAR_WORDS)}(?:\s*[|｜]?\s*{_any_of(TOOLBAR_WORDS)})*"),
+    # Links to a policy's interpretations beside it: 《…》政策解读, 一图读懂《…》
+    _rule("interpretation links", Where.LINE, r"(?:本文)?(?:政策解读|相关解读|解读)\s*[:：]\s*《.{2,80}》\s*"
+                                              r"(?:政策解读|解读)?"),
+    _rule("interpretation links", Where.LINE, r"(?:一图读懂|图解|图读)\s*《.{2,80}》"),
+    _rule("interpretation links", Where.LINE, r"《.{2,80}》\s*(?:政策解读|政策问答|解读|问答)"),
+    _rule("interpretation links", Where.LINE, rf"\|?\s*(?:{INTERPRETATION_WORDS}|相关政策与解读)"
+                                              rf"(?:\s*[|｜]?\s*(?:{INTERPRETATION_WORDS}))*"),
+    _rule("download buttons", Where.LINE, r"下载(?:文字版|图片版|PDF版|原文)"),
+    _rule("comment box", Where.LINE, r"政策性文件留言咨询|[(（]\s*注\s*[:：]\s*1\s*[.．、]\s*只接收.{0,80}[)）]"),
+    _rule("empty link list", Where.LINE, r"(?:附件下载|相关链接|相关附件)\s*[:：]?"),
+    # What a crawler adds: its separators and notes about the files it saved beside the text.
+    _rule("crawler's note", Where.LINE, r"={3,}\s*正文\s*={3,}|(?:正文|content)\s*[:：]"),
+    _rule("crawler's note", Where.LINE, r"页面链接与图片详见.{0,40}|附件与图片链接\s*[:：]|图片\s*[:：]\s*https?://\S+"),
+    _rule("citation code", Where.LINE, r"【?\s*法宝引证码\s*】?\s*[:：]?\s*\S*"),  # a legal database's own
+    *(_rule("footer", Where.LINE, row) for row in FOOTER_ROWS),
+    _rule("language switch", Where.HEAD, r"^\|?\s*(?:繁体|简体|繁體|English)\s*\|\s*"),
+    _rule("IPv6 badge", Where.HEAD, r"^网站已支持\s*IPv6\s*"),
+    _rule("page buttons", Where.HEAD, rf"^(?:【\s*{PAGE_BUTTONS}\s*】\s*)+"),
+    _rule("visitor counter", Where.TAIL, rf"\s*{COUNTERS}$"),
+    _rule("share bar", Where.TAIL, r"\s*扫一扫在手机(?:上)?(?:查看|打开)当前页(?:面)?$"),
+    _rule("page buttons", Where.TAIL, rf"\s*(?:【\s*{PAGE_BUTTONS}\s*】\s*)+$"),
 ]
 
 # Words of a portal's menus and columns: furniture where they stand alone beside furniture.
@@ -156,9 +153,17 @@ PUBLISHER_HINTS: tuple[re.Pattern[str], ...] = (
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A piece of a raw line stripped as furniture, and the name of the rule that did it."""
+
+    line: Line
+    rule: str
+
+
+@dataclass(frozen=True)
 class Stripped:
     kept: list[Line]
-    furniture: list[Line]  # what was removed, with the raw line number
+    furniture: list[Removed]  # what was removed, in raw line order
     publisher_hints: list[Line]  # furniture lines that name the site's body (value, source line)
     downloads: list[Line]  # the files of a download list, one line each
     repeated: bool = False  # the crawler gave the text twice; the second copy is in `furniture`
@@ -169,7 +174,8 @@ MAX_GLUED = 80  # the longest glued head or tail
 
 
 def _either(where: Where) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p.pattern})" for w, p in RULES if w is where), re.IGNORECASE)
+    return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in RULES if rule.where is where),
+                      re.IGNORECASE)
 
 
 # One pattern per kind of rule: most lines match none, and are passed by three searches
@@ -183,37 +189,37 @@ def _may_hold_furniture(text: str) -> bool:
                 or ANY_RULE[Where.TAIL].search(text[max(0, len(text) - MAX_GLUED):]))
 
 
-def _strip_line(line: Line) -> tuple[Line | None, list[Line]]:
+def _strip_line(line: Line) -> tuple[Line | None, list[Removed]]:
     """The line less its furniture, and the removed pieces."""
     if not _may_hold_furniture(line.text):
         return line, []
-    removed: list[Line] = []
+    removed: list[Removed] = []
     text = line.text
     changed = True
     while changed and text:
         changed = False
-        for where, pattern in RULES:
-            if where is Where.LINE:
-                if len(text) <= MAX_FURNITURE_LINE and pattern.fullmatch(text):
-                    removed.append(replace(line, text=text))
+        for rule in RULES:
+            if rule.where is Where.LINE:
+                if len(text) <= MAX_FURNITURE_LINE and rule.pattern.fullmatch(text):
+                    removed.append(Removed(replace(line, text=text), rule.name))
                     return None, removed
                 continue
-            start = 0 if where is Where.HEAD else max(0, len(text) - MAX_GLUED)
-            match = pattern.search(text[start:start + MAX_GLUED] if where is Where.HEAD else text[start:])
+            start = 0 if rule.where is Where.HEAD else max(0, len(text) - MAX_GLUED)
+            match = rule.pattern.search(text[start:start + MAX_GLUED] if rule.where is Where.HEAD else text[start:])
             if match and match.group().strip():
-                removed.append(replace(line, text=match.group().strip()))
+                removed.append(Removed(replace(line, text=match.group().strip()), rule.name))
                 text = (text[: start + match.start()] + text[start + match.end():]).strip(" \u3000")
                 changed = True
     return (replace(line, text=text) if text else None), removed
 
 
-def _hints(furniture: list[Line]) -> list[Line]:
+def _hints(furniture: list[Removed]) -> list[Line]:
     hints = []
     for piece in furniture:
         for pattern in PUBLISHER_HINTS:
-            match = pattern.search(piece.text)
+            match = pattern.search(piece.line.text)
             if match:
-                hints.append(replace(piece, text=match["org"]))
+                hints.append(replace(piece.line, text=match["org"]))
                 break
     return hints
 
@@ -225,16 +231,16 @@ def _bare_label_over_files(lines: list[Line], index: int) -> re.Match[str] | Non
     return BARE_DOWNLOADS.fullmatch(lines[index].text) if file_name(following) else None
 
 
-def _download_list(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
-    """(lines left, download labels, file lines) of the download lists among `lines`."""
+def _download_list(lines: list[Line]) -> tuple[list[Line], list[Removed], list[Line]]:
+    """(lines left, download labels and files, file lines) of the download lists among `lines`."""
     kept: list[Line] = []
-    labels: list[Line] = []
+    removed: list[Removed] = []
     files: list[Line] = []
     listing = False
     for index, line in enumerate(lines):
         label = DOWNLOADS.fullmatch(line.text) or _bare_label_over_files(lines, index)
         if label and (not label["first"] or file_name(label["first"])):
-            labels.append(replace(line, text=line.text[: label.start("first")].strip()))
+            removed.append(Removed(replace(line, text=line.text[: label.start("first")].strip()), "download list"))
             if label["first"]:
                 files.append(replace(line, text=label["first"]))
             listing = True
@@ -243,10 +249,10 @@ def _download_list(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line
         else:
             listing = False
             kept.append(line)
-    return kept, labels, files
+    return kept, [*removed, *(Removed(line, "download list") for line in files)], files
 
 
-def _menu_words(results: list[tuple[Line | None, list[Line]]]) -> None:
+def _menu_words(results: list[tuple[Line | None, list[Removed]]]) -> None:
     """Menu words alone on their lines (机构概览, 通知公告) next to furniture, or to each
     other, are a menu printed a word a line: furniture too."""
     def menu(index: int) -> bool:
@@ -260,14 +266,13 @@ def _menu_words(results: list[tuple[Line | None, list[Line]]]) -> None:
         menu(near) or gone(near) for near in (index - 1, index + 1))]
     for index in marked:
         rest, removed = results[index]
-        results[index] = None, [*removed, rest]  # type: ignore[list-item]
+        assert rest is not None
+        results[index] = None, [*removed, Removed(rest, "menu word beside furniture")]
 
 
 def strip_furniture(lines: list[Line]) -> Stripped:
     kept: list[Line] = []
-    furniture: list[Line] = []
-    lines, labels, downloads = _download_list(lines)
-    furniture += labels + downloads
+    lines, furniture, downloads = _download_list(lines)
     results = [_strip_line(line) for line in lines]
     _menu_words(results)
     for rest, removed in results:
@@ -279,14 +284,14 @@ def strip_furniture(lines: list[Line]) -> Stripped:
     while tail and FOOTER_CONTEXT.fullmatch(kept[tail - 1].text):
         tail -= 1
     last_content = kept[tail - 1].number if tail else 0
-    if any(p.number > last_content and FOOTER.fullmatch(p.text) for p in furniture):
-        furniture.extend(kept[tail:])
+    if any(p.line.number > last_content and FOOTER.fullmatch(p.line.text) for p in furniture):
+        furniture.extend(Removed(line, "contact lines beside the footer") for line in kept[tail:])
         del kept[tail:]
     copy = _second_copy(kept)
     repeated = kept[copy:]
-    furniture.extend(repeated)
+    furniture.extend(Removed(line, "second copy of the text") for line in repeated)
     del kept[copy:]
-    furniture.sort(key=lambda piece: piece.number)
+    furniture.sort(key=lambda piece: piece.line.number)
     return Stripped(kept, furniture, _hints(furniture), downloads, repeated=bool(repeated))
 
 

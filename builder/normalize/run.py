@@ -19,6 +19,7 @@ from builder.config import TagRules
 from builder.errors import Problem
 from builder.fsio import write_atomic
 from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes, normalize_page
+from builder.normalize.explain import render
 from builder.normalize.html import HTML_SUFFIXES
 from builder.parallel import fork_pool
 
@@ -73,6 +74,14 @@ def _normalize_one(tag_rules: TagRules, file: str) -> Normalized | str:
         return str(err)
 
 
+def explain_file(file: str, tag_rules: TagRules) -> tuple[str | None, Problem | None]:
+    """What `normalize --explain` prints for one raw file, or why the file has no notice."""
+    result = _normalize_one(tag_rules, file)
+    if isinstance(result, str):
+        return None, Problem(file, result)
+    return render(file, result.report["explain"]), None
+
+
 def _normalize_all(files: list[str], tag_rules: TagRules) -> Iterator[Normalized | str]:
     """Results in input order; parsed across all cores when there are many files."""
     work = partial(_normalize_one, tag_rules)
@@ -94,12 +103,13 @@ def normalize_files(files: list[str], out: Path, tag_rules: TagRules, force: boo
             outcome.problems.append(Problem(file, result))
             continue
         slug = result.slug
-        if slug in claimed and claimed[slug][1] == result.notice.body:
+        body = result.notice.body or ""
+        if slug in claimed and claimed[slug][1] == body:
             outcome.problems.append(Problem(file, f"the same notice as {claimed[slug][0]} (a duplicate)", field="slug"))
             continue
         if slug in claimed:  # another notice of the same title and date: told apart by its text
-            slug = f"{slug}-{hashlib.sha1(result.notice.body.encode()).hexdigest()[:6]}"
-        claimed[slug] = (file, result.notice.body)
+            slug = f"{slug}-{hashlib.sha1(body.encode()).hexdigest()[:6]}"
+        claimed[slug] = (file, body)
         target = out / f"{slug}.md"
         new = result.markdown.encode("utf-8")
         old = target.read_bytes() if target.exists() else None

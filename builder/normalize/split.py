@@ -102,20 +102,23 @@ def _cuts(text: str, boundaries: tuple[Boundary, ...]) -> Iterator[tuple[int, in
                 yield match.start("at"), match.end("at")
 
 
-def _cut(text: str, boundaries: tuple[Boundary, ...]) -> list[str]:
+def _cut(text: str, boundaries: tuple[Boundary, ...]) -> list[tuple[int, str]]:
+    """The pieces of `text` between boundaries, each with where it starts."""
     depths = _depths(text)
     cuts = sorted({cut for cut in _cuts(text, boundaries) if 0 < cut[0] < len(text) and depths[cut[0]] == 0})
     parts, start = [], 0
-    for begin, end in cuts:
+    for begin, end in [*cuts, (len(text), len(text))]:
         if begin >= start:
-            parts.append(text[start:begin])
+            part = text[start:begin]
+            if stripped := part.strip(" \u3000"):
+                parts.append((start + len(part) - len(part.lstrip(" \u3000")), stripped))
             start = max(end, begin)
-    parts.append(text[start:])
-    return [stripped for part in parts if (stripped := part.strip(" \u3000"))]
+    return parts
 
 
 def split_run_together(line: Line) -> list[Line]:
-    return [replace(line, text=piece) for element in _cut(line.text, ELEMENTS) for piece in _cut(element, OPENINGS)]
+    return [replace(line, text=piece, column=line.column + at + offset)
+            for at, element in _cut(line.text, ELEMENTS) for offset, piece in _cut(element, OPENINGS)]
 
 
 def split_lines(lines: list[Line]) -> list[Line]:

@@ -1,0 +1,97 @@
+"""A notice's fields as they are assembled: each value with the raw lines it was read from,
+the rule that read it, and every other value considered (what `normalize --explain` shows).
+
+Values read from a labelled place are taken as they are. Where a value is missing it is
+inferred only from what the text itself says, the key goes into `inferred`, and a warning
+says where it came from; where nothing supports a value it stays null, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from builder.dates import parse_date
+from builder.model import Notice
+from builder.normalize.decode import Line
+from builder.normalize.patterns import DOC_NO_BRACKETS
+from builder.normalize.title import ORG
+
+LABELS_CN = {"title": "标题", "index_no": "索引号", "doc_no": "发文字号", "publisher": "发布机构",
+             "written": "成文日期", "published": "发布日期", "doc_type": "文种", "category": "主题分类",
+             "effective": "生效日期", "expires": "失效日期", "validity": "有效性", "disclosure": "公开方式"}
+
+# The rules fields are read by, as --explain names them.
+LABEL = "the metadata label"
+PRINTED_TITLE = "the printed title (over its 发文字号 or 主送机关)"
+HEADING = "the page's heading"
+PAGE_TITLE = "the page's title line"
+SIGNATURE = "the signature"
+SIGNED_DATE = "the date under the signature"
+PRINTED_DOC_NO = "the 发文字号 printed with the title"
+
+SIGNERS_APART = re.compile(r"[ \u3000]{2,}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A value a field could take, the rule that read it, and the lines it was read from."""
+
+    rule: str
+    value: object
+    lines: tuple[int, ...]
+
+
+@dataclass
+class Assembled:
+    notice: Notice
+    sources: dict[str, list[Line]] = field(default_factory=dict)  # key → raw lines it was read from
+    anchors: dict[int, str] = field(default_factory=dict)  # section index → attachment anchor
+    candidates: dict[str, list[Candidate]] = field(default_factory=dict)  # key → every value considered
+    chosen: dict[str, str] = field(default_factory=dict)  # key → the rule its value came by
+
+
+class Fields:
+    """The notice being assembled, and the record of how each field got its value."""
+
+    def __init__(self, source: str) -> None:
+        self.result = Assembled(Notice(source=source))
+        self.notice = self.result.notice
+
+    def set(self, key: str, value: object, lines: list[Line] | tuple[Line, ...], *, inferred: str = "",
+            rule: str = LABEL) -> None:
+        """Give `key` its value, read by `rule` (or guessed from `inferred`) off `lines`."""
+        setattr(self.notice, key, value)
+        self.result.sources.setdefault(key, []).extend(lines)
+        self.result.chosen[key] = inferred or rule
+        self.consider(key, inferred or rule, value, lines)
+        if inferred and value not in (None, [], ""):
+            self.notice.inferred.append(key)
+            self.warn(f"{LABELS_CN.get(key, key)} inferred from {inferred}: {value}")
+
+    def consider(self, key: str, rule: str, value: object, lines: list[Line] | tuple[Line, ...]) -> None:
+        """Note a value `key` could take, for `normalize --explain`."""
+        if value not in (None, [], ""):
+            self.result.candidates.setdefault(key, []).append(Candidate(rule, value, tuple(li.number for li in lines)))
+
+    def warn(self, message: str) -> None:
+        self.notice.warnings.append(message)
+
+
+def iso(value: str, keep_time: bool) -> str | None:
+    parsed = parse_date(value)
+    if parsed is None:
+        return None
+    return parsed.iso() if keep_time else parsed.day.isoformat()
+
+
+def normal_doc_no(value: str) -> str:
+    """国发[2018]43号 → 国发〔2018〕43号: scrapes lose the 六角括号."""
+    return DOC_NO_BRACKETS.sub(r"〔\1〕", value).replace(" ", "")
+
+
+def signers_of(text: str) -> list[str]:
+    """The signers on one line: spaced well apart, or by one space where each is a body's name."""
+    apart = SIGNERS_APART.split(text)
+    spaced = text.split()
+    return spaced if len(apart) == 1 and len(spaced) > 1 and all(ORG.fullmatch(name) for name in spaced) else apart
