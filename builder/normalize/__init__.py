@@ -78,6 +78,9 @@ def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) ->
     titled = bool(skeleton.title or skeleton.heading or any(pair.key == "title" and pair.value for pair in meta.pairs))
     # A titled notice may hold nothing but its attachments (…详见附件); an untitled one needs text.
     if not titled and next(islice(CJK.finditer(text), MIN_CJK_CHARS - 1, None), None) is None:
+        if meta.pairs:
+            raise NotANotice(f"no notice: {len(meta.pairs)} labelled values (a table's record), no title and "
+                             f"{len(text)} characters of text")
         raise NotANotice(f"no title and no notice text found ({len(text)} characters left after metadata and "
                          "portal furniture)")
     assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules, stripped.downloads,

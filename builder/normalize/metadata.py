@@ -21,7 +21,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号", "信息索引号", "索取号"),
     "title": ("标题", "文件标题", "信息名称", "名称", "title"),
     "publisher": ("发文机关", "发布机构", "发文机构", "公开主体", "发布单位", "制发机关", "发文单位", "发布部门",
-                  "制定机关"),
+                  "制定机关", "作出决定机关", "作出处罚决定的机关名称"),
     "doc_no": ("发文字号", "文号", "备注/文号", "文件编号"),
     "category": ("主题分类", "组配分类", "信息分类", "所属主题", "主题", "分类"),
     "written": ("成文日期", "公文生成日期", "生成日期", "发文日期", "产生日期", "印发日期"),
@@ -33,12 +33,16 @@ LABELS: dict[str, tuple[str, ...]] = {
     # Labelled facts with no key of their own are kept under `extra`, label as written.
     "extra": ("url", "author", "主题词", "关键词", "统一编号", "公开目录", "公文种类", "文种", "来源", "信息来源",
               "联合发文单位", "公开时限", "公开范围", "体裁分类", "服务对象", "所属机构", "信息类别",
-              "政策类型", "文件类型", "是否有效", "内容概述", "内容摘要", "摘要", "效力级别", "法规类别"),
+              "政策类型", "文件类型", "是否有效", "内容概述", "内容摘要", "摘要", "效力级别", "法规类别",
+              # the rows of a 行政处罚 disclosure table, and a crawler's own notes
+              "序号", "当事人名称", "主要违法违规行为", "主要违法违规事实", "行政处罚依据", "行政处罚内容",
+              "行政处罚决定书文号", "类别", "详情链接", "抓取时间"),
 }
 
 # Short, common words that also start ordinary sentences: only trusted in the head of
 # a notice, before its first paragraph.
-WEAK_LABELS = frozenset({"时间", "分类", "主题", "文号", "标题", "名称", "来源", "文种", "关键词", "摘要"})
+WEAK_LABELS = frozenset({"时间", "分类", "主题", "文号", "标题", "名称", "来源", "文种", "关键词", "摘要", "序号",
+                         "类别"})
 # Labels whose value is a sentence or two, not a name, number or date.
 PROSE_LABELS = frozenset({"内容概述", "内容摘要", "摘要"})
 MAX_PROSE = 500

@@ -43,9 +43,10 @@ FILE_NAME = re.compile(r"(?:附\s*件\s*(?P<label_n>\d{1,3})?\s*(?:[:：.．、]
 NOTE = re.compile(r"^[（(](?P<body>[^（()）]{2,60})[）)]$")
 DISCLOSURE = re.compile(r"^此件(?P<value>.{2,12})$")
 
-# 国发〔2018〕43号; a 公告's 2024年第3号; a 令's 第12号
-DOC_NO = re.compile(r"^(?:[^\s，。,：:]{1,20}[〔\[(（［]\s*\d{4}\s*[〕\])）］]|(?:\d{4}\s*年\s*)?第)\s*\d{1,5}\s*号$")
-DOC_NO_BRACKETS = re.compile(r"[\[(（［]\s*(\d{4})\s*[\])）］]")
+# 国发〔2018〕43号; a 公告's 2024年第3号; a 令's 第12号 or 国令第706号
+DOC_NO = re.compile(r"^(?:[^\s，。,：:]{1,20}[〔\[(（［]\s*\d{4}\s*[〕\])）］]|(?:\d{4}\s*年\s*)?第"
+                    r"|[^\s，。,：:]{0,20}令\s*第)\s*\d{1,5}\s*号$")
+DOC_NO_BRACKETS = re.compile(r"[〔\[(（［]\s*(\d{4})\s*[〕\])）］]")
 
 # 文种 (GB/T 9704), longest first so 命令 wins over 令.
 DOC_TYPES = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",

@@ -68,10 +68,15 @@ ELEMENTS: tuple[Boundary, ...] = (
     Boundary("file name end", re.compile(rf"(?:{FILE_ENDINGS})(?P<at>)(?=[\u4e00-\u9fff])", re.IGNORECASE)),
     Boundary("signer after an attachment's title", re.compile(rf"(?:{ENDINGS})(?P<at>){ORG.pattern}(?={DATE})")),
 )
-# Then in each element: a title or 主送机关 run into the text after it.
+# A title's start (其发文机关 and 关于), and the longest title a 主送机关 is cut from.
+TITLE_START = re.compile(r"[^，。：:；\s]{0,30}关于")
+MAX_TITLE = 150
+# Then in each element: a title or 主送机关 run into the text after it (before a colon, both).
+COLON = re.compile("[：:]")
 OPENINGS: tuple[Boundary, ...] = (
-    Boundary("主送机关 after the title", re.compile(
-        rf"^[^，。：:；\s]{{0,30}}关于.{{2,120}}?的(?:{'|'.join(DOC_TYPES)})(?P<at>)(?=[^。：:；]{{2,150}}[：:])")),
+    Boundary("主送机关 after the title",
+             re.compile(rf"的(?:{'|'.join(DOC_TYPES)})(?P<at>)(?=[^。：:；]{{2,150}}[：:])"),
+             where=lambda text, match: bool(TITLE_START.match(text)) and match.start() <= MAX_TITLE),
     Boundary("colon after the addressee", re.compile(r"(?<=[\u4e00-\u9fff）)])[：:](?P<at>[ \u3000]*)(?=\S)"),
              where=_addressee_before),
 )
@@ -104,8 +109,11 @@ def _cuts(text: str, boundaries: tuple[Boundary, ...]) -> Iterator[tuple[int, in
 
 def _cut(text: str, boundaries: tuple[Boundary, ...]) -> list[tuple[int, str]]:
     """The pieces of `text` between boundaries, each with where it starts."""
+    found = {cut for cut in _cuts(text, boundaries) if 0 < cut[0] < len(text)}
+    if not found:
+        return [(0, text)]
     depths = _depths(text)
-    cuts = sorted({cut for cut in _cuts(text, boundaries) if 0 < cut[0] < len(text) and depths[cut[0]] == 0})
+    cuts = sorted(cut for cut in found if depths[cut[0]] == 0)
     parts, start = [], 0
     for begin, end in [*cuts, (len(text), len(text))]:
         if begin >= start:
@@ -118,7 +126,8 @@ def _cut(text: str, boundaries: tuple[Boundary, ...]) -> list[tuple[int, str]]:
 
 def split_run_together(line: Line) -> list[Line]:
     return [replace(line, text=piece, column=line.column + at + offset)
-            for at, element in _cut(line.text, ELEMENTS) for offset, piece in _cut(element, OPENINGS)]
+            for at, element in _cut(line.text, ELEMENTS)
+            for offset, piece in (_cut(element, OPENINGS) if COLON.search(element) else [(0, element)])]
 
 
 def split_lines(lines: list[Line]) -> list[Line]:

@@ -29,6 +29,11 @@ COVER_VERB = re.compile(r"(?:印发|转发)给你们|现予(?:印发|发布|转�
 # An opening sentence that names its subject: 2020年…工作的总体要求是：…
 LEAD_IN = re.compile(r"^(?P<subject>.{4,40}?)(?:的)?(?:总体要求|指导思想|主要任务|总体思路|工作要点|目标任务)是?$")
 CLAUSE_END = re.compile(r"[:：,，。；;！？]")
+# White space a page's line break left inside a title, between two Chinese characters (a
+# single space between joint issuers' names stays).
+WRAP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff《》“”（）])(?:\u3000+|[ \u3000]{2,})(?=[\u4e00-\u9fff《》“”（）])")
+# A 红头's 发文机关标志 run into the title it heads: 某某厅某某厅关于…
+ISSUER_TWICE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{4,30})(?P=org)(?=关于)")
 # Labels `extra` keeps a printed title or 发文字号 under where the metadata says otherwise.
 PRINTED_LABELS = {"title": "正文标题", "doc_no": "正文发文字号"}
 
@@ -134,6 +139,8 @@ def choose_title(builder: Fields, skeleton: Skeleton) -> None:
     known = builder.result.sources.setdefault("title", [])
     known.extend(line for line in evidence if line not in known)
     chosen = builder.notice.title
+    if chosen and (WRAP_SPACE.search(chosen) or ISSUER_TWICE.match(chosen)):
+        builder.notice.title = chosen = ISSUER_TWICE.sub(r"\g<org>", WRAP_SPACE.sub("", chosen))
     if chosen:
         title_inferred = "title" in builder.notice.inferred
         # The 文种 read off a real title is a fact; off an inferred title it is a guess.
