@@ -68,6 +68,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = Path(args.out)
     result = build_site(Path.cwd(), config, out, drafts=args.drafts, jobs=args.jobs, force=args.force)
     seconds = time.perf_counter() - started
+    for warning in result.warnings:
+        _say(f"warning: {warning}")
     _say(f"built {out.as_posix()}/: {result.written} written, {result.skipped} skipped, "
          f"{result.removed} removed in {seconds:.2f} s")
     return 0

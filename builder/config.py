@@ -32,6 +32,15 @@ class TagRules:
 
 
 @dataclass(frozen=True)
+class Agency:
+    """One publishing body and the other names its notices give it (泉州市鲤城区教育局 /
+    鲤城区教育局): one publisher page, one feed and one filter entry for all of them."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Footer:
     """Facts a conformant government site shows in its footer; never taken from notices."""
 
@@ -76,6 +85,7 @@ class SiteConfig:
     footer: Footer = field(default_factory=Footer)
     feeds: Feeds = field(default_factory=Feeds)
     tags: TagRules = field(default_factory=lambda: TagRules(default_vocabulary()))
+    publishers: tuple[Agency, ...] = ()
     deploy: tuple[DeployTarget, ...] = ()
 
     @property
@@ -95,6 +105,7 @@ class SiteConfig:
 
 # key → (type, required); nested mappings are schemas of their own.
 TOPIC_SCHEMA: dict[str, tuple[type, bool]] = {"name": (str, True), "slug": (str, True), "words": (list, True)}
+AGENCY_SCHEMA: dict[str, tuple[type, bool]] = {"name": (str, True), "aliases": (list, False)}
 TAGS_SCHEMA: dict[str, Any] = {"vocabulary": (list, False), "min_body_hits": (int, False), "max_tags": (int, False)}
 FOOTER_SCHEMA: dict[str, Any] = {name: (str, False) for name in ("sponsor", "contact", "site_code", "icp", "police")}
 FEEDS_SCHEMA: dict[str, Any] = {"limit": (int, False), "full_content": (bool, False)}
@@ -118,6 +129,7 @@ SITE_SCHEMA: dict[str, Any] = {
     "footer": (dict, False),
     "feeds": (dict, False),
     "tags": (dict, False),
+    "publishers": (list, False),
     "deploy": (dict, False),
 }
 
@@ -180,6 +192,28 @@ def _topics(checker: _Checker, node: yaml.SequenceNode, path: str) -> tuple[Topi
             owners[slug] = key
             topics.append(Topic(values["name"], slug, tuple(str(w) for w in values["words"])))
     return tuple(topics)
+
+
+def _agencies(checker: _Checker, node: yaml.Node) -> tuple[Agency, ...]:
+    """The publishers table; each name, or alias, belongs to one agency."""
+    if not isinstance(node, yaml.SequenceNode):
+        checker.fail(node, "publishers", "expected a list of {name, aliases}")
+        return ()
+    agencies, owners = [], {}
+    for index, item in enumerate(node.value):
+        key = f"publishers[{index}]"
+        values = checker.mapping(item, AGENCY_SCHEMA, key)
+        names = [values.get("name"), *values.get("aliases", [])]
+        if not all(isinstance(name, str) and name.strip() for name in names):
+            checker.fail(item, key, "expected a name and aliases that are non-empty text")
+            continue
+        taken = next((name for name in names if name in owners), None)
+        if taken:
+            checker.fail(item, key, f"{taken} is already a name of {owners[taken]}: a name belongs to one agency")
+            continue
+        owners.update(dict.fromkeys(names, key))
+        agencies.append(Agency(names[0], tuple(names[1:])))
+    return tuple(agencies)
 
 
 def _safe_path(path: str) -> bool:
@@ -278,6 +312,7 @@ def parse_config(text: str, file: str) -> SiteConfig:
                              tags.get("max_tags", tag_rules.max_tags))
     footer = Footer(**checker.section(values, "footer", FOOTER_SCHEMA))
     deploy = _targets(checker, values["deploy@node"]) if "deploy" in values else ()
+    publishers = _agencies(checker, values["publishers@node"]) if "publishers" in values else ()
     feeds = Feeds(**checker.section(values, "feeds", FEEDS_SCHEMA))
     if feeds.limit < 1:
         checker.fail(values["feeds@node"], "feeds.limit", "expected a positive whole number")
@@ -288,10 +323,11 @@ def parse_config(text: str, file: str) -> SiteConfig:
             checker.fail(values[f"{key}@node"], key, "expected a positive whole number")
     if checker.problems:
         raise GongkaiError(*checker.problems)
-    plain = {k: v for k, v in values.items() if "@" not in k and k not in ("tags", "footer", "feeds", "deploy")}
+    plain = {k: v for k, v in values.items()
+             if "@" not in k and k not in ("tags", "footer", "feeds", "deploy", "publishers")}
     if "base_url" in plain:
         plain["base_url"] = with_slash(plain["base_url"])
-    return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds, deploy=deploy)
+    return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds, publishers=publishers, deploy=deploy)
 
 
 def load_config(root: Path, required: bool = False) -> SiteConfig:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
 
-from builder.config import SiteConfig
+from builder.config import Agency, SiteConfig
 from builder.dates import parse_date
 from builder.model import Notice
 from builder.slugs import unique_slugs
@@ -54,7 +54,9 @@ class SiteIndex:
     publishers: list[Group] = field(default_factory=list)
     years: list[Group] = field(default_factory=list)
     topic_slugs: dict[str, str] = field(default_factory=dict)
-    publisher_slugs: dict[str, str] = field(default_factory=dict)
+    publisher_slugs: dict[str, str] = field(default_factory=dict)  # every name notices give → its agency's slug
+    agencies: dict[str, str] = field(default_factory=dict)  # every name notices give → its agency's name
+    warnings: list[str] = field(default_factory=list)
 
 
 def _groups(notices: list[Notice], keys_of, slugs: dict[str, str], order) -> list[Group]:
@@ -63,6 +65,25 @@ def _groups(notices: list[Notice], keys_of, slugs: dict[str, str], order) -> lis
         for key in keys_of(notice):
             members.setdefault(key, []).append(notice)
     return [Group(name, slugs[name], tuple(members[name])) for name in sorted(members, key=order)]
+
+
+MIN_SHORT_NAME = 4  # 教育局 ends too many names to stand for one
+
+
+def agency_names(names: set[str], table: tuple[Agency, ...]) -> tuple[dict[str, str], list[str]]:
+    """Each publisher name notices give → the name of its agency: by the site's publishers
+    table, else, where a name ends exactly one longer name of the site (鲤城区教育局 and
+    泉州市鲤城区教育局), the longer one, with a warning naming both."""
+    listed = {alias: agency.name for agency in table for alias in (agency.name, *agency.aliases)}
+    agency = {name: listed.get(name, name) for name in names}
+    warnings = []
+    for name in sorted(names - listed.keys()):
+        longer = {agency[other] for other in names if other != name and other.endswith(name)}
+        if len(name) >= MIN_SHORT_NAME and len(longer) == 1:
+            agency[name] = longer.pop()
+            warnings.append(f"发布机构 {name} is taken for {agency[name]} (its longer name): list both under "
+                            "publishers: in site.yaml to confirm, or list it alone to keep them apart")
+    return agency, warnings
 
 
 def index_site(notices: list[Notice], config: SiteConfig, slug_memo: dict[str, str] | None = None) -> SiteIndex:
@@ -75,8 +96,9 @@ def index_site(notices: list[Notice], config: SiteConfig, slug_memo: dict[str, s
     vocabulary = {topic.name: topic for topic in config.tags.vocabulary}
     tags = sorted({tag for n in ordered for tag in n.tags})
     topic_slugs = unique_slugs(tags, {name: vocabulary[name].slug for name in tags if name in vocabulary}, memo)
-    publishers = sorted({n.publisher for n in ordered if n.publisher})
-    publisher_slugs = unique_slugs(publishers, {}, memo)
+    agency, warnings = agency_names({n.publisher for n in ordered if n.publisher}, config.publishers)
+    publishers = sorted(set(agency.values()))
+    agency_slugs = unique_slugs(publishers, {}, memo)
     vocabulary_order = {name: i for i, name in enumerate(vocabulary)}
     found = {notice_year(n) for n in ordered}
     years = sorted(found - {UNDATED}, reverse=True) + [UNDATED] * (UNDATED in found)
@@ -84,11 +106,13 @@ def index_site(notices: list[Notice], config: SiteConfig, slug_memo: dict[str, s
         notices=ordered,
         topics=_groups(ordered, lambda n: n.tags, topic_slugs,
                        lambda name: (vocabulary_order.get(name, len(vocabulary_order)), topic_slugs[name])),
-        publishers=_groups(ordered, lambda n: [n.publisher] if n.publisher else [], publisher_slugs,
-                           lambda name: publisher_slugs[name]),
+        publishers=_groups(ordered, lambda n: [agency[n.publisher]] if n.publisher else [], agency_slugs,
+                           lambda name: agency_slugs[name]),
         years=_groups(ordered, lambda n: [notice_year(n)], {y: y for y in years}, years.index),
         topic_slugs=topic_slugs,
-        publisher_slugs=publisher_slugs,
+        publisher_slugs={name: agency_slugs[agency[name]] for name in agency},
+        agencies=agency,
+        warnings=warnings,
     )
 
 

@@ -166,11 +166,14 @@ class SitePlan:
                     stats: tuple[tuple[str, int, int], ...]) -> list[Output]:
         topics = [(t, self.index.topic_slugs[t]) for t in notice.tags]
         publisher_slug = self.index.publisher_slugs.get(notice.publisher or "")
-        key = (self.loaded.digest(notice), topics, publisher_slug, stats, self.as_of if notice.expires else None)
+        agency = self.index.agencies.get(notice.publisher or "")
+        key = (self.loaded.digest(notice), topics, publisher_slug, agency, stats,
+               self.as_of if notice.expires else None)
         view = partial(self.notice_view, notice)
         origin = self.content_file(notice)
         outputs = [self.page("notice.html", f"notices/{notice.slug}/", key, origin=Origin(origin, "its page"),
-                             title=notice.title, view=view, topics=topics, publisher_slug=publisher_slug)]
+                             title=notice.title, view=view, topics=topics, publisher_slug=publisher_slug,
+                             agency=agency)]
         outputs += [Output(f"notices/{notice.slug}/{file.name}", digest(stat), source=file,
                            origin=Origin(origin, f"attachments[{number}].file"))
                     for (number, file), stat in zip(files, stats, strict=True)]

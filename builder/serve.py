@@ -118,6 +118,8 @@ class Rebuilder:
         self.state.publish(None)
         self.say(f"rebuilt after {shown}: {result.written} written, {result.removed} removed in "
                  f"{seconds * 1000:.0f} ms")
+        for warning in result.warnings:
+            self.say(f"  warning: {warning}")
         self.search_due.set()
 
     def index_forever(self) -> None:

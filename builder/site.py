@@ -40,6 +40,7 @@ class BuildResult:
     written: int
     skipped: int
     removed: int
+    warnings: tuple[str, ...] = ()  # what an editor should look at, though the site was built
 
 
 @contextmanager
@@ -202,4 +203,4 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
                 or record["states"] != cache.get("states"):
             save_record(root, out, record)
         write_stamp(stamp_file, inputs, out_state, len(keys))
-    return BuildResult(len(todo), len(keys) - len(todo), len(removed))
+    return BuildResult(len(todo), len(keys) - len(todo), len(removed), tuple(index.warnings))
