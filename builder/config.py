@@ -58,6 +58,25 @@ class Feeds:
 
 
 @dataclass(frozen=True)
+class Inspection:
+    """Thresholds and shapes of `gongkai check`'s inspection (README: each default's source)."""
+
+    home_days: int = 14  # the newest notice may be this old (首页两周未更新: 单项否决)
+    column_days: int = 180  # a column's newest notice may be this old (政策文件类栏目六个月未更新)
+    stale_columns: int = 5  # more stale columns than this fail the site
+    empty_columns: int = 5  # more empty columns than this fail the site (空白栏目超过5个)
+    # 索引号: an agency code (9-digit 组织机构代码, 18-character 统一社会信用代码 or a local one),
+    # then parts such as a category, the year and a serial, joined by / - _ or .
+    index_no_pattern: str = r"[A-Za-z0-9]{2,20}(?:[-/_.][A-Za-z0-9]{1,20}){0,5}"
+    # 发文字号: 机关代字〔年份〕序号号; a 公告's 2024年第3号; a 令's 第706号
+    doc_no_pattern: str = (r"[\u3400-\u9fffA-Za-z0-9]{1,20}〔(?:19|20)\d{2}〕第?\d{1,5}号"
+                           r"|\S{0,20}(?:19|20)\d{2}年第\d{1,5}号|\S{0,20}令第\d{1,5}号")
+    site_code_pattern: str = r"[0-9]{10}|[A-Za-z]{2}[0-9]{8}"  # 网站标识码: ten characters
+    icp_pattern: str = r"[\u3400-\u9fff]ICP备\d{8}号(?:-\d{1,3})?"  # 京ICP备05070602号-1
+    police_pattern: str = r"[\u3400-\u9fff]公网安备\s?\d{14}号"  # 京公网安备 11010202000001号
+
+
+@dataclass(frozen=True)
 class DeployTarget:
     """Where `gongkai deploy NAME` publishes: a web root here (dir) or a server over SSH (rsync)."""
 
@@ -87,6 +106,10 @@ class SiteConfig:
     tags: TagRules = field(default_factory=lambda: TagRules(default_vocabulary()))
     publishers: tuple[Agency, ...] = ()
     deploy: tuple[DeployTarget, ...] = ()
+    inspection: Inspection = field(default_factory=Inspection)
+    # The day statuses are judged against (build --as-of); None: the newest date in the
+    # content, so the same content always gives the same site.
+    as_of: str | None = None
 
     @property
     def base_path(self) -> str:
@@ -109,6 +132,10 @@ AGENCY_SCHEMA: dict[str, tuple[type, bool]] = {"name": (str, True), "aliases": (
 TAGS_SCHEMA: dict[str, Any] = {"vocabulary": (list, False), "min_body_hits": (int, False), "max_tags": (int, False)}
 FOOTER_SCHEMA: dict[str, Any] = {name: (str, False) for name in ("sponsor", "contact", "site_code", "icp", "police")}
 FEEDS_SCHEMA: dict[str, Any] = {"limit": (int, False), "full_content": (bool, False)}
+INSPECTION_SCHEMA: dict[str, Any] = {
+    **{name: (int, False) for name in ("home_days", "column_days", "stale_columns", "empty_columns")},
+    **{name: (str, False) for name in ("index_no_pattern", "doc_no_pattern", "site_code_pattern", "icp_pattern",
+                                       "police_pattern")}}
 TARGET_SCHEMA: dict[str, Any] = {"type": (str, True), "path": (str, False), "dest": (str, False), "port": (int, False),
                                  "identity": (str, False), "known_hosts": (str, False), "keep": (int, False),
                                  "url": (str, False)}
@@ -131,6 +158,7 @@ SITE_SCHEMA: dict[str, Any] = {
     "tags": (dict, False),
     "publishers": (list, False),
     "deploy": (dict, False),
+    "inspection": (dict, False),
 }
 
 
@@ -297,6 +325,25 @@ def default_vocabulary() -> tuple[Topic, ...]:
     return tuple(Topic(t["name"], t["slug"], tuple(t["words"])) for t in yaml.safe_load(text))
 
 
+def _inspection(checker: _Checker, values: dict[str, Any]) -> Inspection:
+    """The inspection's settings; a count below zero or a pattern Python cannot read is an error."""
+    if "inspection" not in values:
+        return Inspection()
+    found = checker.mapping(values["inspection@node"], INSPECTION_SCHEMA, "inspection")
+    for key, value in found.items():
+        if "@" in key:
+            continue
+        node = found[f"{key}@node"]
+        if isinstance(value, int) and value < 0:
+            checker.fail(node, f"inspection.{key}", "expected zero or a positive whole number")
+        elif isinstance(value, str):
+            try:
+                re.compile(value)
+            except re.error as err:
+                checker.fail(node, f"inspection.{key}", f"not a regular expression: {err}")
+    return Inspection(**{k: v for k, v in found.items() if "@" not in k})
+
+
 def parse_config(text: str, file: str) -> SiteConfig:
     root = compose(text, file)
     if root is None:
@@ -314,6 +361,7 @@ def parse_config(text: str, file: str) -> SiteConfig:
     deploy = _targets(checker, values["deploy@node"]) if "deploy" in values else ()
     publishers = _agencies(checker, values["publishers@node"]) if "publishers" in values else ()
     feeds = Feeds(**checker.section(values, "feeds", FEEDS_SCHEMA))
+    inspection = _inspection(checker, values)
     if feeds.limit < 1:
         checker.fail(values["feeds@node"], "feeds.limit", "expected a positive whole number")
     if "base_url" in values and base_url_problem(values["base_url"]):
@@ -324,10 +372,11 @@ def parse_config(text: str, file: str) -> SiteConfig:
     if checker.problems:
         raise GongkaiError(*checker.problems)
     plain = {k: v for k, v in values.items()
-             if "@" not in k and k not in ("tags", "footer", "feeds", "deploy", "publishers")}
+             if "@" not in k and k not in ("tags", "footer", "feeds", "deploy", "publishers", "inspection")}
     if "base_url" in plain:
         plain["base_url"] = with_slash(plain["base_url"])
-    return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds, publishers=publishers, deploy=deploy)
+    return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds, publishers=publishers, deploy=deploy,
+                      inspection=inspection)
 
 
 def load_config(root: Path, required: bool = False) -> SiteConfig:
