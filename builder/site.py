@@ -203,4 +203,4 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
                 or record["states"] != cache.get("states"):
             save_record(root, out, record)
         write_stamp(stamp_file, inputs, out_state, len(keys))
-    return BuildResult(len(todo), len(keys) - len(todo), len(removed), tuple(index.warnings))
+    return BuildResult(len(todo), len(keys) - len(todo), len(removed), (*index.warnings, *site.lifecycle.warnings))
