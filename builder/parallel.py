@@ -1,13 +1,31 @@
-"""Work spread over all cores, in forked processes."""
+"""Work spread over all cores, in forked processes that end with the process that forked them."""
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
 MIN_PARALLEL = 64  # fewer tasks than this run faster in one process than in a pool
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """A worker's initializer. A worker waits on a queue whose writing end it inherited
+    itself, so a parent killed with SIGKILL never closes it: the worker would wait for good
+    (20 of them held 1 GB for 40 minutes). Linux sends the worker SIGKILL when the parent
+    ends; elsewhere the pool's own checks must do. A parent gone before the request was
+    made has left the worker to init already."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def fork_pool(tasks: int, jobs: int) -> ProcessPoolExecutor | None:
@@ -22,4 +40,5 @@ def fork_pool(tasks: int, jobs: int) -> ProcessPoolExecutor | None:
 
     if "fork" not in get_all_start_methods():
         return None
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=_die_with,
+                               initargs=(os.getpid(),))

@@ -15,7 +15,6 @@ from typing import Any
 from jinja2 import Environment
 from lxml import etree
 
-from builder import __version__
 from builder.config import SiteConfig
 from builder.content import Loaded
 from builder.errors import GongkaiError, Problem
@@ -25,6 +24,7 @@ from builder.output import OWN_PAGES, Origin, Output, digest
 from builder.pages import CHINA, Group, SiteIndex, notice_year, pages_of
 from builder.paths import attachment_problem
 from builder.search import Shard, plan_shards
+from builder.stamp import code_digest
 from builder.views import NoticeView, cn_date, notice_view
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -56,9 +56,9 @@ class SitePlan:
         # made when it was read (a notice is in about eight lists: one lookup each).
         self.summaries = {slug: cached.meta_digest for slug, cached in loaded.cache.items()}
         # Every output may show the configuration (title, footer, feed links), but not where
-        # the site is deployed; every page links the static assets by their content's hash.
-        # A page also shows its templates (see `page`).
-        self.site_key = digest(repr(replace(config, deploy=())), sorted(assets.items()), __version__)
+        # the site is deployed; every page links the static assets by their content's hash;
+        # and gongkai's own code makes every output. A page also shows its templates (see `page`).
+        self.site_key = digest(repr(replace(config, deploy=())), sorted(assets.items()), code_digest())
         # All that the lists and the notice pages show besides each notice's own text and
         # their templates: while it stays the same, a body edit plans that notice's page and
         # the feeds, nothing else.

@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import pickle
 import zlib
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from builder import __version__
 from builder.content import Cached
 from builder.fsio import make_room, write_atomic
-from builder.model import Attachment, Notice
 from builder.output import digest
+from builder.stamp import code_digest
 
 CACHE_DIR = ".gongkai-cache"
-# Records hold pickled notices: one written by another release, for another shape of Notice
-# or of its cache entry (its notices would lack the new fields) or of another layout is not read.
-LAYOUT = 3  # of a record's contents
-FORMAT = digest(__version__, LAYOUT, *([f.name for f in fields(kind)] for kind in (Notice, Attachment, Cached)))
+# Records hold pickled notices: one written by other code (another release, or an edit that
+# reads notices differently, changes the shape of a Notice or of a record) is not read.
+FORMAT = code_digest()
 # Every cache file starts with the format and a CRC-32 of the pickle after it.
 HEADER = f"gongkai-cache {FORMAT}\n".encode()
 SHARDS = 64  # ~80 notices each at 5,000: a shard is quick to rewrite, and few files to read
