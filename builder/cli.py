@@ -12,6 +12,7 @@ from pathlib import Path
 
 from builder import __version__
 from builder.config import base_url_problem, load_config, with_slash
+from builder.dates import as_of_day
 from builder.errors import GongkaiError, Problem
 from builder.fsio import write_atomic
 
@@ -59,7 +60,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from builder.site import build_site
 
     started = time.perf_counter()
-    config = load_config(Path.cwd(), required=True)
+    config = replace(load_config(Path.cwd(), required=True), as_of=as_of_day(args.as_of))
     if args.base_url is not None:
         failed = base_url_problem(args.base_url)
         if failed:
@@ -72,6 +73,35 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"warning: {warning}")
     _say(f"built {out.as_posix()}/: {result.written} written, {result.skipped} skipped, "
          f"{result.removed} removed in {seconds:.2f} s")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from builder.status import site_life, status_lines
+
+    config = load_config(Path.cwd(), required=True)
+    life = site_life(Path.cwd(), replace(config, as_of=as_of_day(args.as_of)))
+    if args.next:
+        _say(life.next_change() or f"no status changes after {life.as_of}")
+        return 0
+    lines = status_lines(life)
+    for line in lines:
+        _say(line)
+    for warning in life.warnings:
+        _say(f"warning: {warning}")
+    _say(f"{len(life.notices)} notices on {life.as_of}: {len(life.notices) - len(lines)} in force, "
+         f"{len(lines)} otherwise")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from builder.status import annual_counts, write_report
+
+    config = load_config(Path.cwd(), required=True)
+    csv_file, json_file, table = write_report(annual_counts(Path.cwd(), config, args.year), args.year,
+                                              Path(args.out))
+    _say(table)
+    _say(f"wrote {csv_file.as_posix()} and {json_file.as_posix()}")
     return 0
 
 
@@ -147,9 +177,22 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="the URL the site is published at (default: base_url in site.yaml)")
     build.add_argument("--drafts", action="store_true", help="include notices marked draft: true")
     build.add_argument("--jobs", type=int, help="processes for a large build (default: all cores)")
+    build.add_argument("--as-of", metavar="DATE", help="the day statuses are judged on: YYYY-MM-DD or today "
+                                                        "(default: the newest date in the content)")
     build.add_argument("--force", action="store_true",
                        help="replace an output folder that is not empty and that gongkai did not build")
     build.set_defaults(run=cmd_build)
+
+    status = commands.add_parser("status", help="each notice's status (有效, 已废止 …) on a day; "
+                                                "--next: when one changes")
+    status.add_argument("--as-of", metavar="DATE", help="YYYY-MM-DD or today (default: the newest date in the content)")
+    status.add_argument("--next", action="store_true", help="print the next day on which any status changes")
+    status.set_defaults(run=cmd_status)
+
+    report = commands.add_parser("report", help="the annual report's counts per publisher, as a table, CSV and JSON")
+    report.add_argument("--year", type=int, required=True, help="the report's year, e.g. 2024")
+    report.add_argument("--out", default="reports", help="folder for the CSV and JSON files (default: reports)")
+    report.set_defaults(run=cmd_report)
 
     check = commands.add_parser("check", help="check the built site: pages parse, every link inside it resolves")
     check.add_argument("--out", default="public", help="the built site (default: public)")

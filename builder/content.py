@@ -13,7 +13,8 @@ import yaml
 from builder.dates import parse_date
 from builder.errors import GongkaiError, Problem
 from builder.fsio import State
-from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Notice
+from builder.lifecycle import RELATION_TYPES
+from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Change, Notice, Relation
 from builder.parallel import fork_pool
 from builder.untrusted import compose, construct, visible, web_address
 from builder.views import first_paragraph
@@ -25,6 +26,8 @@ TEXT_KEYS = ("title", "index_no", "doc_no", "publisher", "category", "validity",
              "disclosure", "source")
 DATE_KEYS = ("written", "published", "effective", "expires", "signed")
 LIST_KEYS = ("signers", "tags", "inferred", "warnings", "page_meta")
+RELATION_KEYS = ("type", "target", "scope", "date")
+CHANGE_KEYS = ("date", "note")
 
 
 class _Reader:
@@ -109,6 +112,57 @@ class _Reader:
         return result
 
 
+    def relations(self, value: Any, node: yaml.Node) -> list[Relation]:
+        found = []
+        for key, item, item_node in self.items("relations", value, node, RELATION_KEYS):
+            kind, target, scope = item.get("type"), item.get("target"), item.get("scope")
+            day = self.day(f"{key}.date", item.get("date"), item_node)  # a problem of its own if unreadable
+            if kind not in RELATION_TYPES:
+                self.fail(item_node, f"{key}.type", f"expected one of {'、'.join(RELATION_TYPES)}, got {_shown(kind)}")
+            elif not isinstance(target, str) or not target.strip():
+                self.fail(item_node, f"{key}.target", "expected the other notice's 发文字号, 索引号, slug or title")
+            elif scope is not None and not isinstance(scope, str):
+                self.fail(item_node, f"{key}.scope", "expected text such as 第五条")
+            elif item.get("date") is None or day is not None:
+                found.append(Relation(kind, target.strip(), scope, day))
+        return found
+
+    def changes(self, value: Any, node: yaml.Node) -> list[Change]:
+        found = []
+        for key, item, item_node in self.items("changes", value, node, CHANGE_KEYS):
+            note = item.get("note")
+            day = self.day(f"{key}.date", item.get("date"), item_node)
+            if item.get("date") is None:
+                self.fail(item_node, f"{key}.date", "expected the date of the change")
+            elif day is None:
+                continue  # its date was unreadable: a problem already
+            elif not isinstance(note, str) or not note.strip():
+                self.fail(item_node, f"{key}.note", "expected a one-line note of what changed")
+            else:
+                found.append(Change(day, note.strip()))
+        return found
+
+    def items(self, name: str, value: Any, node: yaml.Node, known: tuple[str, ...]) \
+            -> list[tuple[str, dict[str, Any], yaml.Node]]:
+        """The mappings of a list such as `relations:`, each with its key and node; an item
+        that is no mapping, or has a key not in `known`, is a problem."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(node, name, f"expected a list of {{{', '.join(known)}}}")
+            return []
+        found = []
+        for index, (item, item_node) in enumerate(zip(value, node.value, strict=True)):
+            key = f"{name}[{index}]"
+            unknown = sorted(set(item) - set(known)) if isinstance(item, dict) else []
+            if not isinstance(item, dict) or unknown:
+                self.fail(item_node, key, f"unknown key {unknown[0]}" if unknown else
+                          f"expected a mapping of {', '.join(known)}")
+            else:
+                found.append((key, item, item_node))
+        return found
+
+
 def _shown(value: Any) -> str:
     """A value as an error message quotes it: its start (an error line stays a line)."""
     text = repr(value)
@@ -155,6 +209,10 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
             if value is not None and not isinstance(value, dict):
                 reader.fail(value_node, key, "expected a mapping of label: value")
             notice.extra = {str(k): str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else {}
+        elif key == "relations":
+            notice.relations = reader.relations(value, value_node)
+        elif key == "changes":
+            notice.changes = reader.changes(value, value_node)
         elif key == "draft":
             if not isinstance(value, bool):
                 reader.fail(value_node, key, "expected true or false")

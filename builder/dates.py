@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta, timezone
+
+from builder.errors import GongkaiError, Problem
 
 CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -61,3 +63,17 @@ def parse_date(text: str) -> ParsedDate | None:
             return None
         return ParsedDate(day, clock)
     return None
+
+
+def as_of_day(value: str | None) -> str | None:
+    """The day given to --as-of: YYYY-MM-DD, or `today` in China's time zone; None for the
+    default (the newest date in the content)."""
+    if value is None:
+        return None
+    if value == "today":
+        return datetime.now(timezone(timedelta(hours=8))).date().isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise GongkaiError(Problem("--as-of", f"{value[:40]!r}: expected a date such as 2024-05-01, or today")) \
+            from None

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from builder.config import SiteConfig
 from builder.markdown import render_markdown
 from builder.model import Notice
-from builder.pages import notice_moment
+from builder.pages import CHINA, notice_moment
 from builder.views import attachment_views
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -37,13 +37,29 @@ class Text(Protocol):
 
 
 @dataclass(frozen=True)
+class Change:
+    """A notice's status changing (a repeal is news): an item of its own in the feeds."""
+
+    notice: Notice
+    status: str  # 已废止, 已失效, 部分失效, 已修订
+    day: str  # when
+    text: str  # what the notice's banner says
+
+    @property
+    def moment(self) -> datetime:
+        return datetime.fromisoformat(self.day).replace(tzinfo=CHINA)
+
+
+@dataclass(frozen=True)
 class Feed:
-    """One feed: what it is about, where it lives, and its notices newest first."""
+    """One feed: what it is about, where it lives, its notices newest first, and the status
+    changes of its notices."""
 
     title: str
     description: str
     page: str  # the site path of the page the feed follows, e.g. topics/education/
     notices: tuple[Notice, ...]
+    changes: tuple[Change, ...] = ()
 
     @property
     def rss_path(self) -> str:
@@ -94,7 +110,7 @@ def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
     _text(channel, "link", config.absolute(feed.page))
     _text(channel, "description", feed.description)
     _text(channel, "language", config.language)
-    moments = [m for m in map(notice_moment, feed.notices) if m]
+    moments = [m for m in map(notice_moment, feed.notices) if m] + [c.moment for c in feed.changes]
     if moments:
         _text(channel, "lastBuildDate", format_datetime(max(moments)))
     _text(channel, "generator", "gongkai")
@@ -114,14 +130,27 @@ def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
         for tag in notice.tags:
             _text(item, "category", tag)
         _text(item, "description", item_html(notice, text, url, config.feeds.full_content))
+    for change in feed.changes:
+        url = config.absolute(f"notices/{change.notice.slug}/")
+        item = etree.SubElement(channel, "item")
+        _text(item, "title", f"{change.status}：{change.notice.title}")
+        _text(item, "link", url)
+        _text(item, "guid", change_id(url, change), isPermaLink="false")
+        _text(item, "pubDate", format_datetime(change.moment))
+        _text(item, "description", change.text)
     return _document(root, static)
+
+
+def change_id(url: str, change: Change) -> str:
+    """A stable id for a status change: the notice, the new status and its day."""
+    return f"{url}#{change.status}-{change.day}"
 
 
 def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: datetime) -> bytes:
     """Atom needs a date on every entry: an undated notice takes the feed's own date."""
     root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     root.set("{http://www.w3.org/XML/1998/namespace}lang", config.language)
-    moments = [m for m in map(notice_moment, feed.notices) if m]
+    moments = [m for m in map(notice_moment, feed.notices) if m] + [c.moment for c in feed.changes]
     updated = max(moments) if moments else fallback
     _text(root, f"{{{ATOM_NS}}}id", config.absolute(feed.atom_path))
     _text(root, f"{{{ATOM_NS}}}title", feed.title)
@@ -150,4 +179,12 @@ def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: date
             _text(entry, f"{{{ATOM_NS}}}category", None, term=clean(tag))
         kind = "content" if config.feeds.full_content else "summary"
         _text(entry, f"{{{ATOM_NS}}}{kind}", item_html(notice, text, url, config.feeds.full_content), type="html")
+    for change in feed.changes:
+        url = config.absolute(f"notices/{change.notice.slug}/")
+        entry = etree.SubElement(root, f"{{{ATOM_NS}}}entry")
+        _text(entry, f"{{{ATOM_NS}}}id", change_id(url, change))
+        _text(entry, f"{{{ATOM_NS}}}title", f"{change.status}：{change.notice.title}")
+        _text(entry, f"{{{ATOM_NS}}}updated", change.moment.isoformat())
+        _text(entry, f"{{{ATOM_NS}}}link", None, rel="alternate", type="text/html", href=url)
+        _text(entry, f"{{{ATOM_NS}}}summary", change.text)
     return _document(root, static)

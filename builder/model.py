@@ -22,6 +22,33 @@ class Attachment:
         return data
 
 
+@dataclass(frozen=True)
+class Relation:
+    """What this notice does to another (builder/lifecycle.py): 废止, 修订, 替代, 依据, 解读,
+    转发 or 更正 the notice `target` names by 发文字号, 索引号, slug or title."""
+
+    type: str
+    target: str
+    scope: str | None = None  # 第五条: the part it concerns
+    date: str | None = None  # when it took effect, where not when this notice did
+
+    def front_matter(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": self.type, "target": self.target}
+        data.update({key: getattr(self, key) for key in ("scope", "date") if getattr(self, key)})
+        return data
+
+
+@dataclass(frozen=True)
+class Change:
+    """An edit made after the notice was published, as its 修订记录 shows it."""
+
+    date: str
+    note: str
+
+    def front_matter(self) -> dict[str, Any]:
+        return {"date": self.date, "note": self.note}
+
+
 # Front-matter keys in the order they are written; editors and tools rely on it.
 FRONT_MATTER_KEYS: tuple[str, ...] = (
     "title",
@@ -47,8 +74,8 @@ FRONT_MATTER_KEYS: tuple[str, ...] = (
     "warnings",
 )
 # Keys written only when they have a value: `page_meta` (keys filled from a saved page's
-# <meta> tags) by normalize, `draft` by an editor.
-OPTIONAL_KEYS: tuple[str, ...] = ("page_meta", "draft")
+# <meta> tags) and `relations` by normalize, `changes` and `draft` by an editor.
+OPTIONAL_KEYS: tuple[str, ...] = ("page_meta", "relations", "changes", "draft")
 
 
 @dataclass
@@ -75,6 +102,8 @@ class Notice:
     inferred: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     page_meta: list[str] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     draft: bool = False
     body: str | None = None  # None when loaded for a build: builder.content.Loaded.body reads it on demand
     slug: str = ""  # the content file's name; the notice's URL is /notices/<slug>/
@@ -84,4 +113,7 @@ class Notice:
         data["attachments"] = [attachment.front_matter() for attachment in self.attachments]
         if self.page_meta:
             data["page_meta"] = self.page_meta
+        for key in ("relations", "changes"):
+            if getattr(self, key):
+                data[key] = [item.front_matter() for item in getattr(self, key)]
         return data

@@ -18,14 +18,15 @@ from lxml import etree
 from builder.config import SiteConfig
 from builder.content import Loaded
 from builder.errors import GongkaiError, Problem
-from builder.feeds import Feed, atom, rss
+from builder.feeds import Change, Feed, atom, rss
+from builder.lifecycle import CHANGES, STANDING, Lifecycle
 from builder.model import Notice
 from builder.output import OWN_PAGES, Origin, Output, digest
 from builder.pages import CHINA, Group, SiteIndex, notice_year, pages_of
 from builder.paths import attachment_problem
 from builder.search import Shard, plan_shards
 from builder.stamp import code_digest
-from builder.views import NoticeView, cn_date, notice_view
+from builder.views import NoticeView, cn_date, notice_view, status_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_FOUND = "404.html"
@@ -54,7 +55,13 @@ class SitePlan:
         self.assets, self.template_keys = assets, template_keys
         # What a list may show of a notice, for the keys of list pages: its metadata's digest,
         # made when it was read (a notice is in about eight lists: one lookup each).
-        self.summaries = {slug: cached.meta_digest for slug, cached in loaded.cache.items()}
+        dates = [n.published or n.written for n in index.notices if n.published or n.written]
+        self.as_of = config.as_of or (max(dates)[:10] if dates else "")  # by default never the clock
+        self.lifecycle = Lifecycle(index.notices, self.as_of)
+        self.statuses = {notice.slug: self.lifecycle.status(notice) for notice in index.notices}
+        # A notice's status shows in lists too: it is part of what a list shows of it.
+        self.summaries = {slug: (cached.meta_digest, getattr(self.statuses.get(slug), "name", None))
+                          for slug, cached in loaded.cache.items()}
         # Every output may show the configuration (title, footer, feed links), but not where
         # the site is deployed; every page links the static assets by their content's hash;
         # and gongkai's own code makes every output. A page also shows its templates (see `page`).
@@ -64,8 +71,6 @@ class SitePlan:
         # the feeds, nothing else.
         self.meta_key = digest(self.site_key, [(n.slug, self.summaries[n.slug]) for n in index.notices],
                                sorted(index.topic_slugs.items()), sorted(index.publisher_slugs.items()))
-        dates = [n.published or n.written for n in index.notices if n.published or n.written]
-        self.as_of = max(dates)[:10] if dates else ""  # the newest date in the content, never the clock
         # Where a topic's slug is set, for errors about the paths it makes.
         self.topic_origins = {topic.name: Origin("site.yaml", f"tags.vocabulary[{number}].slug")
                               for number, topic in enumerate(config.tags.vocabulary)}
@@ -83,11 +88,23 @@ class SitePlan:
         self.shards: list[Shard] = plan_shards(years)  # of the search index
 
     def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
-        return Feed(title, description, page, tuple(notices[: self.config.feeds.limit]))
+        changes = sorted((Change(n, status.name, status.since, status_text(n, status)) for n in notices
+                          if (status := self.statuses[n.slug]).since and status.name in CHANGES
+                          and status.since <= self.as_of), key=lambda change: (change.day, change.notice.slug),
+                         reverse=True)
+        limit = self.config.feeds.limit
+        return Feed(title, description, page, tuple(notices[:limit]), tuple(changes[:limit]))
 
     def notice_view(self, notice: Notice) -> NoticeView:
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
-                           self.as_of)
+                           self.statuses[notice.slug], self.lifecycle.links_of(notice))
+
+    def life_key(self, notice: Notice) -> Any:
+        """What a notice's page shows of its life: its status, and each related notice as linked."""
+        status = self.statuses[notice.slug]
+        return (status.name, status.rule, status.since,
+                [(link.type, link.outgoing, link.other.slug if link.other else None, link.text, link.scope, link.day,
+                  link.other.doc_no if link.other else None) for link in self.lifecycle.links_of(notice)])
 
     def content_file(self, notice: Notice) -> str:
         """The notice's content file as its errors name it."""
@@ -116,7 +133,7 @@ class SitePlan:
             context = {**context, "view": context["view"]()}
         url = partial(self.link, path)
         return self.env.get_template(template).render(
-            site=self.config, url=url, cn_date=cn_date, page_path=path,
+            site=self.config, url=url, cn_date=cn_date, standing=STANDING.get, page_path=path,
             feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)
@@ -167,8 +184,7 @@ class SitePlan:
         topics = [(t, self.index.topic_slugs[t]) for t in notice.tags]
         publisher_slug = self.index.publisher_slugs.get(notice.publisher or "")
         agency = self.index.agencies.get(notice.publisher or "")
-        key = (self.loaded.digest(notice), topics, publisher_slug, agency, stats,
-               self.as_of if notice.expires else None)
+        key = (self.loaded.digest(notice), topics, publisher_slug, agency, stats, self.life_key(notice))
         view = partial(self.notice_view, notice)
         origin = self.content_file(notice)
         outputs = [self.page("notice.html", f"notices/{notice.slug}/", key, origin=Origin(origin, "its page"),
@@ -221,7 +237,8 @@ class SitePlan:
         outputs = []
         for feed in [self.site_feed, *self.group_feeds.values()]:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
-            items = [(n.slug, self.loaded.digest(n), n.tags) for n in feed.notices]
+            items = [(n.slug, self.loaded.digest(n), n.tags) for n in feed.notices] \
+                + [(c.notice.slug, c.notice.title, c.status, c.day, c.text) for c in feed.changes]
             origin = self.feed_origins.get(feed.page, OWN_PAGES)
             outputs.append(self.add(feed.rss_path, (feed.title, feed.description, items),
                                     partial(rss, feed, self.config, self.loaded, static), origin))

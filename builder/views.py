@@ -18,13 +18,12 @@ from markupsafe import Markup
 
 from builder.config import SiteConfig
 from builder.dates import parse_date
+from builder.lifecycle import IN_FORCE_RULE, LEGAL_FORCE, STATED, Link, Status
 from builder.markdown import REFERENCE, render_markdown
-from builder.model import Notice
+from builder.model import Change, Notice
 
 # Where the notice ends and the texts it carries begin (see builder/normalize/emit.py).
 APPENDIX_START = re.compile(r"^:{3,} (?:attachment|document)[ \t]*$", re.MULTILINE)
-# Words in 有效性 that mean a notice no longer applies.
-STATUS_WORDS = (("废止", "已废止"), ("失效", "已失效"), ("修订", "已修订"), ("修改", "已修订"))
 
 
 def cn_date(iso: str | None) -> str:
@@ -60,13 +59,16 @@ class NoticeView:
     body: Markup  # the notice, from the addressee to the 附注
     appendix: Markup  # what follows it: attachments' text, the document a cover letter prints
     attachments: list[AttachmentView]
-    status: str | None  # 已失效 / 已废止 / 已修订
+    status: Status  # on the day the site is judged against (builder/lifecycle.py)
+    links: list[Link]  # its relations to other notices, both ways
+    changes: list[Change]  # its 修订记录, oldest first
     json_ld: Markup
 
 
-def metadata_rows(notice: Notice, config: SiteConfig) -> list[Row]:
+def metadata_rows(notice: Notice, config: SiteConfig, status: Status | None = None) -> list[Row]:
     """The gov.cn reading order; validity dates and 公开方式 only where present, then the
-    portal's other labelled facts (`extra`: 主题词, 联合发文单位 …) as it labelled them."""
+    portal's other labelled facts (`extra`: 主题词, 联合发文单位 …) as it labelled them.
+    有效性 is the notice's status where the build judged one, else as the notice states it."""
     def row(label: str, key: str, is_date: bool = False) -> Row:
         value = getattr(notice, key)
         note = "据正文推断" if key in notice.inferred else "据网页元数据" if key in notice.page_meta else None
@@ -75,8 +77,13 @@ def metadata_rows(notice: Notice, config: SiteConfig) -> list[Row]:
     rows = [row("索引号", "index_no"), Row("主题分类", notice.category or "", None, None),
             row(config.publisher_label, "publisher"), row("成文日期", "written", True), row("标题", "title"),
             row("发文字号", "doc_no"), row("发布日期", "published", True)]
-    optional = [row("生效日期", "effective", True), row("失效日期", "expires", True),
-                row("有效性", "validity"), row("公开方式", "disclosure")]
+    validity = row("有效性", "validity")
+    if status is not None and status.rule not in (STATED, IN_FORCE_RULE):
+        validity = Row("有效性", status.name, None, "据文件关系" if status.by else "据生效、失效日期")
+    elif status is not None and not notice.validity and (notice.effective or notice.expires or notice.relations):
+        validity = Row("有效性", status.name, None, "据生效、失效日期")
+    optional = [row("生效日期", "effective", True), row("失效日期", "expires", True), validity,
+                row("公开方式", "disclosure")]
     extra = [Row(label, value, None, None) for label, value in notice.extra.items() if value]
     return rows + [r for r in optional if r.value] + extra
 
@@ -121,18 +128,23 @@ def first_paragraph(body: str) -> str:
     return ""
 
 
-def status_of(notice: Notice, as_of: str) -> str | None:
-    """已废止/已失效 from 有效性, or 已失效 once `expires` is past the site's newest date."""
-    validity = notice.validity or ""
-    for word, status in STATUS_WORDS:
-        if word in validity:
-            return status
-    if notice.expires and notice.expires[:10] <= as_of:
-        return "已失效"
-    return None
+def status_text(notice: Notice, status: Status) -> str:
+    """What a notice's banner says of its status, as plain text (the page links the notice
+    behind it; a feed item says it in words)."""
+    by = status.by
+    if by is not None:
+        doc_no = f"（{by.other.doc_no}）" if by.other and by.other.doc_no else ""
+        since = f"已于{cn_date(by.day)}" if by.day else ""
+        rest = "，其余部分继续有效" if status.name == "部分失效" else ""
+        return f"本文件{by.scope or ''}{since}被《{by.text}》{doc_no}{by.type}{rest}。"
+    if status.name == "尚未生效":
+        return f"本文件自{cn_date(notice.effective)}起施行。"
+    if status.name == "已失效" and notice.expires:
+        return f"本文件已于{cn_date(notice.expires)}到期失效，仅供查阅，不再作为执行依据。"
+    return f"本文件的有效性为“{notice.validity or status.name}”。"
 
 
-def json_ld(notice: Notice, config: SiteConfig, path: str) -> Markup:
+def json_ld(notice: Notice, config: SiteConfig, path: str, status: Status | None = None) -> Markup:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -146,22 +158,27 @@ def json_ld(notice: Notice, config: SiteConfig, path: str) -> Markup:
     data.update({key: value for key, value in optional.items() if value})
     if notice.publisher:
         data["publisher"] = {"@type": "GovernmentOrganization", "name": notice.publisher}
+    if status is not None and (notice.effective or notice.expires or notice.relations or status.by):
+        data["legislationLegalForce"] = f"https://schema.org/{LEGAL_FORCE[status.name]}"
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     # Inside <script>, `<` could close the element: JSON allows it escaped.
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def notice_view(notice: Notice, body: str, config: SiteConfig, content_notices: Path, as_of: str) -> NoticeView:
+def notice_view(notice: Notice, body: str, config: SiteConfig, content_notices: Path, status: Status,
+                links: list[Link]) -> NoticeView:
     path = f"notices/{notice.slug}/"
     start = APPENDIX_START.search(body)
     cut = start.start() if start else len(body)
     return NoticeView(
         notice=notice,
         path=path,
-        rows=metadata_rows(notice, config),
+        rows=metadata_rows(notice, config, status),
         body=Markup(render_markdown(body[:cut])),
         appendix=Markup(render_markdown(body[cut:])),
         attachments=attachment_views(notice, content_notices),
-        status=status_of(notice, as_of),
-        json_ld=json_ld(notice, config, path),
+        status=status,
+        links=sorted(links, key=lambda link: (link.outgoing, link.day or "", link.type)),
+        changes=sorted(notice.changes, key=lambda change: change.date),
+        json_ld=json_ld(notice, config, path, status),
     )
