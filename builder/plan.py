@@ -99,6 +99,10 @@ class SitePlan:
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
                            self.statuses[notice.slug], self.lifecycle.links_of(notice))
 
+    def status_name(self, slug: str) -> str | None:
+        status = self.statuses.get(slug)
+        return status.name if status else None
+
     def life_key(self, notice: Notice) -> Any:
         """What a notice's page shows of its life: its status, and each related notice as linked."""
         status = self.statuses[notice.slug]
@@ -133,7 +137,8 @@ class SitePlan:
             context = {**context, "view": context["view"]()}
         url = partial(self.link, path)
         return self.env.get_template(template).render(
-            site=self.config, url=url, cn_date=cn_date, standing=STANDING.get, page_path=path,
+            site=self.config, url=url, cn_date=cn_date, standing=STANDING.get, status_name=self.status_name,
+            page_path=path,
             feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)

@@ -208,3 +208,11 @@ def test_the_new_blocks_pass_axe_and_the_html_checker(life_site: Path, browser: 
                              str(life_site / "public" / "notices")], capture_output=True, text=True, timeout=300,
                             check=False)
     assert json.loads(result.stderr or "{}").get("messages", []) == [] and result.returncode == 0
+
+
+def test_lists_show_a_status_other_than_in_force(life_site: Path) -> None:
+    assert run_cli("build", "--as-of", "2024-01-01", cwd=life_site).returncode == 0
+    listing = (life_site / "public" / "notices" / "index.html").read_text(encoding="utf-8")
+    tags = dict(re.findall(r'href="(?:[^"]*/)?([a-z-]+)/">[^<]*</a>\n<span class="status-tag[^"]*">([^<]+)<',
+                           listing))
+    assert tags == {"a-lvhua": "已废止", "c-wuye": "已修订", "g-weilai": "尚未生效"}
