@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,6 +18,9 @@ from lxml import etree
 from builder.errors import Problem
 from builder.parallel import fork_pool
 
+# gongkai check's own report (builder/inspection/report.py): not a page of the site, so
+# neither checked as one nor deployed.
+REPORT_DIR = "_inspection"
 LINKING = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("form", "action"))
 
 
@@ -27,6 +30,7 @@ class Checked:
     links: int
     problems: list[Problem]
     built_for: str | None  # the base URL the home page's canonical link names
+    unmarked: list[str] = field(default_factory=list)  # pages without the SiteIDCode meta tag
 
 
 def _target(page: str, href: str, base_path: str) -> str | None:
@@ -55,16 +59,17 @@ def _target(page: str, href: str, base_path: str) -> str | None:
     return normal
 
 
-def _check_page(args: tuple[str, str, str]) -> tuple[int, list[Problem]]:
+def _check_page(args: tuple[str, str, str]) -> tuple[int, list[Problem], bool]:
+    """The page's links checked, what is wrong with it, and whether it names the site's 网站标识码."""
     root, page, base_path = args
     file = os.path.join(root, page)
     problems: list[Problem] = []
     try:
         document = lxml.html.parse(file).getroot()
     except (OSError, etree.ParserError) as err:
-        return 0, [Problem(file, f"does not parse as HTML: {err}")]
+        return 0, [Problem(file, f"does not parse as HTML: {err}")], True
     if document is None:
-        return 0, [Problem(file, "empty page")]
+        return 0, [Problem(file, "empty page")], True
     links = 0
     for tag, attribute in LINKING:
         for element in document.iter(tag):
@@ -78,7 +83,7 @@ def _check_page(args: tuple[str, str, str]) -> tuple[int, list[Problem]]:
             elif target == "\0outside" or not os.path.isfile(os.path.join(root, target)):
                 problems.append(Problem(file, f"<{tag} {attribute}=\"{href}\"> leads to no file in the site",
                                         element.sourceline, "link"))
-    return links, problems
+    return links, problems, bool(document.xpath("//meta[@name='SiteIDCode'][@content!='']"))
 
 
 def built_for(out: Path) -> str | None:
@@ -100,7 +105,8 @@ def check_site(out: Path, jobs: int | None = None) -> Checked:
     except ValueError:  # a canonical link no URL parser reads: the pages' links are then checked from /
         base_path = "/"
     base_path = base_path if base_path.endswith("/") else base_path + "/"
-    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    pages = sorted(path for p in out.rglob("*.html")
+                   if not (path := p.relative_to(out).as_posix()).startswith(f"{REPORT_DIR}/"))
     problems: list[Problem] = []
     if base is None:
         problems.append(Problem((out / "index.html").as_posix(), "the home page has no canonical link", field="link"))
@@ -109,11 +115,12 @@ def check_site(out: Path, jobs: int | None = None) -> Checked:
     results = list(pool.map(_check_page, work, chunksize=64)) if pool else list(map(_check_page, work))
     if pool:
         pool.shutdown()
-    links = sum(count for count, _ in results)
-    problems.extend(problem for _, found in results for problem in found)
+    links = sum(count for count, _, _ in results)
+    problems.extend(problem for _, found, _ in results for problem in found)
+    unmarked = [page for page, (_, _, marked) in zip(pages, results, strict=True) if not marked]
     for feed in sorted(out.rglob("*.xml")):
         try:
             etree.parse(str(feed))
         except etree.XMLSyntaxError as err:
             problems.append(Problem(feed.as_posix(), f"not well-formed XML: {err.msg}", err.lineno))
-    return Checked(len(pages), links, problems, base)
+    return Checked(len(pages), links, problems, base, unmarked)
