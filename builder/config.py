@@ -67,7 +67,7 @@ class Inspection:
     empty_columns: int = 5  # more empty columns than this fail the site (空白栏目超过5个)
     # 索引号: an agency code (9-digit 组织机构代码, 18-character 统一社会信用代码 or a local one),
     # then parts such as a category, the year and a serial, joined by / - _ or .
-    index_no_pattern: str = r"[A-Za-z0-9]{2,20}(?:[-/_.][A-Za-z0-9]{1,20}){0,5}"
+    index_no_pattern: str = r"[A-Za-z0-9]{2,40}(?:[-/_.][A-Za-z0-9]{1,20}){0,5}"
     # 发文字号: 机关代字〔年份〕序号号; a 公告's 2024年第3号; a 令's 第706号
     doc_no_pattern: str = (r"[\u3400-\u9fffA-Za-z0-9]{1,20}〔(?:19|20)\d{2}〕第?\d{1,5}号"
                            r"|\S{0,20}(?:19|20)\d{2}年第\d{1,5}号|\S{0,20}令第\d{1,5}号")

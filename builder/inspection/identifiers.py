@@ -1,0 +1,89 @@
+"""索引号 and 发文字号: present, in their shapes, each naming one notice; and addresses that
+stay put."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from builder.inspection.rules import Entry, Hit, Rule, Severity, Site
+
+# builder/normalize's slug of an ASCII 索引号 (slug_for); a digest suffix tells two apart.
+NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _shared(site: Site, key: str) -> dict[str, list[Entry]]:
+    owners: dict[str, list[Entry]] = {}
+    for entry in site.entries:
+        value = getattr(entry.notice, key)
+        if value:
+            owners.setdefault(re.sub(r"\s+", "", value), []).append(entry)
+    return {value: entries for value, entries in owners.items() if len(entries) > 1}
+
+
+def index_no_missing(site: Site) -> Iterator[Hit]:
+    for entry in site.entries:
+        if not entry.notice.index_no:
+            yield Hit(entry.file, "没有索引号", entry.line_of("index_no"))
+
+
+def index_no_shape(site: Site) -> Iterator[Hit]:
+    pattern = re.compile(site.config.inspection.index_no_pattern)
+    for entry in site.entries:
+        value = entry.notice.index_no
+        if value and not pattern.fullmatch(value.strip()):
+            yield Hit(entry.file, f"索引号 {value} 不合本站格式（inspection.index_no_pattern）",
+                      entry.line_of("index_no"))
+
+
+def _duplicates(site: Site, key: str, label: str) -> Iterator[Hit]:
+    for value, entries in sorted(_shared(site, key).items()):
+        for entry in entries:
+            others = "、".join(other.file for other in entries if other is not entry)
+            yield Hit(entry.file, f"{label} {value} 与 {others} 相同", entry.line_of(key))
+
+
+def index_no_duplicate(site: Site) -> Iterator[Hit]:
+    return _duplicates(site, "index_no", "索引号")
+
+
+def doc_no_duplicate(site: Site) -> Iterator[Hit]:
+    return _duplicates(site, "doc_no", "发文字号")
+
+
+def doc_no_shape(site: Site) -> Iterator[Hit]:
+    pattern = re.compile(site.config.inspection.doc_no_pattern)
+    for entry in site.entries:
+        value = entry.notice.doc_no
+        if value and not pattern.fullmatch(re.sub(r"\s+", "", value)):
+            yield Hit(entry.file, f"发文字号 {value} 不是“机关代字〔年份〕序号号”的格式", entry.line_of("doc_no"))
+
+
+def slug_unstable(site: Site) -> Iterator[Hit]:
+    """A notice whose address is not the one its 索引号 gives: normalising its page again
+    would write it under that address, and links to the old one would break."""
+    for entry in site.entries:
+        index = entry.notice.index_no or ""
+        wanted = NOT_SLUG.sub("-", index.lower()).strip("-") if index.isascii() else ""
+        slug = entry.notice.slug
+        if wanted and slug != wanted and not slug.startswith(f"{wanted}-"):
+            yield Hit(entry.file, f"网址 notices/{slug}/ 不是由索引号 {index} 得来（应为 notices/{wanted}/）",
+                      entry.line_of("index_no"))
+
+
+SOURCE = "《政府信息公开目录系统实施指引》：索引号、发文字号等元数据完整、唯一、规范"
+RULES = (
+    Rule("index_no_missing", Severity.DEDUCT, "缺少索引号", index_no_missing,
+         "按本单位的索引号编制规则补填 index_no", SOURCE),
+    Rule("index_no_duplicate", Severity.DEDUCT, "索引号重复", index_no_duplicate,
+         "一个索引号只对应一件文件：核对后改正其中一件", SOURCE),
+    Rule("index_no_shape", Severity.DEDUCT, "索引号格式不规范", index_no_shape,
+         "按本单位的索引号编制规则改正；规则不同的，修改 site.yaml 的 inspection.index_no_pattern", SOURCE),
+    Rule("doc_no_duplicate", Severity.DEDUCT, "发文字号重复", doc_no_duplicate,
+         "一个发文字号只对应一件文件：核对原件后改正", SOURCE),
+    Rule("doc_no_shape", Severity.DEDUCT, "发文字号格式不规范", doc_no_shape,
+         "按 GB/T 9704 写作“机关代字〔年份〕序号号”，如 泉鲤政教〔2024〕15号：年份用六角括号，序号不编虚位",
+         SOURCE),
+    Rule("slug_unstable", Severity.NOTE, "网址与索引号不一致", slug_unstable,
+         "保留现有网址即可；若要改用索引号网址，重命名内容文件并为旧网址设置跳转", SOURCE),
+)
