@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from builder import __version__
-from builder.config import base_url_problem, load_config, with_slash
+from builder.config import SiteConfig, base_url_problem, load_config, with_slash
 from builder.dates import as_of_day
 from builder.errors import GongkaiError, Problem
 from builder.fsio import write_atomic
@@ -107,15 +107,55 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from builder.check import check_site
+    from builder.inspection import RULES, Severity, inspect, read_site, worst
+    from builder.inspection.report import REPORT, as_json, counts, table, write_report
 
     started = time.perf_counter()
-    checked = check_site(Path(args.out))
+    root, out = Path.cwd(), Path(args.out)
+    config = load_config(root)
+    if args.fix_personal_data:
+        return _fix_personal_data(root, config, out, args.as_of, args.dry_run)
+    checked = check_site(out)
     for problem in checked.problems:
         _error(str(problem))
-    verdict = f"{len(checked.problems)} problems" if checked.problems else "no problems"
-    _say(f"checked {args.out}/: {checked.pages} pages, {checked.links} links, built for {checked.built_for}: "
-         f"{verdict} in {time.perf_counter() - started:.2f} s")
-    return 1 if checked.problems else 0
+    site = read_site(root, config, out, checked, args.as_of)
+    findings = inspect(site)
+    if (out / "index.html").is_file():
+        write_report(findings, RULES, config, site.as_of, root, out)
+    if args.format == "json":
+        sys.stdout.write(as_json(findings, site.as_of))
+    else:
+        # The site's own problems are the error lines above; the table shows the rest.
+        for line in table([f for f in findings if f.rule != "site_unsound"], RULES):
+            _say(line)
+        verdict = f"{len(checked.problems)} problems" if checked.problems else "no problems"
+        tally = ", ".join(f"{count} {label}" for label, count in counts(findings).items())
+        _say(f"checked {args.out}/: {checked.pages} pages, {checked.links} links, built for {checked.built_for}: "
+             f"{verdict}; inspection as of {site.as_of}: {tally}; report {args.out}/{REPORT}; "
+             f"in {time.perf_counter() - started:.2f} s")
+    failed = worst(findings)
+    limit = Severity.DEDUCT if args.strict else Severity.FAIL
+    return 1 if checked.problems or (failed is not None and failed <= limit) else 0
+
+
+def _fix_personal_data(root: Path, config: SiteConfig, out: Path, as_of: str | None, dry_run: bool) -> int:
+    from builder.inspection import read_site
+    from builder.inspection.personal import KINDS, mask_personal
+
+    site = read_site(root, config, out, None, as_of)
+    for problem in site.problems:
+        _error(str(problem))
+    numbers = files = 0
+    for entry in site.entries:
+        body, found = mask_personal(entry.body, site.as_of)
+        for item in found:
+            _say(f"{entry.file}:{entry.body_line_at(item.start)}: {KINDS[item.kind].name} → {item.masked}")
+        if found and not dry_run:
+            write_atomic(entry.path, entry.text[:entry.body_start] + body)
+        numbers, files = numbers + len(found), files + bool(found)
+    verb = "would mask" if dry_run else "masked"
+    _say(f"{verb} {numbers} personal numbers in {files} content files")
+    return 1 if site.problems else 0
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -136,7 +176,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     elif not out.is_dir():
         _error(f"{out.as_posix()}/: no built site; run gongkai build first, or deploy --build")
         return 1
-    done = deploy(Path.cwd(), config, target, out, args.dry_run, _say)
+    done = deploy(Path.cwd(), config, target, out, args.dry_run, _say, force=args.force)
     if done.unchanged:
         _say(f"nothing changed on {target.name}: release {done.release} stays live, "
              f"in {time.perf_counter() - started:.2f} s")
@@ -194,8 +234,17 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default="reports", help="folder for the CSV and JSON files (default: reports)")
     report.set_defaults(run=cmd_report)
 
-    check = commands.add_parser("check", help="check the built site: pages parse, every link inside it resolves")
+    check = commands.add_parser("check", help="check the built site and inspect it as the 政府网站 inspections do")
     check.add_argument("--out", default="public", help="the built site (default: public)")
+    check.add_argument("--as-of", metavar="DATE",
+                       help="the day to judge dates on: YYYY-MM-DD or today (default: the newest date in the content)")
+    check.add_argument("--format", choices=("table", "json"), default="table",
+                       help="findings as a table, or as JSON on standard output for CI")
+    check.add_argument("--strict", action="store_true", help="exit status 1 for 扣分 findings too, not only 不合格")
+    check.add_argument("--fix-personal-data", action="store_true",
+                       help="mask ID, mobile and bank card numbers in the content files (and check nothing else)")
+    check.add_argument("--dry-run", action="store_true",
+                       help="with --fix-personal-data: list the numbers, change nothing")
     check.set_defaults(run=cmd_check)
 
     deploy = commands.add_parser("deploy", help="publish the built site to a target in site.yaml, atomically")
@@ -204,6 +253,7 @@ def parser() -> argparse.ArgumentParser:
     deploy.add_argument("--dry-run", action="store_true", help="print what would be added, changed and removed")
     deploy.add_argument("--rollback", action="store_true", help="make the previous release live again")
     deploy.add_argument("--build", action="store_true", help="build first, for the target's address")
+    deploy.add_argument("--force", action="store_true", help="deploy even when gongkai check finds 不合格")
     deploy.set_defaults(run=cmd_deploy)
 
     serve = commands.add_parser("serve", help="live preview: rebuild on every change, reload open pages")
