@@ -18,12 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.check import check_site
+from builder.check import Checked, check_site
 from builder.config import DeployTarget, SiteConfig
 from builder.deploy.layout import FOLDER, PRUNE, Found, Survey, damage, refusal
 from builder.deploy.release import Manifest, Plan, plan, stage
 from builder.deploy.targets import Target, open_target, target_error
 from builder.errors import GongkaiError, Problem
+from builder.inspection import Severity, inspect, read_site
 from builder.record import CACHE_DIR
 
 
@@ -63,10 +64,12 @@ def release_name(manifest_digest: str, existing: list[str], now: float) -> str:
 
 
 def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, dry_run: bool,
-           say: Callable[[str], None]) -> Deployed:
+           say: Callable[[str], None], force: bool = False) -> Deployed:
     checked = check_site(public)
     if checked.problems:
         raise GongkaiError(*checked.problems[:20])
+    if not force:
+        _refuse_failing(root, config, public, checked)
     expected = target.url or config.base_url
     if checked.built_for != expected:
         raise GongkaiError(Problem(public.as_posix(), f"built for {checked.built_for}, but target {target.name} "
@@ -104,6 +107,15 @@ def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, d
             destination.rename(name, PRUNE + name)
         _clear(destination, [Found(PRUNE + name, FOLDER, marked=True, empty=False) for name in prune])
     return Deployed(release, the_plan, False)
+
+
+def _refuse_failing(root: Path, config: SiteConfig, public: Path, checked: Checked) -> None:
+    """A site the inspection fails (不合格) is not published: the inspectors would fail it."""
+    failing = [f for f in inspect(read_site(root, config, public, checked)) if f.severity == Severity.FAIL]
+    if failing:
+        raise GongkaiError(*(Problem(f.where, f"{f.rule}: {f.message}", f.line) for f in failing[:20]),
+                           Problem(public.as_posix(), f"{len(failing)} 不合格 findings (gongkai check lists them): "
+                                   "not deployed; fix them, or deploy --force"))
 
 
 def rollback(root: Path, target: DeployTarget, say: Callable[[str], None]) -> tuple[str, str]:

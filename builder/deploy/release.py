@@ -24,6 +24,7 @@ try:  # optional: .br copies only where the brotli package is installed
 except ImportError:  # pragma: no cover - depends on the environment
     brotli = None
 
+from builder.check import REPORT_DIR
 from builder.parallel import fork_pool
 
 MANIFEST = ".gongkai-manifest.json"
@@ -103,7 +104,8 @@ def stage(public: Path, cache: Path) -> Release:
     """The release of the built site in `public`: every file with its hash, and compressed
     copies, made across all cores where the cache lacks them."""
     cache.mkdir(parents=True, exist_ok=True)
-    files = sorted(p for p in public.rglob("*") if p.is_file() and not p.is_symlink())  # links could leave the site
+    files = sorted(p for p in public.rglob("*") if p.is_file() and not p.is_symlink()  # links could leave the site
+                   and p.relative_to(public).parts[0] != REPORT_DIR)  # gongkai check's report is for editors
     entries = {source: Entry(_sha256(source), source.stat().st_size) for source in files}
     copies = {source: [(suffix, cache / f"{entry.sha256}{suffix}") for suffix in compressors()]
               for source, entry in entries.items() if source.suffix in COMPRESSIBLE and entry.size >= MIN_COMPRESSIBLE}
