@@ -350,3 +350,15 @@ def test_report_folder_is_not_checked_as_a_page(tmp_path: Path) -> None:
     (tmp_path / "content/notices" / f"{AGENCY.lower()}-2024-00003.md").unlink()
     assert run_cli("build", cwd=tmp_path).returncode == 0  # the report still links notice 3's page, now gone
     assert run_cli("check", cwd=tmp_path).returncode == 0
+
+
+def test_an_interpretation_linked_by_a_relation_counts(tmp_path: Path) -> None:
+    site_yaml(tmp_path)
+    notice(tmp_path, 1, title="示例市教育局关于印发《示例市校外培训管理办法》的通知", doc_type="行政规范性文件")
+    notice(tmp_path, 2, title="示例市教育局关于加强学生体质健康管理的通知", doc_type="行政规范性文件")
+    notice(tmp_path, 3, title="一图读懂：政策解读", doc_no=None, doc_type="政策解读",
+           relations=[{"type": "解读", "target": "示教〔2024〕1号"}])
+    _, report = check_json(tmp_path)
+    [missing] = [f for f in report["findings"] if f["rule"] == "policy_without_interpretation"]
+    assert missing["file"].endswith("-2024-00002.md")
+    assert missing["message"].endswith("本站 2 件规范性文件中 1 件有解读（50%）")
