@@ -103,8 +103,9 @@ class Lifecycle:
                 self.links.setdefault(notice.slug, []).append(
                     Link(relation.type, True, out, other, shown or "", relation.scope, day))
                 if other is None:
-                    self.warnings.append(f"content/notices/{notice.slug}.md: relations: {relation.type} "
-                                         f"{relation.target} names no notice of the site; shown as text")
+                    if "relations" not in notice.inferred:  # a guess may name what the site lacks
+                        self.warnings.append(f"content/notices/{notice.slug}.md: relations: {relation.type} "
+                                             f"{relation.target} names no notice of the site; shown as text")
                 elif other is not notice:
                     self.links.setdefault(other.slug, []).append(
                         Link(relation.type, False, back, notice, notice.title or notice.slug, relation.scope, day))

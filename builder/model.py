@@ -32,6 +32,9 @@ class Relation:
     scope: str | None = None  # 第五条: the part it concerns
     date: str | None = None  # when it took effect, where not when this notice did
 
+    def __str__(self) -> str:
+        return f"{self.type} {self.target}" + (f"（{self.scope}）" if self.scope else "")
+
     def front_matter(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": self.type, "target": self.target}
         data.update({key: getattr(self, key) for key in ("scope", "date") if getattr(self, key)})

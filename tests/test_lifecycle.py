@@ -15,6 +15,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser
 
+from builder.lifecycle import STATUSES
 from tests.conftest import REPO, free_port, http_server, run_cli, site_tree
 from tests.test_accessibility import VNU, axe_violations
 
@@ -65,7 +66,7 @@ def status_of(site: Path, as_of: str) -> dict[str, str]:
     found = {}
     for line in result.stdout.splitlines():
         parts = line.split("  ")
-        if len(parts) >= 2 and parts[1] in NOTICES:
+        if len(parts) >= 3 and parts[0] in STATUSES:
             found[parts[1]] = parts[0]
     return found
 
@@ -216,3 +217,45 @@ def test_lists_show_a_status_other_than_in_force(life_site: Path) -> None:
     tags = dict(re.findall(r'href="(?:[^"]*/)?([a-z-]+)/">[^<]*</a>\n<span class="status-tag[^"]*">([^<]+)<',
                            listing))
     assert tags == {"a-lvhua": "已废止", "c-wuye": "已修订", "g-weilai": "尚未生效"}
+
+
+RAW = {
+    "banfa.txt": "示例市城市绿化管理办法\n示政规〔2020〕1号\n各区人民政府，市政府各部门：\n"
+                 "第一条 为加强城市绿化管理，制定本办法。\n第二条 本办法自2020年3月1日起施行，有效期5年。\n"
+                 "示例市人民政府\n2020年2月1日\n",
+    "feizhi.txt": "示例市人民政府关于废止《示例市城市绿化管理办法》的决定\n示政发〔2023〕5号\n"
+                  "各区人民政府，市政府各部门：\n"
+                  "经市政府研究，决定废止《示例市城市绿化管理办法》（示政规〔2020〕1号）。本决定自印发之日起施行。\n"
+                  "示例市人民政府\n2023年4月20日\n",
+    "jiedu.txt": "《示例市城市绿化管理办法》政策解读\n一、制定背景\n"
+                 "为加强城市绿化管理，根据《示例省城市绿化条例》（示省发〔2019〕3号）的规定，制定了本办法。\n"
+                 "解读机关：示例市园林局\n",
+}
+
+
+def test_normalize_reads_relations_and_validity_dates_from_the_words(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    for name, text in RAW.items():
+        (tmp_path / "raw" / name).write_text(text, encoding="utf-8")
+    result = run_cli("normalize", "raw", "--report", "report.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    files = {}
+    for path in (tmp_path / "content" / "notices").glob("*.md"):
+        meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+        files[Path(meta["source"]).name] = (path.stem, meta)
+    banfa, feizhi, jiedu = (files[name][1] for name in ("banfa.txt", "feizhi.txt", "jiedu.txt"))
+    assert (banfa["effective"], banfa["expires"]) == ("2020-03-01", "2025-02-28")  # five years, to the day before
+    assert {"effective", "expires"} <= set(banfa["inferred"])
+    # the title names the 办法; the text names it with its 发文字号 too, which wins
+    assert feizhi["relations"] == [{"type": "废止", "target": "示政规〔2020〕1号"}]
+    assert feizhi["effective"] == "2023-04-20" and "relations" in feizhi["inferred"]
+    assert jiedu["relations"] == [{"type": "解读", "target": "示例市城市绿化管理办法"},
+                                  {"type": "依据", "target": "示省发〔2019〕3号"}]
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    explained = next(entry for entry in report if entry["source"].endswith("feizhi.txt"))["explain"]["fields"]
+    assert explained["relations"]["rule"] == "废止《X》（文号）"
+    (tmp_path / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8") + "search: false\n",
+                                        encoding="utf-8")
+    assert status_of(tmp_path, "2023-05-01") == {files["banfa.txt"][0]: "已废止"}
+    build = run_cli("build", cwd=tmp_path)
+    assert build.returncode == 0 and "names no notice" not in build.stdout  # guesses may name what the site lacks

@@ -33,7 +33,9 @@ def test_000_bullets_and_two_inline_attachments(normalized_seeds: Path) -> None:
         {"number": 1, "title": "鲤城区教育局初幼特教2024年工作要点", "inline": True},
         {"number": 2, "title": "鲤城区2024年初幼特教月份主要工作安排", "inline": True},
     ]
-    assert meta["inferred"] == []
+    # The one guess: the document it rests on, named with its 发文字号 (根据《…》（闽教基〔2022〕5号）)
+    assert meta["inferred"] == ["relations"]
+    assert meta["relations"] == [{"type": "依据", "target": "闽教基〔2022〕5号"}]
     for furniture in ("附件下载", "扫一扫在手机上查看当前页面", "相关解读", "文字解读", "媒体报道"):
         assert furniture not in body
     assert "{#attachment-1 .attachment-label}\n附件1" in body
@@ -117,7 +119,8 @@ def test_every_seed_is_tagged_education(normalized_seeds: Path, prefix: str) -> 
 
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
 def test_front_matter_has_every_key_in_order(normalized_seeds: Path, prefix: str) -> None:
-    from builder.model import FRONT_MATTER_KEYS
+    from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS
 
     meta, _ = notice_from(normalized_seeds, prefix)
-    assert tuple(meta) == FRONT_MATTER_KEYS
+    assert tuple(key for key in meta if key not in OPTIONAL_KEYS) == FRONT_MATTER_KEYS
+    assert all(meta[key] for key in meta if key in OPTIONAL_KEYS)  # written only when they hold something

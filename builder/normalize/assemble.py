@@ -8,7 +8,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 
 from builder.config import TagRules
-from builder.model import FRONT_MATTER_KEYS, Attachment
+from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment
 from builder.normalize.blocks import AttachmentList, Item
 from builder.normalize.decode import Line
 from builder.normalize.fields import (
@@ -23,6 +23,7 @@ from builder.normalize.fields import (
     signers_of,
 )
 from builder.normalize.html import Link
+from builder.normalize.life import read_life
 from builder.normalize.metadata import Metadata
 from builder.normalize.patterns import DISCLOSURE, NOTE, file_name
 from builder.normalize.structure import Section, Skeleton
@@ -222,7 +223,8 @@ def assemble(source: str, meta: Metadata, skeleton: Skeleton, hints: list[Line],
     _attachments(builder, skeleton)
     _downloads(builder, downloads)
     _links(builder, links)
+    read_life(builder, [*skeleton.body, *(line for section in skeleton.sections for line in section.lines)])
     notice = builder.notice
     notice.tags = derive_tags(tag_rules, notice.title or "", notice.category or "", body_text(skeleton))
-    notice.inferred = sorted(set(notice.inferred), key=FRONT_MATTER_KEYS.index)
+    notice.inferred = sorted(set(notice.inferred), key=(*FRONT_MATTER_KEYS, *OPTIONAL_KEYS).index)
     return builder.result

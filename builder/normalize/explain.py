@@ -57,11 +57,20 @@ def line_roles(stripped: Stripped, meta: Metadata, skeleton: Skeleton) -> list[d
     return [entry for entry, _ in sorted(found, key=lambda found: (found[0]["line"], found[1]))]
 
 
+def _plain(key: str, value: Any) -> Any:
+    """A field's value as JSON holds it: attachments by their count, relations as written."""
+    if key == "attachments":
+        return len(value)
+    if isinstance(value, list):
+        return [item.front_matter() if hasattr(item, "front_matter") else item for item in value]
+    return value
+
+
 def _candidates(key: str, candidates: list[Candidate]) -> list[dict[str, Any]]:
     """Each value considered once per rule, with every line it was read from."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for candidate in candidates:
-        value = len(candidate.value) if key == "attachments" else candidate.value  # type: ignore[arg-type]
+        value = _plain(key, candidate.value)
         entry = merged.setdefault((candidate.rule, repr(value)), {"rule": candidate.rule, "value": value,
                                                                    "lines": []})
         entry["lines"] = sorted({*entry["lines"], *candidate.lines})
@@ -71,7 +80,7 @@ def _candidates(key: str, candidates: list[Candidate]) -> list[dict[str, Any]]:
 def field_choices(assembled: Assembled) -> dict[str, dict[str, Any]]:
     """Per field: the value kept, the rule it came by, and every value considered."""
     notice = assembled.notice
-    return {key: {"value": getattr(notice, key) if key != "attachments" else len(notice.attachments),
+    return {key: {"value": _plain(key, getattr(notice, key)),
                   "rule": assembled.chosen.get(key, "none of the candidates"),
                   "inferred": key in notice.inferred,
                   "candidates": _candidates(key, candidates)}

@@ -19,7 +19,8 @@ from builder.normalize.title import ORG
 
 LABELS_CN = {"title": "标题", "index_no": "索引号", "doc_no": "发文字号", "publisher": "发布机构",
              "written": "成文日期", "published": "发布日期", "doc_type": "文种", "category": "主题分类",
-             "effective": "生效日期", "expires": "失效日期", "validity": "有效性", "disclosure": "公开方式"}
+             "effective": "生效日期", "expires": "失效日期", "validity": "有效性", "disclosure": "公开方式",
+             "relations": "文件关系"}
 
 # The rules fields are read by, as --explain names them.
 LABEL = "the metadata label"
@@ -67,7 +68,8 @@ class Fields:
         self.consider(key, inferred or rule, value, lines)
         if inferred and value not in (None, [], ""):
             self.notice.inferred.append(key)
-            self.warn(f"{LABELS_CN.get(key, key)} inferred from {inferred}: {value}")
+            shown = "、".join(map(str, value)) if isinstance(value, list) else value
+            self.warn(f"{LABELS_CN.get(key, key)} inferred from {inferred}: {shown}")
 
     def consider(self, key: str, rule: str, value: object, lines: list[Line] | tuple[Line, ...]) -> None:
         """Note a value `key` could take, for `normalize --explain`."""

@@ -99,11 +99,10 @@ RULES: list[Rule] = [
     _rule("breadcrumb", Where.LINE, r"(?:网站首页|首页|主页)(?:\s*[>＞»›/]\s*[^>＞»›/]{1,30})+\s*[>＞»›]?"),
     _rule("share prompt", Where.LINE, r"为了便于其他人查询和了解政策.{0,30}"),
     _rule("accessibility toolbar", Where.LINE, rf"{_any_of(TOOLBAR_WORDS)}(?:\s*[|｜]?\s*{_any_of(TOOLBAR_WORDS)})*"),
-    # Links to a policy's interpretations beside it: 《…》政策解读, 一图读懂《…》
+    # A link to a policy's interpretation beside it (本文政策解读：《…》); a bare 《…》政策解读
+    # may be the page's own title, and is furniture only beside furniture (LINKS_BESIDE).
     _rule("interpretation links", Where.LINE, r"(?:本文)?(?:政策解读|相关解读|解读)\s*[:：]\s*《.{2,80}》\s*"
                                               r"(?:政策解读|解读)?"),
-    _rule("interpretation links", Where.LINE, r"(?:一图读懂|图解|图读)\s*《.{2,80}》"),
-    _rule("interpretation links", Where.LINE, r"《.{2,80}》\s*(?:政策解读|政策问答|解读|问答)"),
     _rule("interpretation links", Where.LINE, rf"\|?\s*(?:{INTERPRETATION_WORDS}|相关政策与解读)"
                                               rf"(?:\s*[|｜]?\s*(?:{INTERPRETATION_WORDS}))*"),
     _rule("download buttons", Where.LINE, r"下载(?:文字版|图片版|PDF版|原文)"),
@@ -127,8 +126,10 @@ COLUMN_WORDS = ("通知公告", "公告公示", "政策文件", "最新文件", 
                 "政府信息公开", "法定主动公开内容", "其他文件", "部门文件", "委局文件", "价格管理", "通知", "公告",
                 "政策", "文件", "要闻", "新闻", "公示", "其他", "其它")
 FONT_BUTTONS = ("[大]", "[中]", "[小]", "大", "中", "小", "A+", "A-")
+# Links to a policy's interpretations listed beside it: 《…》政策解读, 一图读懂《…》
+LINKS_BESIDE = r"(?:一图读懂|图解|图读)\s*《.{2,80}》|《.{2,80}》\s*(?:政策解读|政策问答|解读|问答)"
 MENU_WORD = re.compile(_any_of(tuple(re.escape(word) for word in (*NAV_WORDS, *TOOLBAR_WORDS, *COLUMN_WORDS,
-                                                                   *FONT_BUTTONS))))
+                                                                   *FONT_BUTTONS))) + "|" + LINKS_BESIDE)
 
 # Furniture that is only furniture at the foot of a page, next to a real footer line:
 # the same words in a notice are its contact details.

@@ -53,7 +53,7 @@ DOC_TYPES = ("决议", "决定", "命令", "公报", "公告", "通告", "意见
              "批复", "议案", "纪要", "函", "令")
 # Words a document title ends with besides the 文种 (for 工作要点, 实施方案 …).
 TITLE_ENDINGS = (*DOC_TYPES, "方案", "办法", "规定", "细则", "要点", "计划", "规划", "规则", "条例",
-                 "指南", "标准", "制度", "总结", "安排", "章程", "名单", "公示", "清单", "说明")
+                 "指南", "标准", "制度", "总结", "安排", "章程", "名单", "公示", "清单", "说明", "解读", "问答")
 TITLE_SUFFIX = re.compile(r"[（(](?:试行|暂行|征求意见稿|修订|草案)[）)]$")
 
 # The line standing for a table of a saved HTML page (builder.normalize.html); the Markdown
