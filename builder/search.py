@@ -1,40 +1,93 @@
 """Full-text search: Pagefind indexes of the notice pages, written into the site.
 
-Pagefind's extended binary (from the `pagefind[extended]` package) segments Chinese, so a
-two-character word inside a sentence is found. Only notice pages are indexed; what of a
-page goes into the index (body, 发文字号, attachments) and which filters and metadata the
-results carry is marked up in the theme's notice template with data-pagefind-* attributes.
+Every notice is found by any run of characters it holds, the way a reader expects of a 政府
+信息公开 search. Pagefind alone does not do that for Chinese: its extended build segments
+a page's text into words with one dictionary (jieba, in charabia) and, since 1.5, the query
+with another (the browser's Intl.Segmenter), and a query word that is no word of the
+index's pages drops out of the query. So 课后服务, split 课|后|服务 in the browser, lost the
+notice whose text was split 课后|服务 as soon as another notice of its shard had the word 后.
 
-A Pagefind run holds its whole index in memory (about 1.2 GB and 16 s per 1,000 notices
-of 9,000 characters), so the index is split into shards: one per year, a large year split
-further by a stable hash of the page path. An edit reindexes only its shard, a cold build
-indexes shards side by side, and the search page merges them (Pagefind's mergeIndex).
+So the index is not made of words. Each notice is handed to Pagefind as a custom record
+(`pagefind --service`) whose content is its text as overlapping character pairs, the idea of
+Lucene's CJK bigrams: after deleting whitespace and lowercasing, the characters c1 c2 … cn
+of a field or paragraph become the tokens c1c2 c2c3 … cn, each character written as four
+letters (`_CODE`) so that neither segmenter can split or merge a token. The search page
+writes a query of two or more characters the same way and runs it as a Pagefind phrase
+("…"): a phrase of pairs is found exactly where the characters stand in a row, so the
+results are the notices that hold the query, no more and no fewer, from Pagefind's chunked
+index. A single character is a prefix search of its four letters. The page turns a result's
+content back into text (each token's first four letters) for its excerpt.
+
+What of a page goes into a record is marked in the theme's notice template with
+data-pagefind-* attributes, read here as Pagefind would: the data-pagefind-body element's
+text less data-pagefind-ignore parts, its metadata, filters and sort keys. The title,
+发文字号, 索引号 and publisher (metadata) are records' fields of their own.
+
+A Pagefind run holds its whole index in memory, so the index is split into shards: one per
+year, a large year split further by a stable hash of the page path. An edit reindexes only
+its shard, a cold build indexes shards side by side, and the search page merges them
+(Pagefind's mergeIndex). Records go to Pagefind in the order of their paths, so an index is
+the same bytes on any file system.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import shutil
 import subprocess
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
+from typing import Any
 
 from builder.errors import GongkaiError, Problem
 
 SEARCH_DIR = "pagefind"  # the folder of the shards inside the site; the theme's search page loads them
+RECORDS = "pairs-1"  # the shape of the records: a new one reindexes every shard (engine_version)
+FIELDS = ("title", "doc_no", "index_no", "publisher")  # searched as well as shown; search.js knows them
+LANGUAGE = "zh-cn"  # the search page's <html lang>, by which Pagefind picks an index
 # Pagefind writes its ready-made search UIs into every index (no option to leave them out,
 # Pagefind issue #1183); the 搜索 page has its own, so they would only be uploaded.
 UNUSED_BUNDLE_FILE = re.compile(r"pagefind-(?:component-ui|modular-ui|ui|highlight)\.(?:js|css)")
 SHARD_SIZE = 800  # notices per shard at most: bounds a Pagefind run's memory and an edit's reindexing
-_RUNNING: set[subprocess.Popen[str]] = set()  # Pagefind runs under way, for stop_indexing()
+# The whitespace deleted before matching: the same class in search.js (Python's and
+# JavaScript's \s differ at the edges).
+WHITESPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "caption", "dt", "dd", "pre",
+                    "blockquote", "figcaption", "div", "section", "table", "tr", "ul", "ol", "dl", "footer",
+                    "header", "article", "aside", "nav"})  # elements whose text is a paragraph of its own
+_RUNNING: set[subprocess.Popen[bytes]] = set()  # Pagefind runs under way, for stop_indexing()
 _RUNNING_LOCK = threading.Lock()
 _STOPPED = threading.Event()
+
+
+class _Code(dict[int, str]):
+    """str.translate's table: a character → its code twice, "abcd abcd". Translating
+    c1 c2 … cn gives "C1 C1C2 C2C3 … Cn"; less its first five letters, that is the pairs.
+    A code is the code point in base 26, four letters; the few code points past 26⁴
+    (private use and unassigned planes) share U+FFFD's."""
+
+    def __missing__(self, point: int) -> str:
+        number = point if point < 26**4 else 0xFFFD
+        letters = "".join(chr(97 + number // 26**place % 26) for place in (3, 2, 1, 0))
+        self[point] = f"{letters} {letters}"
+        return self[point]
+
+
+_CODE = _Code()
+
+
+def pairs(text: str) -> str:
+    """A field's or paragraph's tokens: its overlapping character pairs, then its last character."""
+    folded = WHITESPACE.sub("", text).lower()
+    return folded.translate(_CODE)[5:]
 
 
 @dataclass(frozen=True)
@@ -66,10 +119,11 @@ def plan_shards(pages_by_year: Mapping[str, list[str]]) -> list[Shard]:
 
 
 def engine_version() -> str:
+    """What the index is made with: Pagefind's version and the records' shape."""
     from importlib import metadata  # not at the top: its import is a tenth of a rebuild without search
 
     try:
-        return metadata.version("pagefind-bin-extended")
+        return f"{metadata.version('pagefind-bin-extended')}/{RECORDS}"
     except metadata.PackageNotFoundError:
         return "missing"
 
@@ -83,44 +137,131 @@ def _executable() -> str:
     return str(get_executable())
 
 
-def _write_shard(site: Path, shard: Shard, command_start: list[str]) -> None:
-    """Index one shard's pages into site/pagefind/<name>/: Pagefind reads a folder holding
-    links to just those pages, writes beside the old index, and the new one is renamed in."""
-    work = site.parent / f".{site.name}.search-{shard.name}-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    try:
-        for page in shard.pages:
-            link = work / "pages" / page
-            link.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(site / page, link)
-            except OSError:  # a file system without hard links
-                shutil.copyfile(site / page, link)
-        command = [*command_start, "--site", str(work / "pages"), "--output-path", str(work / "index"), "--silent"]
+def _marked(value: str, element: Any) -> tuple[str, str]:
+    """A data-pagefind-meta/filter/sort mark: "name:value", or "name" with the element's text."""
+    name, colon, given = value.partition(":")
+    return name.strip(), (given if colon else element.text_content()).strip()
+
+
+def _paragraphs(element: Any) -> Iterator[str]:
+    """The text of an element by block, Pagefind's way: what is marked data-pagefind-ignore
+    or data-pagefind-meta (a field of its own) is left out."""
+    mark = element.get("data-pagefind-meta")
+    if not isinstance(element.tag, str) or element.get("data-pagefind-ignore") is not None or (
+            mark is not None and ":" not in mark):  # a comment, or text that is no paragraph
+        yield element.tail or ""
+        return
+    block = element.tag in BLOCKS
+    if block:
+        yield "\n"
+    yield element.text or ""
+    for child in element:
+        yield from _paragraphs(child)
+    if block:
+        yield "\n"
+    yield element.tail or ""
+
+
+def record(page: bytes, url: str) -> dict[str, Any]:
+    """A notice page as a Pagefind record: content is its paragraphs and then its FIELDS as
+    pairs (search.js reads them back by that order), each ending ". "."""
+    from lxml import html  # not at the top: only an index needs it
+
+    root = html.fromstring(page)
+    body = root.find(".//*[@data-pagefind-body]")
+    if body is None:
+        raise GongkaiError(Problem(url, "a notice page without data-pagefind-body cannot be indexed for search"))
+    meta: dict[str, str] = {}
+    filters: dict[str, list[str]] = {}
+    sort: dict[str, str] = {}
+    for kind, into in (("meta", meta), ("sort", sort)):
+        for element in body.iter():
+            if (mark := element.get(f"data-pagefind-{kind}")) is not None:
+                name, value = _marked(mark, element)
+                into[name] = value
+    for element in body.iter():
+        if (mark := element.get("data-pagefind-filter")) is not None:
+            name, value = _marked(mark, element)
+            filters.setdefault(name, []).append(value)
+    title = body.find(".//h1")
+    if title is not None:
+        meta["title"] = title.text_content().strip()
+        title.drop_tree()
+    paragraphs = "".join(_paragraphs(body)).split("\n")
+    tokens = [pairs(text) for text in [*paragraphs, *(meta.get(field, "") for field in FIELDS)]]
+    content = "".join(f"{token} . " for token in tokens if token)
+    return {"url": url, "content": content, "language": LANGUAGE, "meta": meta, "filters": filters, "sort": sort}
+
+
+class _Service:
+    """A `pagefind --service` run: requests in, answers out, one at a time (each a base64
+    JSON message ended by a comma)."""
+
+    def __init__(self, command: list[str], where: str) -> None:
+        self.where = where
+        self.sent = 0
         with _RUNNING_LOCK:
             if _STOPPED.is_set():
-                raise GongkaiError(Problem(f"{SEARCH_DIR}/{shard.name}", "indexing stopped"))
-            run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            _RUNNING.add(run)
-        with run:
-            try:
-                stdout, stderr = run.communicate()
-            finally:
-                with _RUNNING_LOCK:
-                    _RUNNING.discard(run)
-        if run.returncode != 0:
-            detail = (stderr or stdout).strip().splitlines()
-            raise GongkaiError(Problem(f"{SEARCH_DIR}/{shard.name}", "indexing for search failed: "
-                                       + (detail[-1] if detail else f"exit {run.returncode}")))
-        for name in os.listdir(work / "index"):
-            if UNUSED_BUNDLE_FILE.fullmatch(name):
-                os.remove(work / "index" / name)
+                raise GongkaiError(Problem(where, "indexing stopped"))
+            self.run = subprocess.Popen([*command, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL)
+            _RUNNING.add(self.run)
+
+    def ask(self, **payload: Any) -> dict[str, Any]:
+        self.sent += 1
+        message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
+        chunks = [b""]
+        try:
+            self.run.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+            self.run.stdin.flush()
+            while not chunks[-1].endswith(b","):
+                chunks.append(self.run.stdout.read1(1 << 20))
+                if not chunks[-1]:
+                    break
+        except (BrokenPipeError, ValueError):  # ValueError: stopped (stop_indexing) and closed
+            pass
+        answer = b"".join(chunks)
+        reply = json.loads(base64.b64decode(answer[:-1])) if answer.endswith(b",") else None
+        if reply is None or reply["payload"]["type"] == "Error":
+            why = reply["payload"]["message"] if reply else ("stopped" if _STOPPED.is_set() else "Pagefind ended")
+            raise GongkaiError(Problem(self.where, f"indexing for search failed: {why}"))
+        return reply["payload"]
+
+    def close(self) -> None:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(self.run)
+        self.run.kill()
+        self.run.wait()
+        for pipe in (self.run.stdin, self.run.stdout):
+            pipe.close()
+
+
+def _write_shard(site: Path, shard: Shard, command: list[str]) -> None:
+    """Index one shard's pages into site/pagefind/<name>/: Pagefind writes the index beside
+    the old one, and the new one is renamed in."""
+    where = f"{SEARCH_DIR}/{shard.name}"
+    work = site.parent / f".{site.name}.search-{shard.name}-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    service = _Service(command, where)
+    try:
+        index = service.ask(type="NewIndex", config=None)["index_id"]
+        for page in shard.pages:  # in path order: Pagefind numbers pages as they come
+            url = "/" + page.removesuffix("index.html")
+            service.ask(type="AddRecord", index_id=index, **record((site / page).read_bytes(), url))
+        # Taken and written here, not by Pagefind's WriteFiles, which answers before its
+        # files are all written
+        for file in service.ask(type="GetFiles", index_id=index)["files"]:
+            if not UNUSED_BUNDLE_FILE.fullmatch(file["path"]):
+                path = work / "index" / file["path"]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(base64.b64decode(file["content"]))
         target = site / SEARCH_DIR / shard.name
         target.parent.mkdir(exist_ok=True)
         if target.exists():
             os.rename(target, work / "old")
         os.rename(work / "index", target)
     finally:
+        service.close()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -149,7 +290,7 @@ def update_index(site: Path, shards: list[Shard], keys: Mapping[str, str], done:
     todo = [s for s in shards if done.get(s.name) != keys[s.name] or not (root / s.name / "pagefind.js").is_file()]
     if todo:
         nice = shutil.which("nice") if background else None
-        command_start = [*([nice, "-n", "15"] if nice else []), _executable()]
+        command = [*([nice, "-n", "15"] if nice else []), _executable()]
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            list(pool.map(lambda shard: _write_shard(site, shard, command_start), todo))
+            list(pool.map(lambda shard: _write_shard(site, shard, command), todo))
     return dict(keys)
