@@ -94,6 +94,23 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    from builder.history import changed_lines, text_at, versions
+
+    found = versions(Path.cwd(), args.file)
+    if args.diff is None:
+        for version in found:
+            _say(f"{version.commit[:10]}  {version.day}  {version.subject}")
+        return 0
+    revisions = args.diff or [version.commit for version in found[1::-1]]  # the two newest, older first
+    old, new = (revisions + [found[0].commit])[:2]
+    lines = changed_lines(text_at(Path.cwd(), args.file, old), text_at(Path.cwd(), args.file, new))
+    for line in lines:
+        _say(line)
+    _say(f"{len(lines)} changed lines from {old[:10]} to {new[:10]}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from builder.status import annual_counts, write_report
 
@@ -228,6 +245,12 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--as-of", metavar="DATE", help="YYYY-MM-DD or today (default: the newest date in the content)")
     status.add_argument("--next", action="store_true", help="print the next day on which any status changes")
     status.set_defaults(run=cmd_status)
+
+    history = commands.add_parser("history", help="a notice's versions from git; --diff: what changed in its text")
+    history.add_argument("file", metavar="FILE", help="the notice's content file")
+    history.add_argument("--diff", nargs="*", metavar="REV",
+                         help="compare two versions (default: the two newest), marking [-removed-] and {+added+}")
+    history.set_defaults(run=cmd_history)
 
     report = commands.add_parser("report", help="the annual report's counts per publisher, as a table, CSV and JSON")
     report.add_argument("--year", type=int, required=True, help="the report's year, e.g. 2024")

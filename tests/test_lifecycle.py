@@ -259,3 +259,26 @@ def test_normalize_reads_relations_and_validity_dates_from_the_words(tmp_path: P
     assert status_of(tmp_path, "2023-05-01") == {files["banfa.txt"][0]: "已废止"}
     build = run_cli("build", cwd=tmp_path)
     assert build.returncode == 0 and "names no notice" not in build.stdout  # guesses may name what the site lacks
+
+
+def test_history_lists_versions_and_marks_what_changed(life_site: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=编辑", "-c", "user.email=editor@example.gov.cn", *args], cwd=life_site,
+                       check=True, capture_output=True)
+
+    file = "content/notices/c-wuye.md"
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "首次发布")
+    path = life_site / file
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("现将有关事项通知如下。", "现将物业管理有关事项通知如下。"), encoding="utf-8")
+    git("commit", "-q", "-am", "补充说明")
+    listed = run_cli("history", file, cwd=life_site)
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split("  ")[2] for line in listed.stdout.splitlines()] == ["补充说明", "首次发布"]
+    diff = run_cli("history", file, "--diff", cwd=life_site)
+    changed, summary = diff.stdout.splitlines()
+    assert changed == "现将{+物业管理+}有关事项通知如下。" and summary.startswith("1 changed lines from ")
+    outside = run_cli("history", "content/notices/a-lvhua.md", cwd=life_site.parent)
+    assert outside.returncode == 1 and outside.stderr.startswith("error: content/notices/a-lvhua.md: no history:")
