@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -13,7 +15,7 @@ from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from builder.search import SHARD_SIZE, plan_shards
-from tests.conftest import Served, files_in, free_port, http_server, read_notice, run_cli
+from tests.conftest import Served, files_in, free_port, http_server, read_notice, run_cli, site_tree
 from tests.test_accessibility import axe_violations
 from tests.test_feeds import generate_site
 from tests.test_serve import Preview
@@ -212,3 +214,57 @@ def test_a_template_edit_that_leaves_notice_pages_alone_keeps_the_index(tmp_path
     rebuilt = run_cli("build", cwd=tmp_path)
     assert rebuilt.returncode == 0 and " 0 written" not in rebuilt.stdout  # every page's key changed
     assert files_in(index) == before  # even Pagefind's unstable files
+
+
+def test_on_a_phone_the_filters_fold_and_the_first_result_shows(served_site: Served, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    assert search(page, served_site.base, "课后服务")
+    assert page.is_hidden("#search-filters") and page.is_visible(".search-filters-toggle")
+    assert page.evaluate("document.querySelector('#search-list li').getBoundingClientRect().bottom") <= 740
+    page.click(".search-filters-toggle")
+    assert page.is_visible("#search-filters")
+    assert page.get_attribute(".search-filters-toggle", "aria-expanded") == "true"
+    # the heading takes the focus, without a ring: it is no control
+    assert page.evaluate("getComputedStyle(document.getElementById('search-results-heading')).outlineStyle") == "none"
+    context.close()
+
+
+def test_excerpts_read_as_chinese_text(served_site: Served, page: Page) -> None:
+    found = search(page, served_site.base, "课后服务")
+    assert len(found) == 5  # every seed notice holds it
+    titles = page.eval_on_selector_all("#search-list a.notice-link", "links => links.map(a => a.textContent)")
+    excerpts = page.eval_on_selector_all(".search-excerpt", "ps => ps.map(p => p.textContent)")
+    assert len(excerpts) == 5
+    for title, excerpt in zip(titles, excerpts, strict=True):
+        assert ". " not in excerpt and title not in excerpt
+        text = excerpt.strip("…")
+        for opening, closing in ("（）", "《》", "〔〕", "“”"):
+            assert text.count(opening) == text.count(closing), excerpt
+
+
+def test_undated_notices_have_a_year_option(served_site: Served, page: Page) -> None:
+    undated = {slug for slug, (front, _) in notices(served_site.root).items()
+               if not (front.get("published") or front.get("written"))}
+    assert undated
+    assert set(search(page, served_site.base, "", year="undated")) == undated
+    assert page.inner_text("#search-year option[value=undated]") == "未注明年份"
+
+
+def test_the_index_is_the_same_bytes_on_tmpfs_and_on_disk(tmp_path: Path) -> None:
+    """Pagefind numbers pages in the order it is given them; a folder's listing order differs
+    between file systems, so records are given in path order."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        pytest.skip("no /dev/shm")
+    (tmp_path / "disk").mkdir()
+    generate_site(tmp_path / "disk", 30)
+    memory = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        shutil.copytree(tmp_path / "disk", memory / "site")
+        for root in (tmp_path / "disk", memory / "site"):
+            assert run_cli("build", cwd=root).returncode == 0
+        on_disk, in_memory = (site_tree(root / "public") for root in (tmp_path / "disk", memory / "site"))
+        assert [p for p in on_disk if p.startswith("pagefind/")] and on_disk == in_memory
+    finally:
+        shutil.rmtree(memory)
