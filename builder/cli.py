@@ -103,7 +103,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             _say(f"{version.commit[:10]}  {version.day}  {version.subject}")
         return 0
     revisions = args.diff or [version.commit for version in found[1::-1]]  # the two newest, older first
-    old, new = (revisions + [found[0].commit])[:2]
+    old, new = [*revisions, found[0].commit][:2]
     lines = changed_lines(text_at(Path.cwd(), args.file, old), text_at(Path.cwd(), args.file, new))
     for line in lines:
         _say(line)

@@ -227,7 +227,8 @@ def _agencies(checker: _Checker, node: yaml.Node) -> tuple[Agency, ...]:
     if not isinstance(node, yaml.SequenceNode):
         checker.fail(node, "publishers", "expected a list of {name, aliases}")
         return ()
-    agencies, owners = [], {}
+    agencies: list[Agency] = []
+    owners: dict[str, str] = {}
     for index, item in enumerate(node.value):
         key = f"publishers[{index}]"
         values = checker.mapping(item, AGENCY_SCHEMA, key)

@@ -55,7 +55,7 @@ class SitePlan:
         self.assets, self.template_keys = assets, template_keys
         # What a list may show of a notice, for the keys of list pages: its metadata's digest,
         # made when it was read (a notice is in about eight lists: one lookup each).
-        dates = [n.published or n.written for n in index.notices if n.published or n.written]
+        dates = [day for n in index.notices if (day := n.published or n.written)]
         self.as_of = config.as_of or (max(dates)[:10] if dates else "")  # by default never the clock
         self.lifecycle = Lifecycle(index.notices, self.as_of)
         self.statuses = {notice.slug: self.lifecycle.status(notice) for notice in index.notices}

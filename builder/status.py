@@ -30,7 +30,7 @@ def site_life(root: Path, config: SiteConfig) -> Lifecycle:
     """The site's notices (drafts aside) and their relations, judged on the config's as_of day."""
     content = root / "content"
     notices = [n for n in load_notices(content, tree_state(content)).notices if not n.draft]
-    dates = [n.published or n.written for n in notices if n.published or n.written]
+    dates = [day for n in notices if (day := n.published or n.written)]
     return Lifecycle(notices, config.as_of or (max(dates)[:10] if dates else ""))
 
 

@@ -107,7 +107,8 @@ def _space(text: str | None) -> str:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return " ".join(_space(text).strip() for text in cell.itertext() if _space(text).strip())
+    texts = [str(text) for text in cell.itertext()]
+    return " ".join(_space(text).strip() for text in texts if _space(text).strip())
 
 
 def _span(cell: etree._Element, name: str) -> int:
@@ -245,8 +246,9 @@ class _Reader:
 def _base_url(document: etree._Element) -> str | None:
     """The page's own address, where the page names it: <base>, canonical link or og:url."""
     for xpath in ("//base/@href", "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        found = [value for value in document.xpath(xpath)
-                 if web_address(value) and urlsplit(value).scheme in ("http", "https")]
+        values = document.xpath(xpath)  # attribute values: strings
+        found = [value for value in (values if isinstance(values, list) else []) if isinstance(value, str)
+                 and web_address(value) and urlsplit(value).scheme in ("http", "https")]
         if found:
             return found[0]
     return None

@@ -123,8 +123,8 @@ def read_life(fields: Fields, lines: list[Line]) -> None:
         if getattr(notice, date_rule.key):
             continue
         for line, text in _sentences(lines):
-            match = date_rule.pattern.search(text)
-            value = date_rule.value(match, fields) if match else None
+            found_date = date_rule.pattern.search(text)
+            value = date_rule.value(found_date, fields) if found_date else None
             if value:
                 fields.set(date_rule.key, value, [line], inferred=f"the sentence 「{text[:60]}」")
                 break
