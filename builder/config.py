@@ -110,6 +110,7 @@ class SiteConfig:
     # The day statuses are judged against (build --as-of); None: the newest date in the
     # content, so the same content always gives the same site.
     as_of: str | None = None
+    sitemap_max_urls: int = 50_000  # the sitemaps.org protocol's limit; a host may ask for less
 
     @property
     def base_path(self) -> str:
@@ -153,6 +154,7 @@ SITE_SCHEMA: dict[str, Any] = {
     "page_size": (int, False),
     "home_count": (int, False),
     "search": (bool, False),
+    "sitemap_max_urls": (int, False),
     "footer": (dict, False),
     "feeds": (dict, False),
     "tags": (dict, False),
@@ -367,6 +369,8 @@ def parse_config(text: str, file: str) -> SiteConfig:
         checker.fail(values["feeds@node"], "feeds.limit", "expected a positive whole number")
     if "base_url" in values and base_url_problem(values["base_url"]):
         checker.fail(values["base_url@node"], "base_url", str(base_url_problem(values["base_url"])))
+    if not 1 <= values.get("sitemap_max_urls", 1) <= 50_000:
+        checker.fail(values["sitemap_max_urls@node"], "sitemap_max_urls", "expected a whole number from 1 to 50000")
     for key in ("page_size", "home_count"):
         if key in values and values[key] < 1:
             checker.fail(values[f"{key}@node"], key, "expected a positive whole number")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from lxml import etree
 
 from builder.config import SiteConfig
 from builder.content import Loaded
@@ -25,10 +24,10 @@ from builder.output import OWN_PAGES, Origin, Output, digest
 from builder.pages import CHINA, Group, SiteIndex, notice_year, pages_of
 from builder.paths import attachment_problem
 from builder.search import Shard, plan_shards
+from builder.sitemap import Entry, plan_sitemaps
 from builder.stamp import code_digest
 from builder.views import NoticeView, cn_date, notice_view, status_text
 
-SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_FOUND = "404.html"
 
 
@@ -229,8 +228,9 @@ class SitePlan:
             outputs.append(self.page("search.html", "search/", (groups_key, names), title="搜索", index=index,
                                      shards=names))
         # Lists of every notice show its metadata (its date): a body edit leaves them alone.
-        dated = [(n.slug, (n.published or n.written or "")[:10]) for n in index.notices]
-        outputs.append(self.add("sitemap.xml", (dated, groups_key), self.sitemap))
+        for sitemap in plan_sitemaps(self.sitemap_entries(), self.config.sitemap_max_urls, self.config.absolute):
+            outputs.append(self.add(sitemap.name, (sitemap.entries, sitemap.parts),
+                                    partial(sitemap.render, self.config.absolute)))
         robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
         outputs.append(self.add("robots.txt", robots, lambda: robots))
         outputs.append(self.add("notices.json", [(n.slug, self.summaries[n.slug]) for n in index.notices],
@@ -251,19 +251,14 @@ class SitePlan:
                                     partial(atom, feed, self.config, self.loaded, static, fallback), origin))
         return outputs
 
-    def sitemap(self) -> bytes:
-        urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
-        entries = [("", None), ("notices/", None), ("subscribe/", None)]
-        entries += [(f"notices/{n.slug}/", (n.published or n.written or "")[:10] or None) for n in self.index.notices]
-        entries += [(f"{kind}/{g.slug}/", None) for kind, groups in
+    def sitemap_entries(self) -> list[Entry]:
+        entries = [Entry(path, None) for path in ("", "notices/", "subscribe/")]
+        entries += [Entry(f"notices/{n.slug}/", (n.published or n.written or "")[:10] or None)
+                    for n in self.index.notices]
+        entries += [Entry(f"{kind}/{g.slug}/", None) for kind, groups in
                     (("topics", self.index.topics), ("publishers", self.index.publishers),
                      ("archives", self.index.years)) for g in groups]
-        for path, lastmod in entries:
-            url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-            etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = self.config.absolute(path)
-            if lastmod:
-                etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
-        return etree.tostring(urlset, encoding="utf-8", xml_declaration=True, pretty_print=True)
+        return entries
 
     def open_data(self) -> str:
         """Every notice's metadata, one per line: readable, and written by json's C encoder
