@@ -14,6 +14,7 @@ from pathlib import Path
 
 from builder.errors import GongkaiError, Problem
 from builder.output import Origin
+from builder.publish import output_place
 from builder.record import CACHE_DIR, record_file
 
 # Written into every output folder by the build: a folder holding it is one gongkai made,
@@ -55,10 +56,11 @@ def _made_by_gongkai(root: Path, out: Path) -> bool:
 
 
 def check_out_folder(root: Path, out: Path, force: bool) -> Path:
-    """`out` resolved (links followed), once it is sure a build may replace it; else
-    GongkaiError naming `out` as given."""
+    """`out` resolved (links followed, but gongkai's own link to a tree of the site: see
+    builder/publish.py), once it is sure a build may replace it; else GongkaiError naming
+    `out` as given."""
     given = out.as_posix()
-    target = out.resolve()
+    target = output_place(out)
     cache = (root / CACHE_DIR).resolve()
     own = target == cache / PREVIEW  # the preview lives in the cache: gongkai's own, not the user's
     for name, folder, may_lie_inside in _guarded(root):

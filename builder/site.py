@@ -1,9 +1,10 @@
 """`gongkai build`: content/ + theme/ + site.yaml → public/.
 
 The build plans every output with a key of what it depends on (builder/plan.py), then
-renders only those whose key changed (all of them, across processes, the first time); see
-builder/output.py for how they reach the output folder. No clock and no unordered iteration reaches the
-output: the same input gives the same bytes, whether built at once or bit by bit.
+renders only those whose key changed (all of them, across processes, the first time) into
+the next tree of the output folder, which goes live in one step (builder/publish.py). No
+clock and no unordered iteration reaches the output: the same input gives the same bytes,
+whether built at once or bit by bit.
 """
 
 from __future__ import annotations
@@ -19,16 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import Environment, TemplateError
 
 from builder.config import SiteConfig
-from builder.content import load_notices
+from builder.content import Loaded, load_notices
 from builder.errors import GongkaiError
-from builder.fsio import file_states, tree_state, write_atomic
+from builder.fsio import State, file_states, tree_state, write_atomic
 from builder.output import Origin, Output, digest, move_in, render, swap_in
-from builder.pages import index_site
+from builder.pages import SiteIndex, index_site
 from builder.paths import MARKER, MARKER_TEXT, check_out_folder, check_outputs, path_problem
 from builder.plan import Part, SitePlan
+from builder.publish import building, clear_leftovers, link_unchanged, next_tree, switch
 from builder.record import FORMAT, load_record, record_file, save_content, save_record
 from builder.search import SEARCH_DIR, Shard, engine_version, update_index
 from builder.stamp import inputs_digest, settled_state, unchanged, write_stamp
@@ -111,14 +113,150 @@ def _page_hashes(shards: list[Shard], staged: dict[str, Path], out: Path, known:
     return hashes
 
 
+@dataclass
+class Planned:
+    """What a build found and planned, for its publish and save phases."""
+
+    cache: dict[str, Any]
+    slugs: dict[str, str]  # pinyin slugs remembered across builds
+    loaded: Loaded
+    index: SiteIndex
+    site: SitePlan
+    env: Environment
+    theme_key: str
+    template_keys: dict[str, str]
+    keys: dict[str, str]  # every output's key
+    parts: dict[str, tuple[Any, dict[str, str]]]
+    todo: list[Output]  # the outputs to render
+    removed: list[str]  # the last build's outputs that are gone
+    previous: dict[str, str]  # the last build's outputs' keys
+    found: State  # the last build's outputs as they are now
+
+
+def _plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts: bool, jobs: int,
+                memory: dict[str, Any] | None) -> Planned:
+    """Load, index and plan: which outputs to render, which to keep, which went."""
+    cache = memory if memory is not None else load_record(root, out)
+    loaded = load_notices(root / "content", listing, cache.get("content"), jobs)
+    notices = [n for n in loaded.notices if drafts or not n.draft]
+    slugs = cache.get("slugs", {})
+    index = index_site(notices, config, slugs)
+    env = theme_environment(root / "theme")
+    statics = static_files(root / "theme")
+    assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
+    known_parts = cache.get("parts", {}) if out.is_dir() else {}
+    previous = {path: key for _, keys in known_parts.values() for path, key in keys.items()}
+    # An output that is gone or not as the last build left it (edited by hand) is rendered
+    # again; the output folder of a long-running caller (a preview) is its own, not looked at.
+    watched = bool(previous) and memory is None
+    left = cache.get("states", {})
+    found = file_states(out, left) if watched else {}
+    damaged = {path for path in previous if path not in found or found[path] != left[path]} if watched else set()
+    try:
+        theme_key, template_keys = theme_keys(env, cache.get("theme"), cache.get("template_keys", {}))
+        if memory is not None and memory.get("theme") == theme_key and "env" in memory:
+            env = memory["env"]  # already compiled: a long-running caller reuses it
+        site = SitePlan(root, config, env, index, loaded, assets, template_keys)
+        outputs, keys, parts = _plan(site.parts(statics), known_parts, damaged, previous)
+    except TemplateError as err:
+        raise GongkaiError(template_problem(err)) from None
+    todo = [o for o in outputs if previous.get(o.path) != o.key or o.path in damaged]
+    # Paths come from the last build's record: one that is no plain path inside the
+    # output folder (a record written before paths were checked) is never deleted.
+    removed = sorted(path for path in previous.keys() - keys.keys() if path_problem(path) is None)
+    return Planned(cache, slugs, loaded, index, site, env, theme_key, template_keys, keys, parts, todo, removed,
+                   previous, found)
+
+
+@dataclass(frozen=True)
+class Published:
+    indexed_as: dict[str, str]  # each search shard's key, as indexed
+    page_hashes: dict[str, str]
+    search_keys: dict[str, str]  # each search shard's key, as wanted
+    out_state: State  # the output folder's files as the build left them
+
+
+def _search_keys(planned: Planned, staged: dict[str, Path], out: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Each indexed page's digest, and each search shard's key, from the pages rendered
+    (`staged`) and those in `out`."""
+    known = planned.cache.get("page_hashes", {}) if planned.previous else {}
+    page_hashes = _page_hashes(planned.site.shards, staged, out, known)
+    return page_hashes, {shard.name: digest(engine_version(), [(page, page_hashes[page]) for page in shard.pages])
+                         for shard in planned.site.shards}
+
+
+def _publish_tree(link: Path, planned: Planned, jobs: int) -> Published:
+    """Make the next tree (the live one's unchanged files linked, the rest rendered, the
+    search index brought up to date), then switch the output folder's link to it
+    (builder/publish.py). Until the switch the live site is untouched."""
+    tree = next_tree(link)
+    try:
+        if planned.previous:
+            fresh = {o.path for o in planned.todo}
+            link_unchanged(link, tree, [path for path in planned.keys if path not in fresh], SEARCH_DIR)
+        staged = render(planned.todo, tree, jobs)
+        write_atomic(tree / MARKER, MARKER_TEXT)
+        page_hashes, search_keys = _search_keys(planned, staged, tree)
+        indexed_as = update_index(tree, planned.site.shards, search_keys,
+                                  planned.cache.get("search", {}) if planned.previous else {}, jobs)
+        if planned.previous:
+            out_state = settled_state(tree, planned.found, [o.path for o in planned.todo], planned.removed,
+                                      SEARCH_DIR)
+        else:
+            out_state = tree_state(tree)
+    except BaseException:
+        shutil.rmtree(tree, ignore_errors=True)
+        raise
+    switch(link, tree)
+    clear_leftovers(link)  # the tree that was live
+    return Published(indexed_as, page_hashes, search_keys, out_state)
+
+
+def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool) -> Published:
+    """A long-running caller's output folder (a preview, which only its own server reads
+    and which its search indexer updates beside the next rebuild) is written in place:
+    changed outputs staged, then moved in; a new site staged whole and swapped in."""
+    previous = bool(planned.previous)
+    staging = out.with_name(f".{out.name}.new-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    indexed_as: dict[str, str] = planned.cache.get("search", {}) if previous else {}
+    try:
+        staged = render(planned.todo, staging, jobs, flat=previous)
+        page_hashes, search_keys = _search_keys(planned, staged, out)
+        home = out if previous else staging  # a new site is swapped in with its marker
+        if not (home / MARKER).is_file():
+            write_atomic(home / MARKER, MARKER_TEXT)
+        if previous:
+            move_in(staged, out, planned.removed)
+        else:
+            if not defer_search:  # a new site is swapped in with its index
+                indexed_as = update_index(staging, planned.site.shards, search_keys, {}, jobs)
+            swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if not defer_search:
+        indexed_as = update_index(out, planned.site.shards, search_keys, indexed_as, jobs)
+    return Published(indexed_as, page_hashes, search_keys, {})
+
+
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
                jobs: int | None = None, memory: dict[str, Any] | None = None,
                defer_search: bool = False, force: bool = False) -> BuildResult:
     """Build into `out`, rendering only what changed since the last build into it. The
-    record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller.
-    `out` must be a folder a build may replace (builder/paths.py); `force` lets it replace
-    a folder gongkai did not make."""
+    record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller
+    (a preview: see `_publish_in_place`). `out` must be a folder a build may replace
+    (builder/paths.py); `force` lets it replace a folder gongkai did not make."""
     out = check_out_folder(root, out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with building(out):
+        if not memory:  # a preview's own search work runs beside its later rebuilds
+            clear_leftovers(out)
+        return _build(root, config, out, drafts, jobs or os.cpu_count() or 1, memory, defer_search)
+
+
+def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, memory: dict[str, Any] | None,
+           defer_search: bool) -> BuildResult:
     stamp_file = record_file(root, out).with_suffix(".stamp")
     listing = tree_state(root / "content")
     if memory is None:  # a long-running caller knows what changed; a command checks the stamp
@@ -130,77 +268,28 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
         if count is not None:
             return BuildResult(0, count, 0)
     with _collector_paused():
-        cache = memory if memory is not None else load_record(root, out)
-        jobs = jobs or os.cpu_count() or 1
-        loaded = load_notices(root / "content", listing, cache.get("content"), jobs)
-        notices = [n for n in loaded.notices if drafts or not n.draft]
-        slugs = cache.get("slugs", {})
-        index = index_site(notices, config, slugs)
-        env = theme_environment(root / "theme")
-        statics = static_files(root / "theme")
-        assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
-        known_parts = cache.get("parts", {}) if out.is_dir() else {}
-        previous = {path: key for _, keys in known_parts.values() for path, key in keys.items()}
-        # An output that is gone or not as the last build left it (edited by hand) is rendered
-        # again; the output folder of a long-running caller (a preview) is its own, not looked at.
-        watched = bool(previous) and memory is None
-        left = cache.get("states", {})
-        found = file_states(out, left) if watched else {}
-        damaged = {path for path in previous if path not in found or found[path] != left[path]} if watched else set()
-        try:
-            theme_key, template_keys = theme_keys(env, cache.get("theme"), cache.get("template_keys", {}))
-            if memory is not None and memory.get("theme") == theme_key and "env" in memory:
-                env = memory["env"]  # already compiled: a long-running caller reuses it
-            site = SitePlan(root, config, env, index, loaded, assets, template_keys)
-            outputs, keys, parts = _plan(site.parts(statics), known_parts, damaged, previous)
-        except TemplateError as err:
-            raise GongkaiError(template_problem(err)) from None
-        todo = [o for o in outputs if previous.get(o.path) != o.key or o.path in damaged]
-        # Paths come from the last build's record: one that is no plain path inside the
-        # output folder (a record written before paths were checked) is never deleted.
-        removed = sorted(path for path in previous.keys() - keys.keys() if path_problem(path) is None)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.new-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    indexed_as: dict[str, str] = cache.get("search", {}) if previous else {}
+        planned = _plan_build(root, config, out, listing, drafts, jobs, memory)
     try:
-        staged = render(todo, staging, jobs, flat=bool(previous))
-        page_hashes = _page_hashes(site.shards, staged, out, cache.get("page_hashes", {}) if previous else {})
-        search_keys = {shard.name: digest(engine_version(), [(page, page_hashes[page]) for page in shard.pages])
-                       for shard in site.shards}
-        home = out if previous else staging  # a new site is swapped in with its marker
-        if not (home / MARKER).is_file():
-            write_atomic(home / MARKER, MARKER_TEXT)
-        if previous:
-            move_in(staged, out, removed)
+        if memory is None:
+            published = _publish_tree(out, planned, jobs)
         else:
-            if not defer_search:  # a new site is swapped in with its index
-                indexed_as = update_index(staging, site.shards, search_keys, {}, jobs)
-            swap_in(staging, out)
+            published = _publish_in_place(out, planned, jobs, defer_search)
     except TemplateError as err:
         raise GongkaiError(template_problem(err)) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    if not defer_search:
-        indexed_as = update_index(out, site.shards, search_keys, indexed_as, jobs)
+    states = {path: value for path, value in published.out_state.items() if path in planned.keys}
+    site, cache = planned.site, planned.cache
+    record = {"content": planned.loaded.cache, "slugs": planned.slugs, "theme": planned.theme_key,
+              "template_keys": planned.template_keys, "parts": planned.parts,
+              "search": published.indexed_as, "search_shards": site.shards, "search_wanted": published.search_keys,
+              "page_hashes": published.page_hashes, "states": states}
     if memory is not None:
-        out_state = {}  # a long-running caller's output folder is not looked at (see above)
-    elif previous:
-        out_state = settled_state(out, found, [o.path for o in todo], removed, SEARCH_DIR)
+        memory.update(record, env=planned.env)
     else:
-        out_state = tree_state(out)
-    states = {path: value for path, value in out_state.items() if path in keys}
-    record = {"content": loaded.cache, "slugs": slugs, "theme": theme_key,
-              "template_keys": template_keys, "parts": parts,
-              "search": indexed_as, "search_shards": site.shards, "search_wanted": search_keys,
-              "page_hashes": page_hashes, "states": states}
-    if memory is not None:
-        memory.update(record, env=env)
-    else:
-        save_content(root, loaded.cache, cache["content"])
-        if todo or removed or record["parts"] != cache.get("parts") or indexed_as != cache.get("search") \
-                or record["states"] != cache.get("states"):
+        save_content(root, planned.loaded.cache, cache["content"])
+        if planned.todo or planned.removed or record["parts"] != cache.get("parts") \
+                or published.indexed_as != cache.get("search") or record["states"] != cache.get("states"):
             save_record(root, out, record)
-        write_stamp(stamp_file, inputs, out_state, len(keys))
-    return BuildResult(len(todo), len(keys) - len(todo), len(removed), (*index.warnings, *site.lifecycle.warnings))
+        write_stamp(stamp_file, inputs, published.out_state, len(planned.keys))
+    written = len(planned.todo)
+    return BuildResult(written, len(planned.keys) - written, len(planned.removed),
+                       (*planned.index.warnings, *site.lifecycle.warnings))
