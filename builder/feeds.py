@@ -69,6 +69,24 @@ class Feed:
     def atom_path(self) -> str:
         return f"{self.page}atom.xml"
 
+    @property
+    def name(self) -> str:
+        """Its name on the 订阅 page, which names the site already: 主题：教育, or 全部文件
+        for the site's own feed (whose title is the site's name alone)."""
+        _, part, name = self.title.rpartition(" · ")
+        return name if part else "全部文件"
+
+    @property
+    def anchor(self) -> str:
+        """Its row's id on the 订阅 page, which the page it follows links to."""
+        return "feed-" + (self.page.strip("/").replace("/", "-") or "all")
+
+    @property
+    def newest_day(self) -> str | None:
+        """The day of its newest item (a notice or a status change), YYYY-MM-DD."""
+        days = [(n.published or n.written or "")[:10] for n in self.notices] + [c.day for c in self.changes]
+        return max(filter(None, days), default=None)
+
 
 def clean(text: str) -> str:
     return NOT_XML.sub("", text)
@@ -80,7 +98,7 @@ def item_html(notice: Notice, text: Text, url: str, full: bool) -> str:
     items = []
     for view in attachment_views(notice, None):
         href = urljoin(url, view.href) if view.href else None  # an anchor, a file beside the page, or a URL
-        label = Markup("{}：{}").format(view.label, view.title)
+        label = view.named
         items.append(Markup('<li><a href="{}">{}</a></li>').format(href, label) if href
                      else Markup("<li>{}（未在网上公开）</li>").format(label))
     if items:
@@ -96,10 +114,9 @@ def _text(parent: etree._Element, tag: str, text: str | None, **attrs: str) -> e
 
 
 def _document(root: etree._Element, static: str) -> bytes:
-    """The feed with its stylesheets: XSLT makes a page of it; CSS keeps it readable where a
-    browser has dropped XSLT."""
-    for kind, name in (("text/xsl", "feed.xsl"), ("text/css", "feed.css")):
-        root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="{kind}" href="{escape(static + name)}"'))
+    """The feed with its stylesheet: CSS alone makes it a readable page in a browser. Not
+    XSLT, which browsers are removing (Chromium already covers such pages with a warning)."""
+    root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/css" href="{escape(static)}feed.css"'))
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 

@@ -4,7 +4,6 @@ changed."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,13 +19,14 @@ from builder.errors import GongkaiError, Problem
 from builder.feeds import Change, Feed, atom, rss
 from builder.lifecycle import CHANGES, STANDING, Lifecycle
 from builder.model import Notice
+from builder.opendata import SCHEMA_NAME, open_data, schema_text
 from builder.output import OWN_PAGES, Origin, Output, digest
 from builder.pages import CHINA, Group, SiteIndex, notice_year, pages_of
 from builder.paths import attachment_problem
 from builder.search import Shard, plan_shards
 from builder.sitemap import Entry, plan_sitemaps
 from builder.stamp import code_digest
-from builder.views import NoticeView, cn_date, notice_view, status_text
+from builder.views import NoticeView, cn_date, keep_end, notice_view, status_text
 
 NOT_FOUND = "404.html"
 
@@ -136,8 +136,8 @@ class SitePlan:
             context = {**context, "view": context["view"]()}
         url = partial(self.link, path)
         return self.env.get_template(template).render(
-            site=self.config, url=url, cn_date=cn_date, standing=STANDING.get, status_name=self.status_name,
-            page_path=path,
+            site=self.config, url=url, cn_date=cn_date, keep_end=keep_end, standing=STANDING.get,
+            status_name=self.status_name, page_path=path,
             feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)
@@ -220,7 +220,8 @@ class SitePlan:
                                         self.group_origin(kind, group), kind=kind, group=group,
                                         feed=self.group_feeds.get((kind, group.slug)))
         all_feeds = [self.site_feed, *self.group_feeds.values()]
-        outputs.append(self.page("subscribe.html", "subscribe/", [(f.title, f.page, len(f.notices)) for f in all_feeds],
+        outputs.append(self.page("subscribe.html", "subscribe/",
+                                 [(f.title, f.page, len(f.notices), f.newest_day) for f in all_feeds],
                                  title="订阅", all_feeds=all_feeds))
         outputs.append(self.page("404.html", NOT_FOUND, None, title="页面未找到"))
         if self.config.search:
@@ -234,7 +235,9 @@ class SitePlan:
         robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
         outputs.append(self.add("robots.txt", robots, lambda: robots))
         outputs.append(self.add("notices.json", [(n.slug, self.summaries[n.slug]) for n in index.notices],
-                                self.open_data))
+                                partial(open_data, index.notices, self.config, self.statuses)))
+        schema = schema_text()
+        outputs.append(self.add(SCHEMA_NAME, schema, lambda: schema))
         return outputs
 
     def plan_feeds(self) -> list[Output]:
@@ -259,13 +262,6 @@ class SitePlan:
                     (("topics", self.index.topics), ("publishers", self.index.publishers),
                      ("archives", self.index.years)) for g in groups]
         return entries
-
-    def open_data(self) -> str:
-        """Every notice's metadata, one per line: readable, and written by json's C encoder
-        (an `indent` would make it fall back to the pure-Python one, ten times slower)."""
-        records = (json.dumps({"url": self.config.absolute(f"notices/{n.slug}/"), "slug": n.slug,
-                               **n.front_matter()}, ensure_ascii=False) for n in self.index.notices)
-        return "[\n" + ",\n".join(records) + "\n]\n"
 
 
 def relative_link(page: str, target: str) -> str:

@@ -6,6 +6,7 @@ easy to test on one notice.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import math
@@ -13,8 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from builder.config import SiteConfig
 from builder.dates import parse_date
@@ -24,6 +26,17 @@ from builder.model import Change, Notice
 
 # Where the notice ends and the texts it carries begin (see builder/normalize/emit.py).
 APPENDIX_START = re.compile(r"^:{3,} (?:attachment|document)[ \t]*$", re.MULTILINE)
+# The rendered 附件说明 (the `::: attachments` container) and its items.
+ATTACHMENT_LIST = re.compile(r'<div class="attachments">.*?</div>', re.S)
+LIST_ITEM = re.compile(r"<li>(.*?)</li>", re.S)
+ITEM_NUMBER = re.compile(r"^(?:附件)?(\d+)[.．、:：]?")
+NOT_IN_NAME = re.compile(r"[\s《》〈〉“”\"；;。，,]|<[^>]+>")
+# A heading's last characters, kept on one line where text-wrap: balance is not supported.
+HEADING_END = re.compile(r"((?:&#?\w+;|[^<&\s]){2}[。，、；：！？）》」』”’]*)(</h[1-6]>)")
+TITLE_END = re.compile(r"\S{2}[。，、；：！？）》」』”’]*$")
+# What says where a value not read from the notice's metadata came from, in a citizen's words.
+INFERRED = "据正文整理"
+PAGE_META = "据网页元数据"
 
 
 def cn_date(iso: str | None) -> str:
@@ -45,10 +58,14 @@ class Row:
 
 @dataclass(frozen=True)
 class AttachmentView:
-    label: str  # 附件1
+    label: str  # 附件1, or "" where the notice gives it no number
     title: str
     href: str | None  # #attachment-1 or a file URL; None when not online
     info: str | None  # PDF，245 KB
+
+    @property
+    def named(self) -> str:
+        return f"{self.label}：{self.title}" if self.label else self.title
 
 
 @dataclass(frozen=True)
@@ -56,9 +73,10 @@ class NoticeView:
     notice: Notice
     path: str  # notices/<slug>/
     rows: list[Row]
-    body: Markup  # the notice, from the addressee to the 附注
+    body: Markup  # the notice, from the addressee to the 附注; its 附件说明 links each attachment
     appendix: Markup  # what follows it: attachments' text, the document a cover letter prints
-    attachments: list[AttachmentView]
+    listed: bool  # the notice prints an 附件说明
+    unlisted: list[AttachmentView]  # attachments its 附件说明 does not name (a portal's download list)
     status: Status  # on the day the site is judged against (builder/lifecycle.py)
     links: list[Link]  # its relations to other notices, both ways
     changes: list[Change]  # its 修订记录, oldest first
@@ -68,15 +86,20 @@ class NoticeView:
 def metadata_rows(notice: Notice, config: SiteConfig, status: Status | None = None) -> list[Row]:
     """The gov.cn reading order; validity dates and 公开方式 only where present, then the
     portal's other labelled facts (`extra`: 主题词, 联合发文单位 …) as it labelled them.
-    有效性 is the notice's status where the build judged one, else as the notice states it."""
+    有效性 is the notice's status where the build judged one, else as the notice states it.
+    Without a 主题分类 the topic tags take its place as 主题词, so the table never says 未注明
+    above a page that names its topics."""
     def row(label: str, key: str, is_date: bool = False) -> Row:
         value = getattr(notice, key)
-        note = "据正文推断" if key in notice.inferred else "据网页元数据" if key in notice.page_meta else None
+        note = INFERRED if key in notice.inferred else PAGE_META if key in notice.page_meta else None
         return Row(label, cn_date(value) if is_date else (value or ""), value if is_date else None, note)
 
-    rows = [row("索引号", "index_no"), Row("主题分类", notice.category or "", None, None),
-            row(config.publisher_label, "publisher"), row("成文日期", "written", True), row("标题", "title"),
-            row("发文字号", "doc_no"), row("发布日期", "published", True)]
+    topic = Row("主题分类", notice.category or "", None, None)
+    if not notice.category and notice.tags:
+        topic = Row("主题" if "主题词" in notice.extra else "主题词", "、".join(notice.tags), None, None)
+    rows = [row("索引号", "index_no"), topic, row(config.publisher_label, "publisher"),
+            row("成文日期", "written", True), row("标题", "title"), row("发文字号", "doc_no"),
+            row("发布日期", "published", True)]
     validity = row("有效性", "validity")
     if status is not None and status.rule not in (STATED, IN_FORCE_RULE):
         validity = Row("有效性", status.name, None, "据文件关系" if status.by else "据生效、失效日期")
@@ -96,22 +119,75 @@ def file_info(path: Path) -> str:
 
 
 def attachment_views(notice: Notice, content_notices: Path | None) -> list[AttachmentView]:
-    """The attachment list; with the content folder, files are described by type and size."""
+    """The attachments, each with where it is read: its text below, its file beside the page
+    (with the content folder, described by type and size) or the portal's address. A number
+    is shown only where the notice gives one."""
     views = []
-    many = len(notice.attachments) > 1
     for position, attachment in enumerate(notice.attachments, start=1):
-        number = attachment.number or (position if many else None)
-        label = f"附件{number}" if number else "附件"
+        label = f"附件{attachment.number}" if attachment.number else ""
         if attachment.file:
             info = file_info(content_notices / attachment.file) if content_notices else None
             views.append(AttachmentView(label, attachment.title, Path(attachment.file).name, info))
         elif attachment.url:
-            views.append(AttachmentView(label, attachment.title, attachment.url, None))
+            kind = Path(urlsplit(attachment.url).path).suffix.lstrip(".").upper()
+            views.append(AttachmentView(label, attachment.title, attachment.url, kind or None))
         elif attachment.inline:
             views.append(AttachmentView(label, attachment.title, f"#attachment-{position}", None))
         else:
             views.append(AttachmentView(label, attachment.title, None, None))
     return views
+
+
+def _name(text: str) -> str:
+    """An attachment's name to compare by: no markup, number, brackets, quotes or spaces."""
+    plain = NOT_IN_NAME.sub("", html.unescape(NOT_IN_NAME.sub("", text)))
+    return ITEM_NUMBER.sub("", plain)
+
+
+def _listed_item(item: str, notice: Notice, views: list[AttachmentView], taken: set[int]) -> str:
+    """One item of the 附件说明 with a link to the attachment it names (by title, else by
+    number) and the file's type and size, or that it is not online."""
+    name, number = _name(item), ITEM_NUMBER.match(NOT_IN_NAME.sub("", html.unescape(item)))
+    free = [i for i in range(len(views)) if i not in taken]
+    found = next((i for i in free if name and (key := _name(views[i].title)) and (key in name or name in key)),
+                 next((i for i in free if number and notice.attachments[i].number == int(number[1])), None))
+    if found is None:
+        return f"<li>{item}</li>"
+    taken.add(found)
+    view = views[found]
+    linked = Markup('<a href="{}">{}</a>').format(view.href, Markup(item)) if view.href and "<a " not in item \
+        else Markup(item)
+    info = view.info or (None if view.href else "未在网上公开")
+    described = Markup(' <span class="file-info">（{}）</span>').format(info) if info else ""
+    return f"<li>{linked}{described}</li>"
+
+
+def link_attachment_lists(parts: list[str], notice: Notice,
+                          views: list[AttachmentView]) -> tuple[list[str], list[AttachmentView]]:
+    """The notice's own 附件说明 (and an attachment's, for the files it carries) is its one
+    list of attachments: each item links what it names. Returns the rendered parts so
+    linked, and the attachments no list names, in their order."""
+    taken: set[int] = set()
+
+    def linked(block: re.Match[str]) -> str:
+        return LIST_ITEM.sub(lambda item: _listed_item(item[1], notice, views, taken), block[0])
+
+    parts = [ATTACHMENT_LIST.sub(linked, part) for part in parts]
+    return parts, [view for i, view in enumerate(views) if i not in taken]
+
+
+def keep_heading_ends(rendered: str) -> str:
+    """Each heading's last two characters on one line, so none is left alone on a line in a
+    browser without text-wrap: balance (style.css)."""
+    return HEADING_END.sub(r'<span class="keep">\1</span>\2', rendered)
+
+
+def keep_end(text: str) -> Markup:
+    """A title's last two characters (and the punctuation after them) on one line."""
+    match = TITLE_END.search(text)
+    if match is None:
+        return escape(text)
+    return Markup('{}<span class="keep">{}</span>').format(text[: match.start()], match[0])
 
 
 def first_paragraph(body: str) -> str:
@@ -170,13 +246,17 @@ def notice_view(notice: Notice, body: str, config: SiteConfig, content_notices: 
     path = f"notices/{notice.slug}/"
     start = APPENDIX_START.search(body)
     cut = start.start() if start else len(body)
+    views = attachment_views(notice, content_notices)
+    rendered = [render_markdown(body[:cut]), render_markdown(body[cut:])]
+    (main, appendix), unlisted = link_attachment_lists(rendered, notice, views)
     return NoticeView(
         notice=notice,
         path=path,
         rows=metadata_rows(notice, config, status),
-        body=Markup(render_markdown(body[:cut])),
-        appendix=Markup(render_markdown(body[cut:])),
-        attachments=attachment_views(notice, content_notices),
+        body=Markup(keep_heading_ends(main)),
+        appendix=Markup(keep_heading_ends(appendix)),
+        listed=any('<div class="attachments">' in part for part in rendered),
+        unlisted=unlisted,
         status=status,
         links=sorted(links, key=lambda link: (link.outgoing, link.day or "", link.type)),
         changes=sorted(notice.changes, key=lambda change: change.date),
