@@ -189,7 +189,8 @@ def test_built_page_shows_tables_and_linked_attachments(tmp_path: Path) -> None:
     page = next((tmp_path / "public/notices").glob("*/index.html")).read_text(encoding="utf-8")
     assert re.search(r"<table>\s*<thead>\s*<tr>\s*<th>序号</th>", page)
     assert '<th rowspan="2">学区</th><th colspan="2">招生范围</th>' in page
-    assert '<a href="https://www.example.gov.cn/zwgk/P020240508_1.xlsx">招生计划汇总表</a>' in page
+    # the 附件说明 links the files the page offers (tests/test_pages.py)
+    assert '<a href="https://www.example.gov.cn/zwgk/P020240508_1.xlsx">1.招生计划汇总表</a>' in page
 
 
 def test_meta_tags_fill_what_the_text_does_not_give(tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ def test_banners_and_links_from_both_ends(life_site: Path) -> None:
     assert re.search(r'class="status-banner[^"]*"[^>]*><strong>已废止</strong>：本文件已于2023年5月1日被'
                      r'<a href="\.\./b-feizhi/">《示例市人民政府关于废止《示例市城市绿化管理办法》的决定》</a>'
                      r'（示政发〔2023〕5号）废止。', repealed)
-    assert "<th scope=\"row\">有效性</th>\n<td>已废止 <span class=\"inferred\">（据文件关系）</span>" in repealed
+    assert "<dt>有效性</dt>\n<dd>已废止 <span class=\"inferred\">（据文件关系）</span>" in repealed
     assert '"legislationLegalForce": "https://schema.org/NotInForce"' in repealed
     repealing = page(life_site, "b-feizhi")
     assert '<li>本文件废止：<a href="../a-lvhua/">《示例市城市绿化管理办法》</a>（示政规〔2020〕1号）' in repealing
