@@ -26,7 +26,7 @@ from builder.paths import attachment_problem
 from builder.search import Shard, plan_shards
 from builder.sitemap import Entry, plan_sitemaps
 from builder.stamp import code_digest
-from builder.views import NoticeView, cn_date, keep_end, notice_view, status_text
+from builder.views import NoticeView, book, cn_date, keep_end, notice_view, status_text
 
 NOT_FOUND = "404.html"
 
@@ -137,7 +137,7 @@ class SitePlan:
         url = partial(self.link, path)
         return self.env.get_template(template).render(
             site=self.config, url=url, cn_date=cn_date, keep_end=keep_end, standing=STANDING.get,
-            status_name=self.status_name, page_path=path,
+            status_name=self.status_name, book=book, page_path=path,
             feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)

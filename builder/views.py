@@ -204,6 +204,11 @@ def first_paragraph(body: str) -> str:
     return ""
 
 
+def book(title: str) -> str:
+    """A document's name as Chinese text cites it: in 《》, a name inside it in 〈〉 (GB/T 15834)."""
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+
+
 def status_text(notice: Notice, status: Status) -> str:
     """What a notice's banner says of its status, as plain text (the page links the notice
     behind it; a feed item says it in words)."""
@@ -212,7 +217,7 @@ def status_text(notice: Notice, status: Status) -> str:
         doc_no = f"（{by.other.doc_no}）" if by.other and by.other.doc_no else ""
         since = f"已于{cn_date(by.day)}" if by.day else ""
         rest = "，其余部分继续有效" if status.name == "部分失效" else ""
-        return f"本文件{by.scope or ''}{since}被《{by.text}》{doc_no}{by.type}{rest}。"
+        return f"本文件{by.scope or ''}{since}被{book(by.text)}{doc_no}{by.type}{rest}。"
     if status.name == "尚未生效":
         return f"本文件自{cn_date(notice.effective)}起施行。"
     if status.name == "已失效" and notice.expires:

@@ -116,7 +116,7 @@ def test_banners_and_links_from_both_ends(life_site: Path) -> None:
     assert result.returncode == 0, result.stderr
     repealed = page(life_site, "a-lvhua")
     assert re.search(r'class="status-banner[^"]*"[^>]*><strong>已废止</strong>：本文件已于2023年5月1日被'
-                     r'<a href="\.\./b-feizhi/">《示例市人民政府关于废止《示例市城市绿化管理办法》的决定》</a>'
+                     r'<a href="\.\./b-feizhi/">《示例市人民政府关于废止〈示例市城市绿化管理办法〉的决定》</a>'
                      r'（示政发〔2023〕5号）废止。', repealed)
     assert "<dt>有效性</dt>\n<dd>已废止 <span class=\"inferred\">（据文件关系）</span>" in repealed
     assert '"legislationLegalForce": "https://schema.org/NotInForce"' in repealed
@@ -124,7 +124,7 @@ def test_banners_and_links_from_both_ends(life_site: Path) -> None:
     assert '<li>本文件废止：<a href="../a-lvhua/">《示例市城市绿化管理办法》</a>（示政规〔2020〕1号）' in repealing
     policy = page(life_site, "c-wuye")
     assert "本文件第五条已于2022年1月1日被" in policy and "已修订" in policy
-    assert '<li>相关解读：<a href="../e-jiedu/">《《示例市物业管理办法》政策解读》</a>' in policy
+    assert '<li>相关解读：<a href="../e-jiedu/">《〈示例市物业管理办法〉政策解读》</a>' in policy
     assert '<li>解读的文件：<a href="../c-wuye/">《示例市物业管理办法》</a>' in page(life_site, "e-jiedu")
     assert "尚未生效</strong>：本文件自2030年1月1日起施行。" in page(life_site, "g-weilai")
 
@@ -144,7 +144,7 @@ def test_feeds_carry_the_status_change(life_site: Path) -> None:
     changes = [e for e in feed.entries if e.title.startswith("已废止：")]
     assert [e.title for e in changes] == ["已废止：示例市城市绿化管理办法"]
     assert changes[0].id.endswith("/notices/a-lvhua/#已废止-2023-05-01")
-    assert "被《示例市人民政府关于废止《示例市城市绿化管理办法》的决定》（示政发〔2023〕5号）废止" in changes[0].summary
+    assert "被《示例市人民政府关于废止〈示例市城市绿化管理办法〉的决定》（示政发〔2023〕5号）废止" in changes[0].summary
     atom = feedparser.parse((life_site / "public" / "atom.xml").read_bytes())
     assert any(e.id == changes[0].id for e in atom.entries)
     before = feedparser.parse(_rebuilt(life_site, "2023-04-30") / "feed.xml")
