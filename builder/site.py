@@ -30,7 +30,7 @@ from builder.output import Origin, Output, digest, move_in, render, swap_in
 from builder.pages import SiteIndex, index_site
 from builder.paths import MARKER, MARKER_TEXT, check_out_folder, check_outputs, path_problem
 from builder.plan import Part, SitePlan
-from builder.publish import building, clear_leftovers, link_unchanged, next_tree, switch
+from builder.publish import building, clear_leftovers, prepare_tree, standby_tree, switch
 from builder.record import FORMAT, load_record, record_file, save_content, save_record
 from builder.search import SEARCH_DIR, Shard, engine_version, update_index
 from builder.stamp import inputs_digest, settled_state, unchanged, write_stamp
@@ -186,29 +186,23 @@ def _search_keys(planned: Planned, staged: dict[str, Path], out: Path) -> tuple[
 
 
 def _publish_tree(link: Path, planned: Planned, jobs: int) -> Published:
-    """Make the next tree (the live one's unchanged files linked, the rest rendered, the
-    search index brought up to date), then switch the output folder's link to it
-    (builder/publish.py). Until the switch the live site is untouched."""
-    tree = next_tree(link)
-    try:
-        if planned.previous:
-            fresh = {o.path for o in planned.todo}
-            link_unchanged(link, tree, [path for path in planned.keys if path not in fresh], SEARCH_DIR)
-        staged = render(planned.todo, tree, jobs)
-        write_atomic(tree / MARKER, MARKER_TEXT)
-        page_hashes, search_keys = _search_keys(planned, staged, tree)
-        indexed_as = update_index(tree, planned.site.shards, search_keys,
-                                  planned.cache.get("search", {}) if planned.previous else {}, jobs)
-        if planned.previous:
-            out_state = settled_state(tree, planned.found, [o.path for o in planned.todo], planned.removed,
-                                      SEARCH_DIR)
-        else:
-            out_state = tree_state(tree)
-    except BaseException:
-        shutil.rmtree(tree, ignore_errors=True)
-        raise
-    switch(link, tree)
-    clear_leftovers(link)  # the tree that was live
+    """Make the standby tree the new site (the live one's unchanged files linked, the
+    rest rendered, the search index brought up to date), then switch the output folder's
+    link to it (builder/publish.py). Until the switch the live site is untouched."""
+    tree = standby_tree(link)
+    fresh = {o.path for o in planned.todo}
+    live = link if planned.previous else None  # through the link, or an older build's real folder
+    prepare_tree(live, tree, [path for path in planned.keys if path not in fresh], SEARCH_DIR)
+    staged = render(planned.todo, tree, jobs)
+    write_atomic(tree / MARKER, MARKER_TEXT)
+    page_hashes, search_keys = _search_keys(planned, staged, tree)
+    indexed_as = update_index(tree, planned.site.shards, search_keys,
+                              planned.cache.get("search", {}) if planned.previous else {}, jobs)
+    if planned.previous:
+        out_state = settled_state(tree, planned.found, list(fresh), planned.removed, SEARCH_DIR)
+    else:
+        out_state = tree_state(tree)
+    switch(link, tree)  # a build stopped before this left the standby half made: the next one mends it
     return Published(indexed_as, page_hashes, search_keys, out_state)
 
 

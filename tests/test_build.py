@@ -215,7 +215,7 @@ def test_bad_content_fails_and_keeps_the_old_site(site: Path, content: str, expe
     assert expected in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert files_in(site / "public") == before
-    assert not [p for p in site.iterdir() if p.name.startswith(".public") and p.name != os.readlink(site / "public")]
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == [os.readlink(site / "public")]
 
 
 def test_two_notices_with_one_slug(site: Path) -> None:

@@ -80,9 +80,10 @@ def _is_python(pid: int) -> bool:
 
 
 def leftovers(site: Path) -> list[str]:
-    """What builds into public/ left beside it but the live tree."""
-    live = os.readlink(site / "public") if (site / "public").is_symlink() else None
-    return sorted(name for name in os.listdir(site) if name.startswith((".public.", "..public.")) and name != live)
+    """What builds into public/ left beside it, but its two trees: the live one and the
+    standby the next build makes the new site in."""
+    return sorted(name for name in os.listdir(site) if name.startswith((".public.", "..public."))
+                  and name not in (".public.1", ".public.2"))
 
 
 def write_site(site: Path, files: dict[str, bytes]) -> None:

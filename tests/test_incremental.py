@@ -225,9 +225,9 @@ class _Arrivals(FileSystemEventHandler):
 
 
 def test_a_site_served_while_it_is_rebuilt_goes_from_the_old_site_to_the_new_in_one_rename(tmp_path: Path) -> None:
-    """public/ is a link to a whole tree: a rebuild makes the next tree beside it and renames
-    a new link over public/, so a web server finds the old site or the new one, never a mix
-    (tests/test_build_faults.py kills builds to show it)."""
+    """public/ is a link to a whole tree: a rebuild makes the new site in the standby tree
+    beside it and renames a new link over public/, so a web server finds the old site or the
+    new one, never a mix (tests/test_build_faults.py kills builds to show it)."""
     generate_site(tmp_path, 20)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     assert os.readlink(tmp_path / "public") == ".public.1"
@@ -239,7 +239,7 @@ def test_a_site_served_while_it_is_rebuilt_goes_from_the_old_site_to_the_new_in_
     observer.start()
     try:
         assert run_cli("build", cwd=tmp_path).returncode == 0
-        Preview.wait_for(lambda: ("deleted", ".public.1") in arrivals.seen, 10)  # the observer reports late
+        Preview.wait_for(lambda: ("moved", "public") in arrivals.seen, 10)  # the observer reports late
     finally:
         observer.stop()
         observer.join()
