@@ -194,7 +194,7 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
     notice = Notice(slug=slug, body=visible(body))
     for key_node, value_node in root.value:
         key = key_node.value
-        value = data.get(key)
+        value = data.get(key) if isinstance(data, dict) else None
         if key not in FRONT_MATTER_KEYS and key not in OPTIONAL_KEYS:
             reader.fail(key_node, key, "unknown key")
         elif key in TEXT_KEYS:

@@ -165,7 +165,7 @@ def change_id(url: str, change: Change) -> str:
 
 def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: datetime) -> bytes:
     """Atom needs a date on every entry: an undated notice takes the feed's own date."""
-    root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})  # type: ignore[dict-item]
     root.set("{http://www.w3.org/XML/1998/namespace}lang", config.language)
     moments = [m for m in map(notice_moment, feed.notices) if m] + [c.moment for c in feed.changes]
     updated = max(moments) if moments else fallback

@@ -93,7 +93,7 @@ def reference_renderer() -> MarkdownIt:
     md.core.ruler.after("attr", "theme_attributes", _theme_attributes_only)
     for name in CONTAINERS:
         md.use(container_plugin, name=name)
-    default_fence = md.renderer.rules["fence"]
+    default_fence = md.renderer.rules["fence"]  # type: ignore[attr-defined]  # the protocol omits `rules`
 
     def fence(renderer, tokens, index, options, env):  # type: ignore[no-untyped-def]
         token = tokens[index]
@@ -108,7 +108,7 @@ def reference_renderer() -> MarkdownIt:
 
 
 REFERENCE = reference_renderer()
-FAST = markdown_it_pyrs.MarkdownIt("zero").enable_many(CORE_RULES)
+FAST = markdown_it_pyrs.MarkdownIt("zero").enable_many(CORE_RULES)  # type: ignore[arg-type]  # names as literals
 
 
 class Unusual(Exception):

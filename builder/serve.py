@@ -59,6 +59,10 @@ class PreviewState:
             self.error = error
             self.changed.notify_all()
 
+    def newer_than(self, version: int) -> Callable[[], bool]:
+        """Whether a build newer than `version` has been published: what a waiting page asks."""
+        return lambda: self.version != version
+
 
 class Rebuilder:
     """Gathers changed paths and rebuilds once per burst, on its own thread."""
@@ -234,7 +238,7 @@ def make_handler(site: Path, state: PreviewState) -> type[http.server.BaseHTTPRe
                 self.wfile.flush()
                 while True:
                     with state.changed:
-                        state.changed.wait_for(lambda since=seen: state.version != since, timeout=KEEPALIVE_SECONDS)
+                        state.changed.wait_for(state.newer_than(seen), timeout=KEEPALIVE_SECONDS)
                         version = state.version
                     message = f"event: reload\ndata: {version}\n\n" if version != seen else ": keep-alive\n\n"
                     seen = version

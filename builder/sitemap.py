@@ -27,7 +27,7 @@ def _document(root: etree._Element) -> bytes:
 
 
 def urlset(entries: list[Entry], absolute: Callable[[str], str]) -> bytes:
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]
     for entry in entries:
         url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
         etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = absolute(entry.path)
@@ -37,7 +37,7 @@ def urlset(entries: list[Entry], absolute: Callable[[str], str]) -> bytes:
 
 
 def sitemap_index(names: list[str], absolute: Callable[[str], str]) -> bytes:
-    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]
     for name in names:
         sitemap = etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
         etree.SubElement(sitemap, f"{{{SITEMAP_NS}}}loc").text = absolute(name)

@@ -52,7 +52,7 @@ def fenced_html_table(rows: Sequence[Sequence[tuple[str, int, int, bool]]]) -> s
     return f"{fence}{TABLE_FENCE_INFO}\n{body}\n{fence}"
 
 
-def _clean(element: etree._Element) -> str:
+def _clean(element: lxml.html.HtmlElement) -> str:
     """Only table parts with their spans and their text: any other markup is dropped."""
     if element.tag not in PARTS:
         return escape_html(element.text_content(), quote=False)

@@ -64,7 +64,7 @@ def theme_keys(env: Environment, known: str | None, known_keys: dict[str, str]) 
     for name in names:
         env.get_template(name)
         found = list(meta.find_referenced_templates(env.parse(sources[name], name)))
-        uses[name] = set(names) if None in found else set(found)  # a name made at render time: any
+        uses[name] = set(names) if None in found else {n for n in found if n}  # a name made at render time: any
 
     def closure(name: str) -> set[str]:
         seen, todo = set(), [name]

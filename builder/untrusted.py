@@ -72,7 +72,7 @@ class _Constructor(yaml.constructor.SafeConstructor):
         return visible(super().construct_yaml_str(node))
 
 
-_Constructor.add_constructor(YAML_TAG + "str", _Constructor.construct_yaml_str)
+_Constructor.add_constructor(YAML_TAG + "str", _Constructor.construct_yaml_str)  # type: ignore[type-var]
 
 
 def _reason(err: yaml.YAMLError) -> str:

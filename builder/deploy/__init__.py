@@ -126,7 +126,7 @@ def rollback(root: Path, target: DeployTarget, say: Callable[[str], None]) -> tu
         live = found.live
         for earlier in reversed([r for r in found.releases if live is not None and r < live]):
             wrong = _damage(destination, earlier, destination.manifest(earlier))
-            if not wrong:
+            if not wrong and live is not None:
                 destination.switch(earlier)
                 return live, earlier
             say(f"skipping release {earlier}: incomplete ({wrong})")

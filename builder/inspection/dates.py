@@ -50,7 +50,7 @@ def date_given_twice(site: Site) -> Iterator[Hit]:
         for warning in entry.notice.warnings:
             match = TWICE.match(warning)
             kept, other = (_day(match["kept"]), _day(match["other"])) if match else (None, None)
-            if kept and other and kept != other:
+            if match and kept and other and kept != other:
                 yield Hit(entry.file, f"{match['label']}前后不一：元数据为 {kept}，正文另有 {other}",
                           entry.line_of("warnings"))
 

@@ -61,7 +61,7 @@ def external_link_malformed(site: Site) -> Iterator[Hit]:
         for attachment in entry.notice.attachments:
             url = attachment.url
             problem = link_problem(url) if url and LEAVES.match(url) else None
-            if problem:
+            if url and problem:
                 yield Hit(entry.file, f"附件 {attachment.title} 的链接 {url[:100]} {problem}",
                           entry.line_of("attachments"))
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from builder.inspection.rules import Entry, Hit, Rule, Severity, Site
 
@@ -143,5 +144,5 @@ def personal_in(entry: Entry, today: date) -> list[Found]:
 
 SOURCE = "《政府网站与政务新媒体检查指标》安全防护：泄露个人隐私；《个人信息保护法》第二十八条 敏感个人信息"
 FIX = "把这个号码改为脱敏形式（gongkai check --fix-personal-data 可批量改写，先加 --dry-run 看一遍）"
-RULES = tuple(Rule(name, Severity.DEDUCT, f"公开了{kind.name}", lambda site, name=name: _found(site, name), FIX, SOURCE)
+RULES = tuple(Rule(name, Severity.DEDUCT, f"公开了{kind.name}", partial(_found, kind=name), FIX, SOURCE)
               for name, kind in KINDS.items())
