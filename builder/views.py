@@ -103,7 +103,7 @@ def metadata_rows(notice: Notice, config: SiteConfig, status: Status | None = No
     validity = row("有效性", "validity")
     if status is not None and status.rule not in (STATED, IN_FORCE_RULE):
         validity = Row("有效性", status.name, None, "据文件关系" if status.by else "据生效、失效日期")
-    elif status is not None and not notice.validity and (notice.effective or notice.expires or notice.relations):
+    elif status is not None and not notice.validity and (notice.effective or notice.expires):
         validity = Row("有效性", status.name, None, "据生效、失效日期")
     optional = [row("生效日期", "effective", True), row("失效日期", "expires", True), validity,
                 row("公开方式", "disclosure")]
