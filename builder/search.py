@@ -43,9 +43,10 @@ import zlib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from io import BufferedReader
 from math import ceil
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from builder.errors import GongkaiError, Problem
 
@@ -184,7 +185,7 @@ def record(page: bytes, url: str) -> dict[str, Any]:
             name, value = _marked(mark, element)
             filters.setdefault(name, []).append(value)
     title = body.find(".//h1")
-    if title is not None:
+    if isinstance(title, html.HtmlElement):
         meta["title"] = title.text_content().strip()
         title.drop_tree()
     paragraphs = "".join(_paragraphs(body)).split("\n")
@@ -206,16 +207,19 @@ class _Service:
             self.run = subprocess.Popen([*command, "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL)
             _RUNNING.add(self.run)
+        assert self.run.stdin is not None and self.run.stdout is not None  # both piped above
+        self.input: IO[bytes] = self.run.stdin
+        self.output = cast(BufferedReader, self.run.stdout)
 
     def ask(self, **payload: Any) -> dict[str, Any]:
         self.sent += 1
         message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
         chunks = [b""]
         try:
-            self.run.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
-            self.run.stdin.flush()
+            self.input.write(base64.b64encode(message.encode("utf-8")) + b",")
+            self.input.flush()
             while not chunks[-1].endswith(b","):
-                chunks.append(self.run.stdout.read1(1 << 20))
+                chunks.append(self.output.read1(1 << 20))
                 if not chunks[-1]:
                     break
         except (BrokenPipeError, ValueError):  # ValueError: stopped (stop_indexing) and closed
@@ -232,8 +236,8 @@ class _Service:
             _RUNNING.discard(self.run)
         self.run.kill()
         self.run.wait()
-        for pipe in (self.run.stdin, self.run.stdout):
-            pipe.close()
+        self.input.close()
+        self.output.close()
 
 
 def _write_shard(site: Path, shard: Shard, command: list[str]) -> None:
