@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from builder.errors import GongkaiError, Problem
+from builder.numerals import cn_number
 
-CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_NUMERAL = "〇○零OＯ一二三四五六七八九十"
 
 # A time of day, as portals write it or as ISO 8601 in China's offset (our own output).
@@ -36,16 +35,6 @@ class ParsedDate:
         return f"{self.day.isoformat()}T{self.clock.isoformat()}+08:00"
 
 
-def _cn_number(text: str) -> int:
-    """二〇二四 → 2024 (digit by digit); 二十一 → 21; 十 → 10."""
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return int("".join(str(CN_DIGITS[c]) for c in text))
-    tens, _, units = text.partition("十")
-    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[units] if units else 0)
-
-
 def parse_date(text: str) -> ParsedDate | None:
     """The date that `text` consists of, or None when it is not exactly a date."""
     value = unicodedata.normalize("NFKC", text).replace("\u3000", " ").strip()
@@ -54,12 +43,15 @@ def parse_date(text: str) -> ParsedDate | None:
         if not match:
             continue
         try:
-            day = date(_cn_number(match["y"]), _cn_number(match["m"]), _cn_number(match["d"]))
+            year, month, number = (cn_number(match[part]) for part in ("y", "m", "d"))
+            if year is None or month is None or number is None:
+                return None
+            day = date(year, month, number)
             groups = match.groupdict()
             clock = None
             if groups.get("hh"):
                 clock = time(int(groups["hh"]), int(groups["mi"]), int(groups["ss"] or 0))
-        except (KeyError, ValueError):
+        except ValueError:  # no such day, hour or minute
             return None
         return ParsedDate(day, clock)
     return None

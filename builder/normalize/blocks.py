@@ -17,8 +17,8 @@ from builder.normalize.patterns import (
     is_title_like,
     title_ending,
 )
+from builder.numerals import cn_number
 
-CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 MAX_HEADING_LENGTH = 60
 LIST_ITEM_ENDS = "；;，,、"
 MAX_WRAPPED_TITLE = 4
@@ -54,13 +54,8 @@ Block = Heading | Paragraph | AttachmentList
 
 
 def cn_value(numeral: str) -> int:
-    """一 → 1, 十二 → 12, 二十 → 20; 12 → 12 (附件 labels are numbered either way)."""
-    if numeral.isdigit():
-        return int(numeral)
-    if "十" not in numeral:
-        return CN_VALUES.get(numeral, 0)
-    tens, _, units = numeral.partition("十")
-    return (CN_VALUES.get(tens, 0) if tens else 1) * 10 + (CN_VALUES.get(units, 0) if units else 0)
+    """一 → 1, 十二 → 12, 12 → 12 (附件 labels are numbered either way); 0 for no numeral."""
+    return cn_number(numeral) or 0
 
 
 def _clean_title(text: str) -> str:
