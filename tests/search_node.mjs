@@ -1,6 +1,7 @@
 // Runs queries through the 搜索 page's own find() (theme/static/search.js) against a built
 // site's Pagefind index, in Node: what the page does, without a browser.
-// Input (stdin, JSON): {"site": folder, "queries": [query, …]}; output: the URLs found, per query.
+// Input (stdin, JSON): {"site": folder, "queries": [query or {query, filters}, …]}; output: the
+// URLs found, per query.
 import { readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -26,8 +27,9 @@ const pagefind = await import(bundle(shards[0]) + "pagefind.js");
 await pagefind.options({ basePath: bundle(shards[0]), baseUrl: "/" });
 for (const name of shards.slice(1)) await pagefind.mergeIndex(bundle(name), { baseUrl: "/" });
 const found = [];
-for (const query of queries) {
-  const results = await find(pagefind, query, {});
+for (const asked of queries) {
+  const { query, filters } = typeof asked === "string" ? { query: asked, filters: undefined } : asked;
+  const results = await find(pagefind, query, filters ? { filters } : {});
   found.push(await Promise.all(results.map(async (result) => (await result.data()).url)));
 }
 process.stdout.write(JSON.stringify(found));

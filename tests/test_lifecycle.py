@@ -282,3 +282,18 @@ def test_history_lists_versions_and_marks_what_changed(life_site: Path) -> None:
     assert changed == "现将{+物业管理+}有关事项通知如下。" and summary.startswith("1 changed lines from ")
     outside = run_cli("history", "content/notices/a-lvhua.md", cwd=life_site.parent)
     assert outside.returncode == 1 and outside.stderr.startswith("error: content/notices/a-lvhua.md: no history:")
+
+
+def test_search_filters_by_status(tmp_path: Path) -> None:
+    site = write_site(tmp_path)
+    (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8").replace("search: false\n", ""),
+                                    encoding="utf-8")
+    assert run_cli("build", "--as-of", "2024-01-01", cwd=site).returncode == 0
+    queries = [{"query": "办法", "filters": {"status": standing}} for standing in ("现行有效", "已失效", "尚未生效")]
+    answer = subprocess.run(["node", str(REPO / "tests/search_node.mjs")], capture_output=True, text=True, check=True,
+                            input=json.dumps({"site": str(site / "public"), "queries": queries}), timeout=120)
+    found = [sorted(url.split("/")[-2] for url in urls) for urls in json.loads(answer.stdout)]
+    in_force = [slug for slug in ("b-feizhi", "c-wuye", "d-xiugai", "e-jiedu") if "办法" in NOTICES[slug]["title"]]
+    assert found == [in_force, ["a-lvhua"], ["g-weilai"]]
+    page = (site / "public" / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<select id="search-validity" name="status">' in page

@@ -112,7 +112,7 @@ function item(data, words) {
 
 function readForm(form, params) {
   const filters = {};
-  for (const name of ["topic", "publisher", "year"]) {
+  for (const name of ["topic", "publisher", "year", "status"]) {
     const select = form.elements[name];
     select.value = params.get(name) || "";  // a value the list does not offer falls back to 全部
     if (select.value) filters[name] = select.value;
