@@ -15,6 +15,7 @@ from builder.config import SiteConfig, base_url_problem, load_config, with_slash
 from builder.dates import as_of_day
 from builder.errors import GongkaiError, Problem
 from builder.fsio import write_atomic
+from builder.i18n import CHINESE, _, ngettext, pick, site_language, use, use_for_content
 
 # Each command imports what it needs when it runs: a no-change build should not pay for
 # compiling the normaliser's patterns, nor normalize for the theme and the renderer.
@@ -25,7 +26,11 @@ def _say(message: str) -> None:
 
 
 def _error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr, flush=True)
+    print(_("error: {message}").format(message=message), file=sys.stderr, flush=True)
+
+
+def _warn(message: object) -> None:
+    _say(_("warning: {message}").format(message=message))
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
@@ -42,7 +47,7 @@ def cmd_normalize(args: argparse.Namespace) -> int:
         return 0
     files, problems = find_inputs(args.sources)
     if not files and not problems:
-        _error(f"no raw notice files (*.txt, *.html) in {', '.join(args.sources)}")
+        _error(_("no raw notice files (*.txt, *.html) in {folders}").format(folders=", ".join(args.sources)))
         return 1
     outcome = normalize_files(files, Path(args.out), config.tags, args.force, _say)
     problems.extend(outcome.problems)
@@ -51,8 +56,12 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     if args.report:
         write_atomic(Path(args.report), json.dumps(outcome.report, ensure_ascii=False, indent=1) + "\n")
     seconds = time.perf_counter() - started
-    _say(f"normalized {len(files)} files: {outcome.written} written, {outcome.unchanged} unchanged, "
-         f"{outcome.kept} kept (edited by hand), {len(problems)} failed, {seconds:.2f} s")
+    _say(ngettext("normalized {count} file: {written} written, {unchanged} unchanged, {kept} kept (edited by hand), "
+                  "{failed} failed, {seconds:.2f} s",
+                  "normalized {count} files: {written} written, {unchanged} unchanged, {kept} kept (edited by hand), "
+                  "{failed} failed, {seconds:.2f} s", len(files))
+         .format(count=len(files), written=outcome.written, unchanged=outcome.unchanged, kept=outcome.kept,
+                 failed=len(problems), seconds=seconds))
     return 1 if problems else 0
 
 
@@ -70,9 +79,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build_site(Path.cwd(), config, out, drafts=args.drafts, jobs=args.jobs, force=args.force)
     seconds = time.perf_counter() - started
     for warning in result.warnings:
-        _say(f"warning: {warning}")
-    _say(f"built {out.as_posix()}/: {result.written} written, {result.skipped} skipped, "
-         f"{result.removed} removed in {seconds:.2f} s")
+        _warn(warning)
+    _say(_("built {out}/: {written} written, {skipped} skipped, {removed} removed in {seconds:.2f} s")
+         .format(out=out.as_posix(), written=result.written, skipped=result.skipped, removed=result.removed,
+                 seconds=seconds))
     return 0
 
 
@@ -82,15 +92,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     config = load_config(Path.cwd(), required=True)
     life = site_life(Path.cwd(), replace(config, as_of=as_of_day(args.as_of)))
     if args.next:
-        _say(life.next_change() or f"no status changes after {life.as_of}")
+        _say(life.next_change() or _("no status changes after {day}").format(day=life.as_of))
         return 0
     lines = status_lines(life)
     for line in lines:
         _say(line)
     for warning in life.warnings:
-        _say(f"warning: {warning}")
-    _say(f"{len(life.notices)} notices on {life.as_of}: {len(life.notices) - len(lines)} in force, "
-         f"{len(lines)} otherwise")
+        _warn(warning)
+    _say(_("{count} notices on {day}: {in_force} in force, {otherwise} otherwise")
+         .format(count=len(life.notices), day=life.as_of, in_force=len(life.notices) - len(lines),
+                 otherwise=len(lines)))
     return 0
 
 
@@ -107,7 +118,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     lines = changed_lines(text_at(Path.cwd(), args.file, old), text_at(Path.cwd(), args.file, new))
     for line in lines:
         _say(line)
-    _say(f"{len(lines)} changed lines from {old[:10]} to {new[:10]}")
+    _say(_("{count} changed lines from {old} to {new}").format(count=len(lines), old=old[:10], new=new[:10]))
     return 0
 
 
@@ -118,7 +129,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     csv_file, json_file, table = write_report(annual_counts(Path.cwd(), config, args.year), args.year,
                                               Path(args.out))
     _say(table)
-    _say(f"wrote {csv_file.as_posix()} and {json_file.as_posix()}")
+    _say(_("wrote {csv} and {json}").format(csv=csv_file.as_posix(), json=json_file.as_posix()))
     return 0
 
 
@@ -145,11 +156,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         # The site's own problems are the error lines above; the table shows the rest.
         for line in table([f for f in findings if f.rule != "site_unsound"], RULES):
             _say(line)
-        verdict = f"{len(checked.problems)} problems" if checked.problems else "no problems"
-        tally = ", ".join(f"{count} {label}" for label, count in counts(findings).items())
-        _say(f"checked {args.out}/: {checked.pages} pages, {checked.links} links, built for {checked.built_for}: "
-             f"{verdict}; inspection as of {site.as_of}: {tally}; report {args.out}/{REPORT}; "
-             f"in {time.perf_counter() - started:.2f} s")
+        verdict = (ngettext("{count} problem", "{count} problems", len(checked.problems))
+                   .format(count=len(checked.problems)) if checked.problems else _("no problems"))
+        tally = _(", ").join(_("{count} {label}").format(count=count, label=label)
+                             for label, count in counts(findings).items())
+        _say(_("checked {out}/: {pages} pages, {links} links, built for {base}: {verdict}; inspection as of {day}: "
+               "{tally}; report {out}/{report}; in {seconds:.2f} s")
+             .format(out=args.out, pages=checked.pages, links=checked.links, base=checked.built_for, verdict=verdict,
+                     day=site.as_of, tally=tally, report=REPORT, seconds=time.perf_counter() - started))
     failed = worst(findings)
     limit = Severity.DEDUCT if args.strict else Severity.FAIL
     return 1 if checked.problems or (failed is not None and failed <= limit) else 0
@@ -170,8 +184,9 @@ def _fix_personal_data(root: Path, config: SiteConfig, out: Path, as_of: str | N
         if found and not dry_run:
             write_atomic(entry.path, entry.text[:entry.body_start] + body)
         numbers, files = numbers + len(found), files + bool(found)
-    verb = "would mask" if dry_run else "masked"
-    _say(f"{verb} {numbers} personal numbers in {files} content files")
+    said = (_("would mask {numbers} personal numbers in {files} content files") if dry_run
+            else _("masked {numbers} personal numbers in {files} content files"))
+    _say(said.format(numbers=numbers, files=files))
     return 1 if site.problems else 0
 
 
@@ -184,23 +199,26 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     target = pick_target(config, args.target)
     if args.rollback:
         was, now = rollback(Path.cwd(), target, _say)
-        _say(f"rolled back {target.name}: {was} → {now} is live, in {time.perf_counter() - started:.2f} s")
+        _say(_("rolled back {target}: {was} → {now} is live, in {seconds:.2f} s")
+             .format(target=target.name, was=was, now=now, seconds=time.perf_counter() - started))
         return 0
     out = Path(args.out)
     if args.build:
         built = build_site(Path.cwd(), replace(config, base_url=target.url or config.base_url), out)
-        _say(f"built {out.as_posix()}/: {built.written} written, {built.skipped} skipped, {built.removed} removed")
+        _say(_("built {out}/: {written} written, {skipped} skipped, {removed} removed")
+             .format(out=out.as_posix(), written=built.written, skipped=built.skipped, removed=built.removed))
     elif not out.is_dir():
-        _error(f"{out.as_posix()}/: no built site; run gongkai build first, or deploy --build")
+        _error(_("{out}/: no built site; run gongkai build first, or deploy --build").format(out=out.as_posix()))
         return 1
     done = deploy(Path.cwd(), config, target, out, args.dry_run, _say, force=args.force)
     if done.unchanged:
-        _say(f"nothing changed on {target.name}: release {done.release} stays live, "
-             f"in {time.perf_counter() - started:.2f} s")
+        _say(_("nothing changed on {target}: release {release} stays live, in {seconds:.2f} s")
+             .format(target=target.name, release=done.release, seconds=time.perf_counter() - started))
         return 0
-    verb = "would deploy" if done.dry_run else "deployed"
-    _say(f"{verb} {target.name}: release {done.release}, {done.plan.summary()} "
-         f"in {time.perf_counter() - started:.2f} s")
+    said = (_("would deploy {target}: release {release}, {summary} in {seconds:.2f} s") if done.dry_run
+            else _("deployed {target}: release {release}, {summary} in {seconds:.2f} s"))
+    _say(said.format(target=target.name, release=done.release, summary=done.plan.summary(),
+                     seconds=time.perf_counter() - started))
     return 0
 
 
@@ -213,81 +231,91 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="gongkai",
-                                   description="Static sites for government information-disclosure notices.")
-    root.add_argument("--version", action="version", version=f"gongkai {__version__}")
+                                   description=_("Static sites for government information-disclosure notices."))
+    root.add_argument("--version", action="version", version=f"gongkai {__version__}",
+                      help=_("show program's version number and exit"))
+    root.add_argument("--lang", choices=("zh", "en"), help=_("the language gongkai speaks (default: site.yaml's "
+                                                             "language, or English when LANG is English)"))
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    normalize = commands.add_parser("normalize", help="raw portal text → front-matter Markdown in content/")
+    normalize = commands.add_parser("normalize", help=_("raw portal text → front-matter Markdown in content/"))
     normalize.add_argument("sources", nargs="*", default=["seeds"], metavar="SRC",
-                           help="raw notice files or folders (default: seeds/)")
-    normalize.add_argument("--out", default="content/notices", help="output folder (default: content/notices)")
-    normalize.add_argument("--force", action="store_true", help="overwrite files edited by hand")
+                           help=_("raw notice files or folders (default: seeds/)"))
+    normalize.add_argument("--out", default="content/notices", help=_("output folder (default: content/notices)"))
+    normalize.add_argument("--force", action="store_true", help=_("overwrite files edited by hand"))
     normalize.add_argument("--report", metavar="FILE",
-                           help="write a JSON report: stripped furniture and the raw lines behind each key")
+                           help=_("write a JSON report: stripped furniture and the raw lines behind each key"))
     normalize.add_argument("--explain", metavar="FILE",
-                           help="print how FILE would be read (each field's candidates and the rule that chose one, "
-                                "each line's role); writes nothing")
+                           help=_("print how FILE would be read (each field's candidates and the rule that chose one, "
+                                "each line's role); writes nothing"))
     normalize.set_defaults(run=cmd_normalize)
 
-    build = commands.add_parser("build", help="content/ + theme/ + site.yaml → the static site")
-    build.add_argument("--out", default="public", help="output folder (default: public)")
-    build.add_argument("--base-url", help="the URL the site is published at (default: base_url in site.yaml)")
-    build.add_argument("--drafts", action="store_true", help="include notices marked draft: true")
-    build.add_argument("--jobs", type=int, help="processes for a large build (default: all cores)")
-    build.add_argument("--as-of", metavar="DATE", help="the day statuses are judged on: YYYY-MM-DD or today "
-                                                        "(default: the newest date in the content)")
+    build = commands.add_parser("build", help=_("content/ + theme/ + site.yaml → the static site"))
+    build.add_argument("--out", default="public", help=_("output folder (default: public)"))
+    build.add_argument("--base-url", help=_("the URL the site is published at (default: base_url in site.yaml)"))
+    build.add_argument("--drafts", action="store_true", help=_("include notices marked draft: true"))
+    build.add_argument("--jobs", type=int, help=_("processes for a large build (default: all cores)"))
+    build.add_argument("--as-of", metavar="DATE", help=_("the day statuses are judged on: YYYY-MM-DD or today "
+                                                        "(default: the newest date in the content)"))
     build.add_argument("--force", action="store_true",
-                       help="replace an output folder that is not empty and that gongkai did not build")
+                       help=_("replace an output folder that is not empty and that gongkai did not build"))
     build.set_defaults(run=cmd_build)
 
-    status = commands.add_parser("status", help="each notice's status (有效, 已废止 …) on a day; "
-                                                "--next: when one changes")
-    status.add_argument("--as-of", metavar="DATE", help="YYYY-MM-DD or today (default: the newest date in the content)")
-    status.add_argument("--next", action="store_true", help="print the next day on which any status changes")
+    status = commands.add_parser("status", help=_("each notice's status (有效, 已废止 …) on a day; "
+                                                "--next: when one changes"))
+    status.add_argument("--as-of", metavar="DATE",
+                        help=_("YYYY-MM-DD or today (default: the newest date in the content)"))
+    status.add_argument("--next", action="store_true", help=_("print the next day on which any status changes"))
     status.set_defaults(run=cmd_status)
 
-    history = commands.add_parser("history", help="a notice's versions from git; --diff: what changed in its text")
-    history.add_argument("file", metavar="FILE", help="the notice's content file")
+    history = commands.add_parser("history", help=_("a notice's versions from git; --diff: what changed in its text"))
+    history.add_argument("file", metavar="FILE", help=_("the notice's content file"))
     history.add_argument("--diff", nargs="*", metavar="REV",
-                         help="compare two versions (default: the two newest), marking [-removed-] and {+added+}")
+                         help=_("compare two versions (default: the two newest), marking [-removed-] and {+added+}"))
     history.set_defaults(run=cmd_history)
 
-    report = commands.add_parser("report", help="the annual report's counts per publisher, as a table, CSV and JSON")
-    report.add_argument("--year", type=int, required=True, help="the report's year, e.g. 2024")
-    report.add_argument("--out", default="reports", help="folder for the CSV and JSON files (default: reports)")
+    report = commands.add_parser("report", help=_("the annual report's counts per publisher, as a table, CSV and JSON"))
+    report.add_argument("--year", type=int, required=True, help=_("the report's year, e.g. 2024"))
+    report.add_argument("--out", default="reports", help=_("folder for the CSV and JSON files (default: reports)"))
     report.set_defaults(run=cmd_report)
 
-    check = commands.add_parser("check", help="check the built site and inspect it as the 政府网站 inspections do")
-    check.add_argument("--out", default="public", help="the built site (default: public)")
+    check = commands.add_parser("check", help=_("check the built site and inspect it as the 政府网站 inspections do"))
+    check.add_argument("--out", default="public", help=_("the built site (default: public)"))
     check.add_argument("--as-of", metavar="DATE",
-                       help="the day to judge dates on: YYYY-MM-DD or today (default: the newest date in the content)")
+                       help=_("the day to judge dates on: YYYY-MM-DD or today "
+                              "(default: the newest date in the content)"))
     check.add_argument("--format", choices=("table", "json"), default="table",
-                       help="findings as a table, or as JSON on standard output for CI")
-    check.add_argument("--strict", action="store_true", help="exit status 1 for 扣分 findings too, not only 不合格")
+                       help=_("findings as a table, or as JSON on standard output for CI"))
+    check.add_argument("--strict", action="store_true", help=_("exit status 1 for 扣分 findings too, not only 不合格"))
     check.add_argument("--fix-personal-data", action="store_true",
-                       help="mask ID, mobile and bank card numbers in the content files (and check nothing else)")
+                       help=_("mask ID, mobile and bank card numbers in the content files (and check nothing else)"))
     check.add_argument("--dry-run", action="store_true",
-                       help="with --fix-personal-data: list the numbers, change nothing")
+                       help=_("with --fix-personal-data: list the numbers, change nothing"))
     check.set_defaults(run=cmd_check)
 
-    deploy = commands.add_parser("deploy", help="publish the built site to a target in site.yaml, atomically")
-    deploy.add_argument("target", nargs="?", metavar="NAME", help="the target under deploy: (needed if several)")
-    deploy.add_argument("--out", default="public", help="the built site (default: public)")
-    deploy.add_argument("--dry-run", action="store_true", help="print what would be added, changed and removed")
-    deploy.add_argument("--rollback", action="store_true", help="make the previous release live again")
-    deploy.add_argument("--build", action="store_true", help="build first, for the target's address")
-    deploy.add_argument("--force", action="store_true", help="deploy even when gongkai check finds 不合格")
+    deploy = commands.add_parser("deploy", help=_("publish the built site to a target in site.yaml, atomically"))
+    deploy.add_argument("target", nargs="?", metavar="NAME", help=_("the target under deploy: (needed if several)"))
+    deploy.add_argument("--out", default="public", help=_("the built site (default: public)"))
+    deploy.add_argument("--dry-run", action="store_true", help=_("print what would be added, changed and removed"))
+    deploy.add_argument("--rollback", action="store_true", help=_("make the previous release live again"))
+    deploy.add_argument("--build", action="store_true", help=_("build first, for the target's address"))
+    deploy.add_argument("--force", action="store_true", help=_("deploy even when gongkai check finds 不合格"))
     deploy.set_defaults(run=cmd_deploy)
 
-    serve = commands.add_parser("serve", help="live preview: rebuild on every change, reload open pages")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    serve.add_argument("--open", action="store_true", help="open the preview in a browser")
+    serve = commands.add_parser("serve", help=_("live preview: rebuild on every change, reload open pages"))
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: loopback only)"))
+    serve.add_argument("--port", type=int, default=8000, help=_("port (default: 8000)"))
+    serve.add_argument("--open", action="store_true", help=_("open the preview in a browser"))
     serve.set_defaults(run=cmd_serve)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The language is chosen before the parser is made: its help and errors are messages too.
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    use(pick(early.parse_known_args(argv)[0].lang, os.environ, Path.cwd()))
+    use_for_content(site_language(Path.cwd()) or CHINESE)
     args = parser().parse_args(argv)
     try:
         return args.run(args)
