@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from builder.errors import GongkaiError, Problem
+from builder.i18n import N_, _
 from builder.slugs import SLUG_RULE, plain_slug
 from builder.untrusted import compose, construct
 
@@ -175,24 +176,25 @@ class _Checker:
     def mapping(self, node: yaml.Node, schema: dict[str, Any], path: str) -> dict[str, Any]:
         """The mapping's values by key, after checking keys and types against schema."""
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, path or "(top)", "expected a mapping of keys")
+            self.fail(node, path or "(top)", _("expected a mapping of keys"))
             return {}
         values: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = f"{path}.{key_node.value}" if path else key_node.value
             if key_node.value not in schema:
-                self.fail(key_node, key, f"unknown key (known: {', '.join(schema)})")
+                self.fail(key_node, key, _("unknown key (known: {keys})").format(keys=", ".join(schema)))
                 continue
-            expected, _ = schema[key_node.value]
+            expected, _required = schema[key_node.value]
             value = construct(value_node)
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                self.fail(value_node, key, f"expected {expected.__name__}, got {type(value).__name__}")
+                self.fail(value_node, key, _("expected {expected}, got {kind}").format(expected=expected.__name__,
+                                                                                kind=type(value).__name__))
                 continue
             values[key_node.value] = value
             values[f"{key_node.value}@node"] = value_node
-        for name, (_, required) in schema.items():
+        for name, (_type, required) in schema.items():
             if required and name not in values:
-                self.fail(node, f"{path}.{name}" if path else name, "required key is missing")
+                self.fail(node, f"{path}.{name}" if path else name, _("required key is missing"))
         return values
 
     def section(self, values: dict[str, Any], key: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -214,10 +216,12 @@ def _topics(checker: _Checker, node: yaml.SequenceNode, path: str) -> tuple[Topi
             continue
         slug = values["slug"]
         if not plain_slug(slug):
-            checker.fail(values["slug@node"], f"{key}.slug", f"{slug[:60]!r}: expected {SLUG_RULE}")
+            checker.fail(values["slug@node"], f"{key}.slug",
+                         _("{slug}: expected {rule}").format(slug=repr(slug[:60]), rule=_(SLUG_RULE)))
         elif slug in owners:
             checker.fail(values["slug@node"], f"{key}.slug",
-                         f"{slug} is the slug of {owners[slug]} too: each topic needs a folder of its own")
+                         _("{slug} is the slug of {other} too: each topic needs a folder of its own").format(
+                             slug=slug, other=owners[slug]))
         else:
             owners[slug] = key
             topics.append(Topic(values["name"], slug, tuple(str(w) for w in values["words"])))
@@ -227,7 +231,7 @@ def _topics(checker: _Checker, node: yaml.SequenceNode, path: str) -> tuple[Topi
 def _agencies(checker: _Checker, node: yaml.Node) -> tuple[Agency, ...]:
     """The publishers table; each name, or alias, belongs to one agency."""
     if not isinstance(node, yaml.SequenceNode):
-        checker.fail(node, "publishers", "expected a list of {name, aliases}")
+        checker.fail(node, "publishers", _("expected a list of {{name, aliases}}"))
         return ()
     agencies: list[Agency] = []
     owners: dict[str, str] = {}
@@ -236,11 +240,12 @@ def _agencies(checker: _Checker, node: yaml.Node) -> tuple[Agency, ...]:
         values = checker.mapping(item, AGENCY_SCHEMA, key)
         names = [values.get("name"), *values.get("aliases", [])]
         if not all(isinstance(name, str) and name.strip() for name in names):
-            checker.fail(item, key, "expected a name and aliases that are non-empty text")
+            checker.fail(item, key, _("expected a name and aliases that are non-empty text"))
             continue
         taken = next((name for name in names if name in owners), None)
         if taken:
-            checker.fail(item, key, f"{taken} is already a name of {owners[taken]}: a name belongs to one agency")
+            checker.fail(item, key, _("{name} is already a name of {other}: a name belongs to one agency").format(
+                name=taken, other=owners[taken]))
             continue
         owners.update(dict.fromkeys(names, key))
         agencies.append(Agency(names[0], tuple(names[1:])))
@@ -256,7 +261,7 @@ def _safe_path(path: str) -> bool:
 def _targets(checker: _Checker, node: yaml.Node) -> tuple[DeployTarget, ...]:
     targets = []
     if not isinstance(node, yaml.MappingNode):
-        checker.fail(node, "deploy", "expected a mapping of target names to targets")
+        checker.fail(node, "deploy", _("expected a mapping of target names to targets"))
         return ()
     for name_node, target_node in node.value:
         key = f"deploy.{name_node.value}"
@@ -265,11 +270,11 @@ def _targets(checker: _Checker, node: yaml.Node) -> tuple[DeployTarget, ...]:
         where = values.get("path") if kind == "dir" else values.get("dest")
         if kind not in ("dir", "rsync"):
             if "type" in values:
-                checker.fail(values["type@node"], f"{key}.type", "expected dir or rsync")
+                checker.fail(values["type@node"], f"{key}.type", _("expected dir or rsync"))
             continue
         field_name = "path" if kind == "dir" else "dest"
         if where is None:
-            checker.fail(target_node, f"{key}.{field_name}", f"required for type {kind}")
+            checker.fail(target_node, f"{key}.{field_name}", _("required for type {kind}").format(kind=kind))
             continue
         host, path = None, where
         if kind == "rsync":
@@ -277,16 +282,18 @@ def _targets(checker: _Checker, node: yaml.Node) -> tuple[DeployTarget, ...]:
             host, path = (match["host"], match["path"]) if match else (None, "")
         identity = values.get("identity") or ""
         if (kind == "rsync" and host is None) or not _safe_path(path):
-            shape = "an absolute folder" if kind == "dir" else "user@host:/absolute/folder"
             checker.fail(values[f"{field_name}@node"], f"{key}.{field_name}",
-                         f"expected {shape} of plain names (letters, digits, . _ - + @), not a system folder")
+                         _("expected an absolute folder of plain names (letters, digits, . _ - + @), not a system "
+                           "folder") if kind == "dir" else
+                         _("expected user@host:/absolute/folder of plain names (letters, digits, . _ - + @), not a "
+                           "system folder"))
             continue
         if re.search(r"[\s'\"\\]", identity + (values.get("known_hosts") or "")):
-            checker.fail(target_node, f"{key}.identity", "key and known_hosts paths must not hold spaces or quotes")
+            checker.fail(target_node, f"{key}.identity", _("key and known_hosts paths must not hold spaces or quotes"))
             continue
         if values.get("keep", 5) < 2:
             checker.fail(values["keep@node"], f"{key}.keep",
-                         "expected 2 or more (the live release and one to roll back to)")
+                         _("expected 2 or more (the live release and one to roll back to)"))
             continue
         if "url" in values and base_url_problem(values["url"]):
             checker.fail(values["url@node"], f"{key}.url", str(base_url_problem(values["url"])))
@@ -300,21 +307,21 @@ def _targets(checker: _Checker, node: yaml.Node) -> tuple[DeployTarget, ...]:
 # Characters no base URL holds: spaces and control characters (a line end would split
 # robots.txt), and those a URL must escape, which could end an attribute or a tag.
 NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f\"'<>\\^`{|}]")
-ABSOLUTE_URL = "expected an absolute http(s) URL such as https://example.gov.cn/"
+ABSOLUTE_URL = N_("expected an absolute http(s) URL such as https://example.gov.cn/")
 
 
 def base_url_problem(url: str) -> str | None:
     """What is wrong with a site's address (base_url, --base-url, a target's url), or None."""
     if NOT_IN_URL.search(url):
-        return "a space, control character, quote or one of <>\\^`{|} has no place in a site's address"
+        return _("a space, control character, quote or one of <>\\^`{{|}} has no place in a site's address")
     try:
         parts = urlsplit(url)
     except ValueError:  # a host in brackets that never close
-        return ABSOLUTE_URL
+        return _(ABSOLUTE_URL)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return ABSOLUTE_URL
+        return _(ABSOLUTE_URL)
     if "?" in url or "#" in url:
-        return "a site's address has no ?query or #fragment: every page's address is made by adding to it"
+        return _("a site's address has no ?query or #fragment: every page's address is made by adding to it")
     return None
 
 
@@ -338,19 +345,19 @@ def _inspection(checker: _Checker, values: dict[str, Any]) -> Inspection:
             continue
         node = found[f"{key}@node"]
         if isinstance(value, int) and value < 0:
-            checker.fail(node, f"inspection.{key}", "expected zero or a positive whole number")
+            checker.fail(node, f"inspection.{key}", _("expected zero or a positive whole number"))
         elif isinstance(value, str):
             try:
                 re.compile(value)
             except re.error as err:
-                checker.fail(node, f"inspection.{key}", f"not a regular expression: {err}")
+                checker.fail(node, f"inspection.{key}", _("not a regular expression: {reason}").format(reason=err))
     return Inspection(**{k: v for k, v in found.items() if "@" not in k})
 
 
 def parse_config(text: str, file: str) -> SiteConfig:
     root = compose(text, file)
     if root is None:
-        raise GongkaiError(Problem(file, "empty configuration"))
+        raise GongkaiError(Problem(file, _("empty configuration")))
     checker = _Checker(file)
     values = checker.mapping(root, SITE_SCHEMA, "")
     tag_rules = TagRules(default_vocabulary())
@@ -366,14 +373,14 @@ def parse_config(text: str, file: str) -> SiteConfig:
     feeds = Feeds(**checker.section(values, "feeds", FEEDS_SCHEMA))
     inspection = _inspection(checker, values)
     if feeds.limit < 1:
-        checker.fail(values["feeds@node"], "feeds.limit", "expected a positive whole number")
+        checker.fail(values["feeds@node"], "feeds.limit", _("expected a positive whole number"))
     if "base_url" in values and base_url_problem(values["base_url"]):
         checker.fail(values["base_url@node"], "base_url", str(base_url_problem(values["base_url"])))
     if not 1 <= values.get("sitemap_max_urls", 1) <= 50_000:
-        checker.fail(values["sitemap_max_urls@node"], "sitemap_max_urls", "expected a whole number from 1 to 50000")
+        checker.fail(values["sitemap_max_urls@node"], "sitemap_max_urls", _("expected a whole number from 1 to 50000"))
     for key in ("page_size", "home_count"):
         if key in values and values[key] < 1:
-            checker.fail(values[f"{key}@node"], key, "expected a positive whole number")
+            checker.fail(values[f"{key}@node"], key, _("expected a positive whole number"))
     if checker.problems:
         raise GongkaiError(*checker.problems)
     plain = {k: v for k, v in values.items()
@@ -389,13 +396,14 @@ def load_config(root: Path, required: bool = False) -> SiteConfig:
     path = root / SITE_FILE
     if not path.exists():
         if required:
-            raise GongkaiError(Problem(SITE_FILE, f"not found in {root}: run gongkai from the site's root folder"))
+            raise GongkaiError(Problem(SITE_FILE, _("not found in {folder}: run gongkai from the site's root folder")
+                                       .format(folder=root)))
         return SiteConfig()
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         line = path.read_bytes().count(b"\n", 0, err.start) + 1
-        raise GongkaiError(Problem(SITE_FILE, "not UTF-8 text; save it as UTF-8", line)) from None
+        raise GongkaiError(Problem(SITE_FILE, _("not UTF-8 text; save it as UTF-8"), line)) from None
     except OSError as err:
-        raise GongkaiError(Problem(SITE_FILE, f"cannot read: {err.strerror}")) from None
+        raise GongkaiError(Problem(SITE_FILE, _("cannot read: {reason}").format(reason=err.strerror))) from None
     return parse_config(text, SITE_FILE)

@@ -13,6 +13,7 @@ import yaml
 from builder.dates import parse_date
 from builder.errors import GongkaiError, Problem
 from builder.fsio import State
+from builder.i18n import _
 from builder.lifecycle import RELATION_TYPES
 from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Change, Notice, Relation
 from builder.parallel import fork_pool
@@ -45,12 +46,13 @@ class _Reader:
             target = (self.folder / name).resolve()
             inside, found = target.is_relative_to(self.root.resolve()), target.is_file()
         except OSError as err:  # a name longer than the system allows, a link loop …
-            self.fail(node, key, f"{name[:60]}…: not a usable file name ({err.strerror})")
+            self.fail(node, key, _("{name}…: not a usable file name ({reason})")
+                      .format(name=name[:60], reason=err.strerror))
             return False
         if not inside:
-            self.fail(node, key, f"{name} leaves content/: attachment files must be inside it")
+            self.fail(node, key, _("{name} leaves content/: attachment files must be inside it").format(name=name))
         elif not found:
-            self.fail(node, key, f"{name}: no such file beside the notice")
+            self.fail(node, key, _("{name}: no such file beside the notice").format(name=name))
         else:
             return True
         return False
@@ -64,7 +66,7 @@ class _Reader:
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)  # a bare 2024 or 1.5 in a hand edit is still text
-        self.fail(node, key, f"expected text, got {type(value).__name__}")
+        self.fail(node, key, _("expected text, got {kind}").format(kind=type(value).__name__))
         return None
 
     def day(self, key: str, value: Any, node: yaml.Node) -> str | None:
@@ -72,7 +74,7 @@ class _Reader:
             return None
         parsed = parse_date(value) if isinstance(value, str) else None
         if parsed is None:
-            self.fail(node, key, f"expected a date such as 2024-02-21, got {_shown(value)}")
+            self.fail(node, key, _("expected a date such as 2024-02-21, got {value}").format(value=_shown(value)))
             return None
         return parsed.iso() if key == "published" else parsed.day.isoformat()
 
@@ -80,7 +82,7 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-            self.fail(node, key, "expected a list of text")
+            self.fail(node, key, _("expected a list of text"))
             return []
         return [str(v) for v in value]
 
@@ -88,25 +90,26 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(node, "attachments", "expected a list of {number, title, inline}")
+            self.fail(node, "attachments", _("expected a list of {{number, title, inline}}"))
             return []
         result = []
         for index, (item, item_node) in enumerate(zip(value, node.value, strict=True)):
             key = f"attachments[{index}]"
             if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"]:
-                self.fail(item_node, key, "expected a mapping with a title")
+                self.fail(item_node, key, _("expected a mapping with a title"))
                 continue
             unknown = set(item) - {"number", "title", "inline", "file", "url"}
             number, file, url = item.get("number"), item.get("file"), item.get("url")
             if unknown:
                 self.fail(item_node, key,
-                          f"unknown key {sorted(unknown)[0]} (known: number, title, inline, file, url)")
+                          _("unknown key {key} (known: number, title, inline, file, url)")
+                          .format(key=sorted(unknown)[0]))
             elif number is not None and (not isinstance(number, int) or isinstance(number, bool)):
-                self.fail(item_node, f"{key}.number", "expected a whole number or null")
+                self.fail(item_node, f"{key}.number", _("expected a whole number or null"))
             elif file is not None and not isinstance(file, str):
-                self.fail(item_node, f"{key}.file", "expected a file name")
+                self.fail(item_node, f"{key}.file", _("expected a file name"))
             elif url is not None and not (isinstance(url, str) and web_address(url)):
-                self.fail(item_node, f"{key}.url", "expected a web address (http, https or a relative path)")
+                self.fail(item_node, f"{key}.url", _("expected a web address (http, https or a relative path)"))
             elif file is None or self.attachment_file(file, item_node, f"{key}.file"):
                 result.append(Attachment(number, item["title"], bool(item.get("inline", False)), file, url))
         return result
@@ -118,11 +121,12 @@ class _Reader:
             kind, target, scope = item.get("type"), item.get("target"), item.get("scope")
             day = self.day(f"{key}.date", item.get("date"), item_node)  # a problem of its own if unreadable
             if kind not in RELATION_TYPES:
-                self.fail(item_node, f"{key}.type", f"expected one of {'、'.join(RELATION_TYPES)}, got {_shown(kind)}")
+                self.fail(item_node, f"{key}.type", _("expected one of {types}, got {value}")
+                          .format(types="、".join(RELATION_TYPES), value=_shown(kind)))
             elif not isinstance(target, str) or not target.strip():
-                self.fail(item_node, f"{key}.target", "expected the other notice's 发文字号, 索引号, slug or title")
+                self.fail(item_node, f"{key}.target", _("expected the other notice's 发文字号, 索引号, slug or title"))
             elif scope is not None and not isinstance(scope, str):
-                self.fail(item_node, f"{key}.scope", "expected text such as 第五条")
+                self.fail(item_node, f"{key}.scope", _("expected text such as 第五条"))
             elif item.get("date") is None or day is not None:
                 found.append(Relation(kind, target.strip(), scope, day))
         return found
@@ -133,11 +137,11 @@ class _Reader:
             note = item.get("note")
             day = self.day(f"{key}.date", item.get("date"), item_node)
             if item.get("date") is None:
-                self.fail(item_node, f"{key}.date", "expected the date of the change")
+                self.fail(item_node, f"{key}.date", _("expected the date of the change"))
             elif day is None:
                 continue  # its date was unreadable: a problem already
             elif not isinstance(note, str) or not note.strip():
-                self.fail(item_node, f"{key}.note", "expected a one-line note of what changed")
+                self.fail(item_node, f"{key}.note", _("expected a one-line note of what changed"))
             else:
                 found.append(Change(day, note.strip()))
         return found
@@ -149,15 +153,15 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(node, name, f"expected a list of {{{', '.join(known)}}}")
+            self.fail(node, name, _("expected a list of {{{keys}}}").format(keys=", ".join(known)))
             return []
         found = []
         for index, (item, item_node) in enumerate(zip(value, node.value, strict=True)):
             key = f"{name}[{index}]"
             unknown = sorted(set(item) - set(known)) if isinstance(item, dict) else []
             if not isinstance(item, dict) or unknown:
-                self.fail(item_node, key, f"unknown key {unknown[0]}" if unknown else
-                          f"expected a mapping of {', '.join(known)}")
+                self.fail(item_node, key, _("unknown key {key}").format(key=unknown[0]) if unknown else
+                          _("expected a mapping of {keys}").format(keys=", ".join(known)))
             else:
                 found.append((key, item, item_node))
         return found
@@ -183,20 +187,20 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
     """A Notice from one content file's text; GongkaiError lists everything wrong."""
     parts = split_front_matter(text)
     if parts is None:
-        raise GongkaiError(Problem(file, "no front matter: the file must start with a line '---' "
-                                   "and the metadata must end with another", 1))
+        raise GongkaiError(Problem(file, _("no front matter: the file must start with a line '---' "
+                                     "and the metadata must end with another"), 1))
     front, body = parts
     root = compose(front, file, first_line=2)
     data = construct(root) if root is not None else None
     reader = _Reader(file, folder, content_root)
     if not isinstance(root, yaml.MappingNode):
-        raise GongkaiError(Problem(file, "front matter must be a mapping of keys", 2))
+        raise GongkaiError(Problem(file, _("front matter must be a mapping of keys"), 2))
     notice = Notice(slug=slug, body=visible(body))
     for key_node, value_node in root.value:
         key = key_node.value
         value = data.get(key) if isinstance(data, dict) else None
         if key not in FRONT_MATTER_KEYS and key not in OPTIONAL_KEYS:
-            reader.fail(key_node, key, "unknown key")
+            reader.fail(key_node, key, _("unknown key"))
         elif key in TEXT_KEYS:
             setattr(notice, key, reader.text(key, value, value_node))
         elif key in DATE_KEYS:
@@ -207,7 +211,7 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
             notice.attachments = reader.attachments(value, value_node)
         elif key == "extra":
             if value is not None and not isinstance(value, dict):
-                reader.fail(value_node, key, "expected a mapping of label: value")
+                reader.fail(value_node, key, _("expected a mapping of label: value"))
             notice.extra = {str(k): str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else {}
         elif key == "relations":
             notice.relations = reader.relations(value, value_node)
@@ -215,13 +219,13 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
             notice.changes = reader.changes(value, value_node)
         elif key == "draft":
             if not isinstance(value, bool):
-                reader.fail(value_node, key, "expected true or false")
+                reader.fail(value_node, key, _("expected true or false"))
             notice.draft = value is True
     if not notice.title or not notice.title.strip():
         title_node = next((v for k, v in root.value if k.value == "title"), None)
-        reader.fail(title_node, "title", "a notice needs a title")
+        reader.fail(title_node, "title", _("a notice needs a title"))
         if title_node is None:
-            reader.problems[-1] = Problem(file, "a notice needs a title", 1, "title")
+            reader.problems[-1] = Problem(file, _("a notice needs a title"), 1, "title")
     if reader.problems:
         raise GongkaiError(*reader.problems)
     return notice
@@ -268,9 +272,9 @@ def _read(job: tuple[str, str, str, Path, int, int]) -> Cached | list[Problem]:
         data = path.read_bytes()
         notice = parse_notice(data.decode("utf-8"), file, slug, path.parent, content)
     except UnicodeDecodeError:
-        return [Problem(file, "not UTF-8 text")]
+        return [Problem(file, _("not UTF-8 text"))]
     except OSError as err:  # unreadable, or gone since the folder was listed
-        return [Problem(file, f"cannot read: {err.strerror}")]
+        return [Problem(file, _("cannot read: {reason}").format(reason=err.strerror))]
     except GongkaiError as err:
         return list(err.problems)
     meta = replace(notice, body=None)
@@ -290,17 +294,18 @@ def load_notices(content: Path, listing: State, cache: dict[str, Cached] | None 
     paths: dict[str, str] = {}
     todo = []
     for path, (size, mtime_ns) in listing.items():
-        folder, _, name = path.rpartition("/")
+        folder, _slash, name = path.rpartition("/")
         if folder != NOTICES_DIR or not name.endswith(".md"):
             continue
         file = f"{prefix}/{name}"
         slug = name[:-3].lower()
         if not SLUG.fullmatch(slug):
-            problems.append(Problem(file, "file name must be ASCII letters, digits, - or _ (it is the URL)",
+            problems.append(Problem(file, _("file name must be ASCII letters, digits, - or _ (it is the URL)"),
                                     field="slug"))
             continue
         if slug in seen:
-            problems.append(Problem(file, f"two notices with the slug {slug}: {seen[slug]} and {file}",
+            problems.append(Problem(file, _("two notices with the slug {slug}: {one} and {other}")
+                                    .format(slug=slug, one=seen[slug], other=file),
                                     field="slug"))
             continue
         seen[slug] = file

@@ -8,6 +8,7 @@ from operator import attrgetter
 
 from builder.config import Agency, SiteConfig
 from builder.dates import parse_date
+from builder.i18n import _
 from builder.model import Notice
 from builder.slugs import unique_slugs
 
@@ -81,8 +82,9 @@ def agency_names(names: set[str], table: tuple[Agency, ...]) -> tuple[dict[str, 
         longer = {agency[other] for other in names if other != name and other.endswith(name)}
         if len(name) >= MIN_SHORT_NAME and len(longer) == 1:
             agency[name] = longer.pop()
-            warnings.append(f"发布机构 {name} is taken for {agency[name]} (its longer name): list both under "
-                            "publishers: in site.yaml to confirm, or list it alone to keep them apart")
+            warnings.append(_("发布机构 {name} is taken for {longer} (its longer name): list both under publishers: "
+                              "in site.yaml to confirm, or list it alone to keep them apart")
+                            .format(name=name, longer=agency[name]))
     return agency, warnings
 
 

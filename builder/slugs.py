@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import re
 
+from builder.i18n import N_
+
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 60
 # A slug set by hand (a topic's, in site.yaml) names a folder of the site: one plain name,
 # ASCII so it reads in any URL, lower case so it stays unique on hosts that ignore case.
 CONFIGURED_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
-SLUG_RULE = "a slug of lower-case ASCII letters, digits, - and _ (up to 100, starting with a letter or digit)"
+SLUG_RULE = N_("a slug of lower-case ASCII letters, digits, - and _ (up to 100, starting with a letter or digit)")
 
 
 def plain_slug(slug: str) -> bool:

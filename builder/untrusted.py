@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from builder.errors import GongkaiError, Problem
+from builder.i18n import N_, _
 
 YAML_TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = frozenset(YAML_TAG + name for name in ("null", "bool", "int", "float", "str", "seq", "map"))
@@ -38,6 +39,15 @@ INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 # Links a page may carry: web addresses and relative paths, never javascript: or data:.
 SAFE_URL = re.compile(r"^(?:https?://|[^:]*$)", re.IGNORECASE)
+# A key followed by a full-width colon (`title：…`): an input method's colon, which YAML
+# reads as part of the text, so that its error comes a line or more later.
+FULL_WIDTH_COLON = re.compile(r"^[ \t]*-?[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*：", re.MULTILINE)
+# YAML's own words for the mistakes an editor makes, for the catalog; others stay as YAML says them.
+YAML_PROBLEMS = (N_("mapping values are not allowed in this context"), N_("found unexpected end of stream"),
+                 N_("did not find expected key"), N_("did not find expected ',' or '}'"),
+                 N_("did not find expected ',' or ']'"), N_("found character that cannot start any token"),
+                 N_("could not find expected ':'"), N_("found a tab character that violates indentation"),
+                 N_("found undefined alias"), N_("did not find expected node content"))
 
 
 def visible(text: str) -> str:
@@ -77,16 +87,31 @@ _Constructor.add_constructor(YAML_TAG + "str", _Constructor.construct_yaml_str) 
 
 def _reason(err: yaml.YAMLError) -> str:
     if isinstance(err, yaml.reader.ReaderError):
-        return f"character U+{err.character:04X} is not allowed; write it as an escape in a double-quoted string"
-    return str(getattr(err, "problem", None) or err)
+        return _("character U+{code:04X} is not allowed; write it as an escape in a double-quoted string").format(
+            code=err.character)
+    return _(str(getattr(err, "problem", None) or err))
 
 
 def _error_line(err: yaml.YAMLError, text: str, first_line: int) -> int | None:
     bad = NOT_YAML.search(text) if isinstance(err, yaml.reader.ReaderError) else None
     if bad:
         return text.count("\n", 0, bad.start()) + first_line
-    mark = getattr(err, "problem_mark", None)
+    mark, context = getattr(err, "problem_mark", None), getattr(err, "context_mark", None)
+    # A quote or bracket left open is found only at the end of the text; the line that
+    # opened it is the mistake.
+    if mark and context and mark.index >= len(text.rstrip()):
+        mark = context
     return mark.line + first_line if mark else None
+
+
+def _full_width_colon(text: str, file: str, first_line: int, before: int | None) -> Problem | None:
+    """A key written with a full-width colon at or before line `before`, as a Problem."""
+    for found in FULL_WIDTH_COLON.finditer(text):
+        line = text.count("\n", 0, found.start()) + first_line
+        if before is None or line <= before:
+            return Problem(file, _("after the key, write an ASCII colon ':' and a space, not a full-width '：'"),
+                           line, found.group(1))
+    return None
 
 
 def _shown(tag: str) -> str:
@@ -96,14 +121,16 @@ def _shown(tag: str) -> str:
 def _refusal(node: yaml.Node) -> str | None:
     """Why a node (reached for the first time) is refused, or None."""
     if node.tag not in PLAIN_TAGS:
-        return f"tag {_shown(node.tag)} is not allowed (only text, numbers, true/false, null, lists and mappings)"
+        return _("tag {tag} is not allowed (only text, numbers, true/false, null, lists and mappings)").format(
+            tag=_shown(node.tag))
     if node.tag in NUMBER_TAGS:
         if len(node.value) > MAX_NUMBER:
-            return f"a number of {len(node.value)} characters is too long; quote it to keep it as text"
+            return _("a number of {count} characters is too long; quote it to keep it as text").format(
+                count=len(node.value))
         try:
             _Constructor.yaml_constructors[node.tag](_Constructor(), node)
         except (ValueError, KeyError):
-            return f"{node.value[:40]!r} is no {_shown(node.tag)}"
+            return _("{value} is no {tag}").format(value=repr(node.value[:40]), tag=_shown(node.tag))
     return None
 
 
@@ -117,7 +144,7 @@ def _check(root: yaml.Node, file: str, first_line: int) -> None:
         node, path, where = stack.pop()
         line = where.start_mark.line + first_line
         if id(node) in seen:
-            raise GongkaiError(Problem(file, "aliases (*name) are not allowed; write the value out", line,
+            raise GongkaiError(Problem(file, _("aliases (*name) are not allowed; write the value out"), line,
                                        path or None))
         seen.add(id(node))
         refusal = _refusal(node)
@@ -142,10 +169,15 @@ def compose(text: str, file: str, first_line: int = 1) -> yaml.Node | None:
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as err:
-        raise GongkaiError(Problem(file, f"invalid YAML: {_reason(err)}", _error_line(err, text, first_line))) \
-            from None
+        line = _error_line(err, text, first_line)
+        raise GongkaiError(_full_width_colon(text, file, first_line, line)
+                           or Problem(file, _("invalid YAML: {reason}").format(reason=_reason(err)), line)) from None
     finally:
         loader.dispose()
+    if isinstance(root, yaml.ScalarNode):  # `title：…` alone is read as one text
+        colon = _full_width_colon(text, file, first_line, None)
+        if colon:
+            raise GongkaiError(colon)
     if root is not None:
         _check(root, file, first_line)
     return root

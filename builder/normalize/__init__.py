@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any
 
 from builder.config import TagRules
+from builder.i18n import _, for_content
 from builder.model import Notice
 from builder.normalize.assemble import assemble, body_text
 from builder.normalize.decode import DecodeError, Line, clean_lines, decode
@@ -79,22 +80,22 @@ def _normalize(raw: str, source: str, tag_rules: TagRules, page: Page | None) ->
     # A titled notice may hold nothing but its attachments (…详见附件); an untitled one needs text.
     if not titled and next(islice(CJK.finditer(text), MIN_CJK_CHARS - 1, None), None) is None:
         if meta.pairs:
-            raise NotANotice(f"no notice: {len(meta.pairs)} labelled values (a table's record), no title and "
-                             f"{len(text)} characters of text")
-        raise NotANotice(f"no title and no notice text found ({len(text)} characters left after metadata and "
-                         "portal furniture)")
+            raise NotANotice(_("no notice: {pairs} labelled values (a table's record), no title and {count} "
+                               "characters of text").format(pairs=len(meta.pairs), count=len(text)))
+        raise NotANotice(_("no title and no notice text found ({count} characters left after metadata and portal "
+                           "furniture)").format(count=len(text)))
     assembled = assemble(source, meta, skeleton, stripped.publisher_hints, tag_rules, stripped.downloads,
                          page.meta if page else None, page.links if page else ())
     notice = assembled.notice
     if stripped.repeated:
-        notice.warnings.append("the text was given twice over; the second copy is dropped as furniture")
+        notice.warnings.append(for_content("the text was given twice over; the second copy is dropped as furniture"))
     notice.body = body_markdown(skeleton, assembled.anchors, page.tables if page else ())
     for link in page.unresolved if page else ():
-        notice.warnings.append(f"attachment link {link} is relative and the page does not say its own address; "
-                               "kept as written")
+        notice.warnings.append(for_content("attachment link {link} is relative and the page does not say its own "
+                                           "address; kept as written").format(link=link))
     for link in page.refused if page else ():
-        notice.warnings.append(f"attachment link {link[:80]} is no web address (http, https or a relative path); "
-                               "dropped")
+        notice.warnings.append(for_content("attachment link {link} is no web address (http, https or a relative "
+                                           "path); dropped").format(link=link[:80]))
     report = {
         "furniture": [{"line": raw.number, "text": raw.text, "rule": piece.rule}
                       for piece in stripped.furniture for raw in provenance(piece.line)],

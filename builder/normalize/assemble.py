@@ -8,6 +8,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 
 from builder.config import TagRules
+from builder.i18n import N_, for_content
 from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment
 from builder.normalize.blocks import AttachmentList, Item
 from builder.normalize.decode import Line
@@ -57,13 +58,13 @@ def _labelled(builder: Fields, meta: Metadata) -> None:
             value = normal_doc_no(value)
         if pair.key in seen:
             if value and value != seen[pair.key]:
-                builder.warn(f"{pair.label} given twice: kept {seen[pair.key]}, ignored {value} "
-                             f"(line {pair.source[0].number})")
+                builder.warn(for_content("{label} given twice: kept {kept}, ignored {ignored} (line {line})").format(
+                    label=pair.label, kept=seen[pair.key], ignored=value, line=pair.source[0].number))
             builder.result.sources[pair.key].extend(pair.source)
             continue
         seen[pair.key] = value or ""
         builder.set(pair.key, value, pair.source,
-                    inferred="the unlabelled date under the page's heading" if pair.unlabelled else "")
+                    inferred=N_("the unlabelled date under the page's heading") if pair.unlabelled else "")
 
 
 def _page_meta(builder: Fields, skeleton: Skeleton, page_meta: dict[str, str]) -> None:
@@ -152,16 +153,18 @@ def _fill_gaps(builder: Fields, skeleton: Skeleton, hints: list[Line]) -> None:
     elif notice.signed:
         builder.consider("written", SIGNED_DATE, notice.signed, [skeleton.date] if skeleton.date else [])
         if notice.written != notice.signed:
-            builder.warn(f"成文日期 {notice.written} differs from the date under the signature {notice.signed}")
+            builder.warn(for_content("成文日期 {written} differs from the date under the signature {signed}")
+                         .format(written=notice.written, signed=notice.signed))
     elif notice.written and notice.signed and notice.written != notice.signed:
-        builder.warn(f"成文日期 {notice.written} differs from the date under the signature {notice.signed}")
+        builder.warn(for_content("成文日期 {written} differs from the date under the signature {signed}")
+                     .format(written=notice.written, signed=notice.signed))
     if not notice.doc_no and skeleton.doc_no:
         builder.set("doc_no", normal_doc_no(skeleton.doc_no.text), [skeleton.doc_no], inferred=PRINTED_DOC_NO)
     elif skeleton.doc_no:
         printed_value(builder, "doc_no", normal_doc_no(skeleton.doc_no.text), [skeleton.doc_no])
     for key in EXPECTED_KEYS:
         if getattr(notice, key) in (None, ""):
-            builder.warn(f"no {LABELS_CN[key]} ({key}) found; left empty")
+            builder.warn(for_content("no {label} ({key}) found; left empty").format(label=LABELS_CN[key], key=key))
 
 
 def _items(skeleton: Skeleton) -> list[Item]:
@@ -195,8 +198,8 @@ def _attachments(builder: Fields, skeleton: Skeleton) -> None:
         line = section.label or section.title[0]
         items.append(Item(section.number, title, line, line.text))
         inline[len(items) - 1] = index
-        builder.warn(f"attachment {title or section.number} has its text in the notice "
-                     "but is missing from the 附件说明 list")
+        builder.warn(for_content("attachment {name} has its text in the notice but is missing from the 附件说明 list")
+                     .format(name=title or section.number))
     attachments = [Attachment(item.number, item.title, i in inline) for i, item in enumerate(items)]
     builder.set("attachments", attachments, [item.line for item in items],
                 rule="the 附件说明, the attachments' own text and the page's files")

@@ -12,6 +12,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from builder.i18n import _
+
 BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -56,15 +58,16 @@ def _plausible(text: str) -> bool:
 def decode(data: bytes) -> str:
     """Text of a raw notice file; DecodeError says why it cannot be read."""
     if not data.strip():
-        raise DecodeError("empty file")
+        raise DecodeError(_("empty file"))
     for bom, encoding in BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as err:
-                raise DecodeError(f"invalid {encoding} after its byte-order mark: {err.reason}") from None
+                raise DecodeError(_("invalid {encoding} after its byte-order mark: {reason}").format(
+                    encoding=encoding, reason=err.reason)) from None
     if b"\x00" in data:
-        raise DecodeError("binary file (NUL bytes; UTF-16 text needs a byte-order mark)")
+        raise DecodeError(_("binary file (NUL bytes; UTF-16 text needs a byte-order mark)"))
     for encoding in ("utf-8", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -72,7 +75,7 @@ def decode(data: bytes) -> str:
             continue
         if _plausible(text):
             return text
-    raise DecodeError("unreadable encoding: reads as neither UTF-8, UTF-16 with BOM nor GB18030 Chinese text")
+    raise DecodeError(_("unreadable encoding: reads as neither UTF-8, UTF-16 with BOM nor GB18030 Chinese text"))
 
 
 def clean_lines(text: str) -> list[Line]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from builder.dates import parse_date
+from builder.i18n import N_, for_content
 from builder.model import Notice
 from builder.normalize.decode import Line
 from builder.normalize.patterns import DOC_NO_BRACKETS
@@ -23,13 +24,14 @@ LABELS_CN = {"title": "标题", "index_no": "索引号", "doc_no": "发文字号
              "relations": "文件关系"}
 
 # The rules fields are read by, as --explain names them.
-LABEL = "the metadata label"
-PRINTED_TITLE = "the printed title (over its 发文字号 or 主送机关)"
-HEADING = "the page's heading"
-PAGE_TITLE = "the page's title line"
-SIGNATURE = "the signature"
-SIGNED_DATE = "the date under the signature"
-PRINTED_DOC_NO = "the 发文字号 printed with the title"
+# (Marked for the catalog: a warning written into a content file names the rule in the site's language.)
+LABEL = N_("the metadata label")
+PRINTED_TITLE = N_("the printed title (over its 发文字号 or 主送机关)")
+HEADING = N_("the page's heading")
+PAGE_TITLE = N_("the page's title line")
+SIGNATURE = N_("the signature")
+SIGNED_DATE = N_("the date under the signature")
+PRINTED_DOC_NO = N_("the 发文字号 printed with the title")
 
 SIGNERS_APART = re.compile(r"[ \u3000]{2,}")
 
@@ -69,7 +71,8 @@ class Fields:
         if inferred and value not in (None, [], ""):
             self.notice.inferred.append(key)
             shown = "、".join(map(str, value)) if isinstance(value, list) else value
-            self.warn(f"{LABELS_CN.get(key, key)} inferred from {inferred}: {shown}")
+            self.warn(for_content("{label} inferred from {rule}: {value}").format(
+                label=LABELS_CN.get(key, key), rule=for_content(inferred), value=shown))
 
     def consider(self, key: str, rule: str, value: object, lines: list[Line] | tuple[Line, ...]) -> None:
         """Note a value `key` could take, for `normalize --explain`."""
@@ -77,6 +80,7 @@ class Fields:
             self.result.candidates.setdefault(key, []).append(Candidate(rule, value, tuple(li.number for li in lines)))
 
     def warn(self, message: str) -> None:
+        """Note a warning for the content file's `warnings:`, already in the site's language."""
         self.notice.warnings.append(message)
 
 

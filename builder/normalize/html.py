@@ -19,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from builder.i18n import _
 from builder.normalize.decode import BOMS, DecodeError, decode
 from builder.normalize.metadata import LABEL_AT
 from builder.normalize.patterns import FILE_TYPES, table_mark
@@ -270,7 +271,7 @@ def read_page(data: bytes) -> Page:
     try:
         document = lxml.html.document_fromstring(text.lstrip("\ufeff"))
     except (etree.ParserError, ValueError) as err:
-        raise NotAPage(f"not an HTML page: {err}") from None
+        raise NotAPage(_("not an HTML page: {reason}").format(reason=err)) from None
     reader = _Reader(_base_url(document))
     reader.walk(document)
     reader.end_line()
@@ -280,10 +281,11 @@ def read_page(data: bytes) -> Page:
     body = "\n".join(line for line in reader.lines if line not in link_lines)
     characters = len(re.sub(r"\s", "", body))
     if characters < MIN_CHARACTERS:
-        raise NotAPage(f"no notice text in the page ({characters} characters of text outside scripts and menus)")
+        raise NotAPage(_("no notice text in the page ({count} characters of text outside scripts and menus)")
+                       .format(count=characters))
     if reader.link_chars > LINKS_SHARE_OF_A_LIST_PAGE * characters:
-        raise NotAPage(f"a page of links, not a notice ({reader.link_chars} of its {characters} characters are "
-                       "link text: a portal home or list page)")
+        raise NotAPage(_("a page of links, not a notice ({links} of its {count} characters are link text: a portal "
+                         "home or list page)").format(links=reader.link_chars, count=characters))
     return Page(body, tuple(reader.tables), tuple(reader.links), _meta(document), tuple(reader.unresolved),
                 tuple(reader.refused))
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from builder.config import TagRules
 from builder.errors import Problem
 from builder.fsio import write_atomic
+from builder.i18n import _
 from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes, normalize_page
 from builder.normalize.explain import render
 from builder.normalize.html import HTML_SUFFIXES
@@ -49,7 +50,7 @@ def find_inputs(sources: list[str]) -> tuple[list[str], list[Problem]]:
         elif path.is_file():
             files.append(path.as_posix())
         else:
-            problems.append(Problem(source, "no such file or folder"))
+            problems.append(Problem(source, _("no such file or folder")))
     return files, problems
 
 
@@ -105,7 +106,9 @@ def normalize_files(files: list[str], out: Path, tag_rules: TagRules, force: boo
         slug = result.slug
         body = result.notice.body or ""
         if slug in claimed and claimed[slug][1] == body:
-            outcome.problems.append(Problem(file, f"the same notice as {claimed[slug][0]} (a duplicate)", field="slug"))
+            outcome.problems.append(Problem(file, _("the same notice as {other} (a duplicate)")
+                                            .format(other=claimed[slug][0]),
+                                                    field="slug"))
             continue
         if slug in claimed:  # another notice of the same title and date: told apart by its text
             slug = f"{slug}-{hashlib.sha1(body.encode()).hexdigest()[:6]}"
@@ -115,19 +118,19 @@ def normalize_files(files: list[str], out: Path, tag_rules: TagRules, force: boo
         old = target.read_bytes() if target.exists() else None
         if old == new:
             outcome.unchanged += 1
-            say(f"unchanged {target.as_posix()} ← {file}")
+            say(_("unchanged {target} ← {file}").format(target=target.as_posix(), file=file))
         elif old is not None and state.get(target.name) != _digest(old) and not force:
             outcome.kept += 1
-            say(f"kept {target.as_posix()} ← {file}: edited by hand since normalize wrote it "
-                "(--force overwrites it)")
+            say(_("kept {target} ← {file}: edited by hand since normalize wrote it (--force overwrites it)")
+                .format(target=target.as_posix(), file=file))
             continue
         else:
             write_atomic(target, new)
             outcome.written += 1
-            say(f"wrote {target.as_posix()} ← {file}")
+            say(_("wrote {target} ← {file}").format(target=target.as_posix(), file=file))
         state[target.name] = _digest(new)
         for warning in result.notice.warnings:
-            say(f"  warning: {file}: {warning}")
+            say("  " + _("warning: {message}").format(message=f"{file}: {warning}"))
         outcome.report.append({"source": file, "output": target.as_posix(), **result.report})
     if outcome.written or outcome.unchanged:
         write_atomic(out / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n")

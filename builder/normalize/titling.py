@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from builder.i18n import N_, for_content
 from builder.normalize.blocks import Block, Paragraph
 from builder.normalize.decode import Line
 from builder.normalize.fields import (
@@ -57,7 +58,7 @@ def _infer_title(builder: Fields, skeleton: Skeleton) -> None:
     for block in skeleton.blocks:
         if isinstance(block, Paragraph) and (match := COVER_NAME.search(block.line.text)):
             builder.set("title", _cover_title(builder, skeleton, match["name"], block.line.text), [block.line],
-                        inferred="the document its cover letter issues (the standard title of a 印发 notice)")
+                        inferred=N_("the document its cover letter issues (the standard title of a 印发 notice)"))
             return
     cover = next((b.line for b in skeleton.blocks if isinstance(b, Paragraph) and COVER_VERB.search(b.line.text)),
                  None)
@@ -65,14 +66,14 @@ def _infer_title(builder: Fields, skeleton: Skeleton) -> None:
     if cover and printed:
         name = "".join(line.text for line in printed.title)
         builder.set("title", _cover_title(builder, skeleton, name, cover.text), [cover, *printed.title],
-                    inferred="the document its cover letter issues (the standard title of a 印发 notice)")
+                    inferred=N_("the document its cover letter issues (the standard title of a 印发 notice)"))
         return
     first = _first_paragraph(skeleton.blocks)
     lead_in = LEAD_IN.match(CLAUSE_END.split(first.text, maxsplit=1)[0]) if first else None
     if first and lead_in:
-        builder.set("title", lead_in["subject"], [first], inferred="the subject its opening sentence names")
+        builder.set("title", lead_in["subject"], [first], inferred=N_("the subject its opening sentence names"))
         return
-    builder.warn("no title: the text starts without one; write the notice's title into its front matter")
+    builder.warn(for_content("no title: the text starts without one; write the notice's title into its front matter"))
 
 
 def printed_value(builder: Fields, key: str, printed: str, lines: list[Line]) -> None:
@@ -86,7 +87,8 @@ def printed_value(builder: Fields, key: str, printed: str, lines: list[Line]) ->
     label = PRINTED_LABELS[key]
     builder.notice.extra.setdefault(label, printed)
     builder.result.sources.setdefault("extra", []).extend(lines)
-    builder.warn(f"{LABELS_CN[key]} differs from the one printed in the text, kept under extra as {label}: {printed}")
+    builder.warn(for_content("{label} differs from the one printed in the text, kept under extra as {extra}: {printed}")
+                 .format(label=LABELS_CN[key], extra=label, printed=printed))
 
 
 def _agree(one: str, other: str) -> bool:
