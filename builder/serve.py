@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import http.server
 import mimetypes
+import re
 import signal
 import threading
 import time
@@ -25,7 +26,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from builder.config import SITE_FILE, load_config
-from builder.errors import GongkaiError
+from builder.errors import GongkaiError, Problem, field_name
+from builder.i18n import _
 from builder.normalize.run import RAW_SUFFIXES, normalize_files
 from builder.paths import PREVIEW
 from builder.record import CACHE_DIR
@@ -47,13 +49,14 @@ WATCHED = ("content", "theme", "seeds")
 
 @dataclass
 class PreviewState:
-    """What the server shows: the current build's number, or the error that stopped it."""
+    """What the server shows: the current build's number, or what stopped it (the problems
+    found, or a crash's traceback)."""
 
     version: int = 0
-    error: str | None = None
+    error: tuple[Problem, ...] | str | None = None
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def publish(self, error: str | None) -> None:
+    def publish(self, error: tuple[Problem, ...] | str | None) -> None:
         with self.changed:
             self.version += 1
             self.error = error
@@ -95,7 +98,7 @@ class Rebuilder:
                 paths, self.pending = sorted(self.pending), set()
             self.rebuild(paths)
 
-    def rebuild(self, paths: list[str]) -> None:
+    def rebuild(self, paths: list[str], first: bool = False) -> None:
         started = time.perf_counter()
         try:
             config = replace(load_config(self.root, required=True), base_url=self.base_url)
@@ -105,26 +108,35 @@ class Rebuilder:
                 outcome = normalize_files([Path(p).relative_to(self.root).as_posix() for p in raw],
                                           self.root / "content/notices", config.tags, False, self.say)
                 for problem in outcome.problems:
-                    self.say(f"  warning: {problem}")
+                    self.say("  " + _("warning: {message}").format(message=problem))
             with self.memory_lock:
                 result = build_site(self.root, config, self.out, memory=self.memory, defer_search=True)
         except GongkaiError as err:
-            self.state.publish("\n".join(str(p) for p in err.problems))
-            self.say("error: build failed; the preview shows why:\n  " + "\n  ".join(map(str, err.problems)))
+            self.state.publish(err.problems)
+            self.say(_("error: {message}").format(message=_("build failed; the preview shows why:")) + "\n  "
+                     + "\n  ".join(map(str, err.problems)))
             return
         except Exception:  # a bug must not stop the preview: show it, keep serving
             self.state.publish(traceback.format_exc())
-            self.say(f"error: build crashed:\n{traceback.format_exc()}")
+            self.say(_("error: {message}").format(message=_("build crashed:")) + f"\n{traceback.format_exc()}")
             return
-        seconds = time.perf_counter() - started
-        shown = ", ".join(Path(p).relative_to(self.root).as_posix() if Path(p).is_relative_to(self.root) else p
-                          for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        milliseconds = round((time.perf_counter() - started) * 1000)
         self.state.publish(None)
-        self.say(f"rebuilt after {shown}: {result.written} written, {result.removed} removed in "
-                 f"{seconds * 1000:.0f} ms")
+        if first:
+            self.say(_("built the preview: {written} written, {removed} removed in {ms} ms")
+                     .format(written=result.written, removed=result.removed, ms=milliseconds))
+        else:
+            self.say(_("rebuilt after {files}: {written} written, {removed} removed in {ms} ms")
+                     .format(files=self.shown(paths), written=result.written, removed=result.removed, ms=milliseconds))
         for warning in result.warnings:
-            self.say(f"  warning: {warning}")
+            self.say("  " + _("warning: {message}").format(message=warning))
         self.search_due.set()
+
+    def shown(self, paths: list[str]) -> str:
+        """The changed files, as the rebuild's line names them: the first five."""
+        names = ", ".join(Path(p).relative_to(self.root).as_posix() if Path(p).is_relative_to(self.root) else p
+                          for p in paths[:5])
+        return names + (_(" and {count} more").format(count=len(paths) - 5) if len(paths) > 5 else "")
 
     def index_forever(self) -> None:
         """Brings the search index up to date after rebuilds, on its own thread: indexing a
@@ -138,9 +150,11 @@ class Rebuilder:
                 refresh_search_index(self.out, self.memory, self.memory_lock)
             except GongkaiError as err:
                 if not self.stopping:
-                    self.say("warning: search index not updated: " + "; ".join(map(str, err.problems)))
+                    self.say(_("warning: {message}").format(message=_("search index not updated: {problems}")
+                                                             .format(problems="; ".join(map(str, err.problems)))))
             except Exception:  # the preview goes on; the next rebuild tries again
-                self.say(f"warning: search indexing crashed:\n{traceback.format_exc()}")
+                self.say(_("warning: {message}").format(message=_("search indexing crashed:"))
+                         + f"\n{traceback.format_exc()}")
 
 
 class _Events(FileSystemEventHandler):
@@ -160,14 +174,78 @@ class _Events(FileSystemEventHandler):
                 self.rebuilder.notice(str(path))
 
 
-def error_page(message: str) -> bytes:
-    body = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>构建出错</title></head>'
-            f'<body><main><h1>构建出错（build error）</h1><p>修正下列文件后，本页会自动刷新。</p>'
-            f"<pre>{html.escape(message)}</pre></main></body></html>")
-    return body.encode("utf-8")
+SHOWN_AROUND = 2  # lines shown either side of a problem's line
+SHOWN_PAGES = 30  # notices of the last build the error page links to
+ERROR_STYLE = ("<style>.build-problem pre{overflow-x:auto;border:1px solid #ccc;padding:.5em}"
+               ".build-problem mark{display:block;background:#fde8e8;color:inherit;font-weight:bold}"
+               ".build-problem dt{font-weight:bold;float:left;clear:left;margin-right:.5em}</style>")
+MINIMAL_PAGE = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title></title></head>'
+                '<body><main id="main"></main></body></html>')
 
 
-def make_handler(site: Path, state: PreviewState) -> type[http.server.BaseHTTPRequestHandler]:
+def error_page(error: tuple[Problem, ...] | str, root: Path, site: Path) -> bytes:
+    """What every page of the preview shows while the site does not build, inside the 404 page
+    of the last build that worked: the site's stylesheet, header, 长者模式 and footer."""
+    problems = () if isinstance(error, str) else error
+    details = (f"<pre>{html.escape(error)}</pre>" if isinstance(error, str)
+               else "".join(_problem_html(problem, root) for problem in problems))
+    title = html.escape(_("The site could not be built"))
+    advice = html.escape(_("Fix what is named below; this page reloads by itself when the site builds again."))
+    broken = {Path(problem.file).stem for problem in problems}
+    main = f"<h1>{title}</h1><p>{advice}</p>" + details + _pages_still_built(site, broken)
+    shell = site / "404.html"
+    page = shell.read_text(encoding="utf-8") if shell.is_file() else MINIMAL_PAGE
+    opened, closed = re.search(r"<main[^>]*>", page), page.rfind("</main>")
+    if opened is None or closed < 0:
+        opened, closed, page = re.search(r"<main[^>]*>", MINIMAL_PAGE), MINIMAL_PAGE.rfind("</main>"), MINIMAL_PAGE
+    assert opened is not None  # MINIMAL_PAGE has one
+    page = page[:opened.end()] + main + page[closed:]
+    page = re.sub(r"<title>.*?</title>", lambda _match: f"<title>{title}</title>", page, count=1, flags=re.DOTALL)
+    return page.replace("</head>", ERROR_STYLE + "</head>", 1).encode("utf-8")
+
+
+def _problem_html(problem: Problem, root: Path) -> str:
+    facts = [(_("File"), problem.file)]
+    facts += [(_("Line"), str(problem.line))] if problem.line else []
+    facts += [(_("Field"), field_name(problem.field))] if problem.field else []
+    rows = "".join(f"<dt>{html.escape(name)}</dt><dd>{html.escape(value)}</dd>" for name, value in facts)
+    return (f'<section class="build-problem"><dl>{rows}</dl><p><strong>{html.escape(problem.message)}</strong></p>'
+            f"{_excerpt(problem, root)}</section>")
+
+
+def _excerpt(problem: Problem, root: Path) -> str:
+    """The lines around the problem's line in its file, that line marked."""
+    path = (root / problem.file).resolve()
+    if problem.line is None or not path.is_relative_to(root.resolve()) or not path.is_file():
+        return ""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    first = max(problem.line - SHOWN_AROUND, 1)
+    shown = []
+    for number in range(first, min(problem.line + SHOWN_AROUND, len(lines)) + 1):
+        text = html.escape(f"{number:>4} │ {lines[number - 1]}")
+        shown.append(f"<mark>{text}</mark>" if number == problem.line else text + "\n")
+    label = html.escape(_("Line {line} of {file}").format(line=problem.line, file=problem.file))
+    return f'<pre aria-label="{label}"><code>{"".join(shown)}</code></pre>'
+
+
+def _pages_still_built(site: Path, broken: set[str]) -> str:
+    """Links to pages of the last build that worked (served as they were, by `?last`)."""
+    if not (site / "index.html").is_file():
+        return ""
+    folder = site / "notices"
+    slugs = sorted(p.name for p in folder.iterdir() if p.name not in broken and (p / "index.html").is_file()) \
+        if folder.is_dir() else []
+    home, heading = html.escape(_("Home page")), html.escape(_("Pages as last built"))
+    lead = html.escape(_("These pages still open as the last build made them:"))
+    links = [f'<li><a href="/?last">{home}</a></li>']
+    links += [f'<li><a href="/notices/{slug}/?last">{html.escape(slug)}</a></li>' for slug in slugs[:SHOWN_PAGES]]
+    return f"<h2>{heading}</h2><p>{lead}</p><ul>{''.join(links)}</ul>"
+
+
+def make_handler(site: Path, state: PreviewState, root: Path) -> type[http.server.BaseHTTPRequestHandler]:
     site = site.resolve()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -181,12 +259,15 @@ def make_handler(site: Path, state: PreviewState) -> type[http.server.BaseHTTPRe
             self.do_GET(head=True)
 
         def do_GET(self, head: bool = False) -> None:
-            path = urlsplit(self.path).path
+            path, query = urlsplit(self.path)[2:4]
             if path == EVENTS_PATH:
                 self.events()
                 return
-            if state.error is not None:
-                self.send(500, "text/html; charset=utf-8", error_page(state.error), head)
+            # While the site does not build, its pages show why; its stylesheets, scripts and
+            # the pages asked for as last built (?last) are still served.
+            error = state.error
+            if error is not None and query != "last" and (path.endswith("/") or path.endswith(".html")):
+                self.send(500, "text/html; charset=utf-8", error_page(error, root, site), head)
                 return
             target = self.resolve(path)
             if target is None:
@@ -260,8 +341,8 @@ def serve(root: Path, host: str, port: int, open_browser: bool, say: Callable[[s
     out = root / CACHE_DIR / PREVIEW
     state = PreviewState()
     rebuilder = Rebuilder(root, out, url, state, say)
-    rebuilder.rebuild([str(root / SITE_FILE)])
-    server = http.server.ThreadingHTTPServer((host, port), make_handler(out, state))
+    rebuilder.rebuild([str(root / SITE_FILE)], first=True)
+    server = http.server.ThreadingHTTPServer((host, port), make_handler(out, state, root))
     server.daemon_threads = True
     observer = Observer()
     handler = _Events(rebuilder, root)
@@ -273,7 +354,7 @@ def serve(root: Path, host: str, port: int, open_browser: bool, say: Callable[[s
     threading.Thread(target=rebuilder.run_forever, daemon=True, name="rebuild").start()
     indexer = threading.Thread(target=rebuilder.index_forever, daemon=True, name="search")
     indexer.start()
-    say(f"serving the preview at {url} (Ctrl-C stops)")
+    say(_("serving the preview at {url} (Ctrl-C stops)").format(url=url))
     if open_browser:
         import webbrowser
 
@@ -282,7 +363,7 @@ def serve(root: Path, host: str, port: int, open_browser: bool, say: Callable[[s
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        say("stopped")
+        say(_("stopped"))
     finally:
         observer.stop()
         server.server_close()
