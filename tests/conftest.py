@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,9 @@ import yaml
 from playwright.sync_api import Browser, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
+# The tests read gongkai's messages in English (its default is Chinese): every CLI they start
+# inherits this. tests/test_i18n.py asks for Chinese where it needs it.
+os.environ["LC_ALL"] = "en_US.UTF-8"
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 
 

@@ -385,7 +385,7 @@ def test_a_printed_title_other_than_the_labelled_one_is_kept(tmp_path: Path) -> 
     meta, _ = read_notice(next((tmp_path / "out").glob("*.md")))
     assert meta["title"] == labelled
     assert meta["extra"] == {"正文标题": printed, "正文发文字号": "示政发〔2018〕44号"}
-    assert len([w for w in meta["warnings"] if "printed in the text" in w]) == 2
+    assert len([w for w in meta["warnings"] if "与文中印出的不同" in w]) == 2
 
 
 def test_joint_signers_on_one_line_and_list_items(tmp_path: Path) -> None:

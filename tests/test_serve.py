@@ -62,7 +62,7 @@ class Preview:
         raise AssertionError(f"not within {seconds} s")
 
     def rebuilds(self) -> int:
-        return sum(1 for line in self.lines if line.startswith(("rebuilt", "error: build")))
+        return sum(1 for line in self.lines if line.startswith(("built the preview", "rebuilt", "error: build")))
 
     def stop(self) -> None:
         self.process.terminate()
@@ -125,7 +125,7 @@ def test_broken_yaml_shows_an_error_page_then_recovers(preview: Preview) -> None
     path.write_text(good.replace("tags:\n", "tags: [unclosed\n", 1), encoding="utf-8")
     preview.wait_for(lambda: preview.get("")[0] == 500)
     status, _, page = preview.get("notices/qz01113-1000-2024-00008/")
-    assert status == 500 and "content/notices/qz01113-1000-2024-00008.md:" in page and "invalid YAML" in page
+    assert status == 500 and "<dd>content/notices/qz01113-1000-2024-00008.md</dd>" in page and "invalid YAML" in page
     path.write_text(good, encoding="utf-8")
     preview.wait_for(lambda: preview.get("notices/qz01113-1000-2024-00008/")[0] == 200)
     assert preview.process.poll() is None

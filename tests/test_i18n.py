@@ -1,0 +1,138 @@
+"""gongkai speaks Chinese by default and English on request, with the same file, line and field."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.conftest import REPO, free_port, run_cli
+
+CHINESE_ENV = {**os.environ, "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
+NOTICE = "content/notices/broken.md"
+
+
+def run_in(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "builder", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, check=False, env=env)
+
+
+def broken_site(site: Path, front: str) -> Path:
+    (site / "content/notices").mkdir(parents=True)
+    (site / NOTICE).write_text(f"---\n{front}---\n正文。\n", encoding="utf-8")
+    return site
+
+
+def test_a_failing_build_in_chinese_and_in_english(site: Path) -> None:
+    broken_site(site, "title: 关于开展检查的通知\npublisher: 示例局\npublished: 2024-13-45\n")
+    chinese = run_in(CHINESE_ENV, "build", cwd=site)
+    english = run_cli("build", cwd=site)
+    also_english = run_in(CHINESE_ENV, "--lang", "en", "build", cwd=site)
+    assert chinese.returncode == english.returncode == 1
+    assert chinese.stderr == (f"错误：{NOTICE}:4: 发布日期（published）："
+                              "应为 2024-02-21 这样的日期，实际是 '2024-13-45'\n")
+    assert english.stderr == also_english.stderr == (f"error: {NOTICE}:4: published: "
+                                                     "expected a date such as 2024-02-21, got '2024-13-45'\n")
+
+
+def test_a_missing_title_in_chinese(site: Path) -> None:
+    broken_site(site, "title:\npublisher: 示例局\n")
+    assert run_in(CHINESE_ENV, "build", cwd=site).stderr == f"错误：{NOTICE}:2: 标题（title）：一份文件需要标题\n"
+
+
+def test_site_language_english_speaks_english(site: Path) -> None:
+    text = (site / "site.yaml").read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
+    (site / "site.yaml").write_text(text, encoding="utf-8")
+    assert "usage:" in run_in(CHINESE_ENV, "--help", cwd=site).stdout
+
+
+def test_help_in_both_languages(tmp_path: Path) -> None:
+    chinese = run_in(CHINESE_ENV, "build", "--help", cwd=tmp_path).stdout
+    english = run_cli("build", "--help", cwd=tmp_path).stdout
+    assert chinese.startswith("用法：gongkai build") and "选项" in chinese and "显示本帮助并退出" in chinese
+    assert "包括标记为 draft: true 的文件" in chinese and "usage:" not in chinese
+    assert english.startswith("usage: gongkai build") and "include notices marked draft: true" in english
+
+
+@pytest.mark.parametrize(("front", "line"), [
+    ('title: 关于开展检查的通知\npublisher: 示例局\npublished: "2024-01-01\n', 4),  # a quote left open
+    ("title: 关于开展检查的通知\npublisher: 示例局\nextra: {a: b\n", 4),  # a bracket left open
+    ("title: 关于开展检查的通知\npublisher: 示例局\npublished: 2024-13-45\n", 4),
+])
+def test_a_mistake_is_reported_at_its_line(site: Path, front: str, line: int) -> None:
+    broken_site(site, front)
+    assert run_cli("build", cwd=site).stderr.startswith(f"error: {NOTICE}:{line}: ")
+
+
+@pytest.mark.parametrize("front", ["title：关于开展检查的通知\npublisher: 示例局\npublished: 2024-01-05\n",
+                                   "title：关于开展检查的通知\n"])
+def test_a_full_width_colon_is_reported_at_its_line(site: Path, front: str) -> None:
+    broken_site(site, front)
+    assert run_cli("build", cwd=site).stderr == (f"error: {NOTICE}:2: title: after the key, write an ASCII colon "
+                                                 "':' and a space, not a full-width '：'\n")
+    assert run_in(CHINESE_ENV, "build", cwd=site).stderr == (
+        f"错误：{NOTICE}:2: 标题（title）：字段名后面要用英文半角冒号“:”再加一个空格，不能用全角冒号“：”\n")
+
+
+def test_every_message_has_a_chinese_translation(tmp_path: Path) -> None:
+    pot = tmp_path / "gongkai.pot"
+    subprocess.run([Path(sys.executable).parent / "pybabel", "extract", "-F", "babel.cfg", "-k", "N_", "-k",
+                    "NC_:1c,2", "-k", "ngettext:1,2", "-k", "pgettext:1c,2", "-k", "for_content", "--no-location",
+                    "-o", str(pot), "builder"], cwd=REPO, check=True, capture_output=True)
+    with pot.open("rb") as extracted, (REPO / "builder/locale/zh_CN/LC_MESSAGES/gongkai.po").open("rb") as po:
+        wanted, catalog = read_po(extracted), read_po(po)
+    untranslated = [m.id for m in wanted if m.id and not (catalog.get(m.id, m.context) and all(
+        catalog.get(m.id, m.context).string if isinstance(catalog.get(m.id, m.context).string, tuple)
+        else [catalog.get(m.id, m.context).string]))]
+    assert untranslated == []
+    assert len(wanted) > 200
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8")
+
+
+def test_the_preview_speaks_chinese_and_shows_the_marked_line(normalized_seeds: Path, tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    subprocess.run(["cp", "-r", str(normalized_seeds), str(root)], check=True)
+    port = free_port()
+    log = tmp_path / "log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--port", str(port)], cwd=root,
+                                   stdout=out, stderr=subprocess.STDOUT, env=CHINESE_ENV)
+    try:
+        deadline = time.monotonic() + 60
+        while "预览地址" not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        said = log.read_text(encoding="utf-8")
+        assert said.startswith("预览首次构建完成：") and "site.yaml" not in said.splitlines()[0], said
+        assert " is taken for " not in said  # the site's warnings too
+        notice = sorted((root / "content/notices").glob("*.md"))[0]
+        lines = notice.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[1] = lines[1].replace("title: ", "title：", 1)
+        notice.write_text("".join(lines), encoding="utf-8")
+        status, page = 0, ""
+        while status != 500 and time.monotonic() < deadline:
+            status, page = _get(f"http://127.0.0.1:{port}/")
+            time.sleep(0.1)
+        assert status == 500 and "<title>网站构建出错</title>" in page
+        assert f"<dt>文件</dt><dd>content/notices/{notice.name}</dd><dt>行</dt><dd>2</dd>" in page
+        assert "<dt>字段</dt><dd>标题（title）</dd>" in page and "不能用全角冒号" in page
+        assert "<mark>   2 │ title：" in page and "长者模式" in page
+        assert "/static/style.css" in page and '<a href="/?last">首页</a>' in page
+        last = _get(f"http://127.0.0.1:{port}/?last")
+        assert last[0] == 200 and "网站构建出错" not in last[1]
+    finally:
+        process.terminate()
+        process.wait(10)
