@@ -76,7 +76,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             raise GongkaiError(Problem("--base-url", failed))
         config = replace(config, base_url=with_slash(args.base_url))
     out = Path(args.out)
-    result = build_site(Path.cwd(), config, out, drafts=args.drafts, jobs=args.jobs, force=args.force)
+    result = build_site(Path.cwd(), config, out, drafts=args.drafts, jobs=args.jobs, force=args.force,
+                        cluster=args.cluster)
     seconds = time.perf_counter() - started
     for warning in result.warnings:
         _warn(warning)
@@ -257,6 +258,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, help=_("processes for a large build (default: all cores)"))
     build.add_argument("--as-of", metavar="DATE", help=_("the day statuses are judged on: YYYY-MM-DD or today "
                                                         "(default: the newest date in the content)"))
+    build.add_argument("--cluster", metavar="ADDRESS",
+                       help=_("render the notice pages and the search index on a Dask cluster, such as "
+                              "tcp://scheduler:8786 (content/ and the output on storage its workers share)"))
     build.add_argument("--force", action="store_true",
                        help=_("replace an output folder that is not empty and that gongkai did not build"))
     build.set_defaults(run=cmd_build)

@@ -53,7 +53,7 @@ class Output:
     origin: Origin = OWN_PAGES  # what planned it, for errors
 
 
-def _write(target: Path, output: Output) -> None:
+def write_output(target: Path, output: Output) -> None:
     data = output.make() if output.make is not None else None
     with writing(target):  # a full disk is a one-line error, and the staging folder goes
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +70,7 @@ _PENDING: list[tuple[Path, Output]] = []
 
 def _render_chunk(indexes: list[int]) -> int:
     for index in indexes:
-        _write(*_PENDING[index])
+        write_output(*_PENDING[index])
     return len(indexes)
 
 
@@ -104,7 +104,7 @@ def render(outputs: list[Output], staging: Path, jobs: int, flat: bool = False) 
     pool = fork_pool(len(outputs), jobs)
     if pool is None:
         for output in outputs:
-            _write(staged[output.path], output)
+            write_output(staged[output.path], output)
             progress.advance(1)
         progress.close()
         return staged

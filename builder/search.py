@@ -40,7 +40,7 @@ import shutil
 import subprocess
 import threading
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BufferedReader
@@ -129,7 +129,7 @@ def engine_version() -> str:
         return "missing"
 
 
-def _executable() -> str:
+def executable() -> str:
     try:
         from pagefind_bin_extended import get_executable
     except ImportError:
@@ -240,7 +240,7 @@ class _Service:
         self.output.close()
 
 
-def _write_shard(site: Path, shard: Shard, command: list[str]) -> None:
+def write_shard(site: Path, shard: Shard, command: list[str]) -> None:
     """Index one shard's pages into site/pagefind/<name>/: Pagefind writes the index beside
     the old one, and the new one is renamed in."""
     where = f"{SEARCH_DIR}/{shard.name}"
@@ -278,12 +278,16 @@ def stop_indexing() -> None:
             run.kill()
 
 
+Indexer = Callable[[Path, list[Shard]], None]  # indexes shards of a site: here, or on a cluster (builder/cluster.py)
+
+
 def update_index(site: Path, shards: list[Shard], keys: Mapping[str, str], done: Mapping[str, str],
-                 jobs: int, background: bool = False) -> dict[str, str]:
+                 jobs: int, background: bool = False, indexer: Indexer | None = None) -> dict[str, str]:
     """Bring site/pagefind/ up to date: reindex each shard whose key differs from the one it
-    was `done` with (or whose files are gone), side by side; remove shards no longer
-    planned. Returns the key of every shard now in place. In the `background` (a preview's
-    indexing beside its rebuilds) Pagefind runs at a lower priority, so rebuilds go first."""
+    was `done` with (or whose files are gone), side by side (by `indexer` when given);
+    remove shards no longer planned. Returns the key of every shard now in place. In the
+    `background` (a preview's indexing beside its rebuilds) Pagefind runs at a lower
+    priority, so rebuilds go first."""
     root = site / SEARCH_DIR
     if not shards:
         shutil.rmtree(root, ignore_errors=True)
@@ -292,9 +296,11 @@ def update_index(site: Path, shards: list[Shard], keys: Mapping[str, str], done:
         for stale in sorted(set(os.listdir(root)) - set(keys)):
             shutil.rmtree(root / stale, ignore_errors=True)
     todo = [s for s in shards if done.get(s.name) != keys[s.name] or not (root / s.name / "pagefind.js").is_file()]
-    if todo:
+    if todo and indexer is not None:
+        indexer(site, todo)
+    elif todo:
         nice = shutil.which("nice") if background else None
-        command = [*([nice, "-n", "15"] if nice else []), _executable()]
+        command = [*([nice, "-n", "15"] if nice else []), executable()]
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            list(pool.map(lambda shard: _write_shard(site, shard, command), todo))
+            list(pool.map(lambda shard: write_shard(site, shard, command), todo))
     return dict(keys)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, TemplateError
 
@@ -32,9 +32,12 @@ from builder.paths import MARKER, MARKER_TEXT, check_out_folder, check_outputs, 
 from builder.plan import Part, SitePlan
 from builder.publish import building, clear_leftovers, prepare_tree, standby_tree, switch
 from builder.record import FORMAT, load_record, record_file, save_content, save_record
-from builder.search import SEARCH_DIR, Shard, engine_version, update_index
+from builder.search import SEARCH_DIR, Indexer, Shard, engine_version, update_index
 from builder.stamp import inputs_digest, settled_state, unchanged, write_stamp
 from builder.theme import DEFAULT_THEME, static_files, template_problem, theme_environment, theme_keys
+
+if TYPE_CHECKING:
+    from builder.cluster import ClusterBuild
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,25 @@ def _plan_build(root: Path, config: SiteConfig, out: Path, listing: State, draft
                    previous, found)
 
 
+def plan_for_worker(root: Path, config: SiteConfig, out: Path, listing: State, drafts: bool,
+                    slugs: dict[str, str]) -> list[Output]:
+    """A cluster worker's plan of the client's build (builder/cluster.py): every output,
+    planned from the content cache the client saved and with its slugs."""
+    memory = {"content": load_record(root, out)["content"], "slugs": dict(slugs)}
+    return _plan_build(root, config, out, listing, drafts, 1, memory).todo
+
+
+def _render_shared(planned: Planned, tree: Path, cluster: ClusterBuild) -> dict[str, Path]:
+    """The notice parts' outputs rendered on the cluster, the rest (lists, feeds, sitemap:
+    made of the whole site's metadata) here meanwhile, in this process: forking one that
+    runs the Dask client's threads may deadlock the children."""
+    remote = {path for name, (_, outputs) in planned.parts.items() if name.startswith("notices/") for path in outputs}
+    futures = cluster.submit([o for o in planned.todo if o.path in remote], tree)
+    staged = render([o for o in planned.todo if o.path not in remote], tree, 1)
+    cluster.wait(futures)
+    return {**staged, **{o.path: tree / o.path for o in planned.todo if o.path in remote}}
+
+
 @dataclass(frozen=True)
 class Published:
     indexed_as: dict[str, str]  # each search shard's key, as indexed
@@ -185,19 +207,24 @@ def _search_keys(planned: Planned, staged: dict[str, Path], out: Path) -> tuple[
                          for shard in planned.site.shards}
 
 
-def _publish_tree(link: Path, planned: Planned, jobs: int) -> Published:
+def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild | None) -> Published:
     """Make the standby tree the new site (the live one's unchanged files linked, the
-    rest rendered, the search index brought up to date), then switch the output folder's
-    link to it (builder/publish.py). Until the switch the live site is untouched."""
+    rest rendered, the search index brought up to date; on a `cluster`, the notice pages
+    and the index), then switch the output folder's link to it (builder/publish.py).
+    Until the switch the live site is untouched."""
     tree = standby_tree(link)
     fresh = {o.path for o in planned.todo}
     live = link if planned.previous else None  # through the link, or an older build's real folder
     prepare_tree(live, tree, [path for path in planned.keys if path not in fresh], SEARCH_DIR)
-    staged = render(planned.todo, tree, jobs)
+    indexer: Indexer | None = None
+    if cluster is None:
+        staged = render(planned.todo, tree, jobs)
+    else:
+        staged, indexer = _render_shared(planned, tree, cluster), cluster.index
     write_atomic(tree / MARKER, MARKER_TEXT)
     page_hashes, search_keys = _search_keys(planned, staged, tree)
     indexed_as = update_index(tree, planned.site.shards, search_keys,
-                              planned.cache.get("search", {}) if planned.previous else {}, jobs)
+                              planned.cache.get("search", {}) if planned.previous else {}, jobs, indexer=indexer)
     if planned.previous:
         out_state = settled_state(tree, planned.found, list(fresh), planned.removed, SEARCH_DIR)
     else:
@@ -236,21 +263,44 @@ def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool
 
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
                jobs: int | None = None, memory: dict[str, Any] | None = None,
-               defer_search: bool = False, force: bool = False) -> BuildResult:
+               defer_search: bool = False, force: bool = False, cluster: str | None = None) -> BuildResult:
     """Build into `out`, rendering only what changed since the last build into it. The
     record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller
     (a preview: see `_publish_in_place`). `out` must be a folder a build may replace
-    (builder/paths.py); `force` lets it replace a folder gongkai did not make."""
+    (builder/paths.py); `force` lets it replace a folder gongkai did not make. `cluster`:
+    a Dask scheduler's address, where the notice pages are rendered (builder/cluster.py);
+    content/ and `out` must be on storage its workers see at the same paths."""
     out = check_out_folder(root, out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with building(out):
-        if not memory:  # a preview's own search work runs beside its later rebuilds
-            clear_leftovers(out)
-        return _build(root, config, out, drafts, jobs or os.cpu_count() or 1, memory, defer_search)
+    client = None
+    if cluster is not None:
+        from builder.cluster import connect
+
+        client = connect(cluster)  # before anything is written: a scheduler not there changes nothing
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with building(out):
+            if not memory:  # a preview's own search work runs beside its later rebuilds
+                clear_leftovers(out)
+            return _build(root, config, out, drafts, jobs or os.cpu_count() or 1, memory, defer_search, client)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _on_cluster(client: Any, root: Path, config: SiteConfig, out: Path, drafts: bool,
+                planned: Planned) -> ClusterBuild:
+    """What a cluster's workers need to plan this build: the content cache saved first (they
+    read it rather than every content file), the slugs and a token of the plan."""
+    from builder.cluster import ClusterBuild, Job, build_token
+
+    save_content(root, planned.loaded.cache, planned.cache["content"])
+    planned.cache["content"] = planned.loaded.cache  # saved: the end of the build finds nothing to save
+    token = build_token(planned.keys, root, out)
+    return ClusterBuild(client, Job(token, root, config, out, drafts, planned.slugs))
 
 
 def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, memory: dict[str, Any] | None,
-           defer_search: bool) -> BuildResult:
+           defer_search: bool, client: Any = None) -> BuildResult:
     stamp_file = record_file(root, out).with_suffix(".stamp")
     listing = tree_state(root / "content")
     if memory is None:  # a long-running caller knows what changed; a command checks the stamp
@@ -265,7 +315,8 @@ def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, m
         planned = _plan_build(root, config, out, listing, drafts, jobs, memory)
     try:
         if memory is None:
-            published = _publish_tree(out, planned, jobs)
+            shared = _on_cluster(client, root, config, out, drafts, planned) if client is not None else None
+            published = _publish_tree(out, planned, jobs, shared)
         else:
             published = _publish_in_place(out, planned, jobs, defer_search)
     except TemplateError as err:
