@@ -3,13 +3,18 @@
     python benchmarks/bench.py              # N = 1,000 and 5,000
     python benchmarks/bench.py --large      # also N = 20,000
     python benchmarks/bench.py --sizes 300  # any sizes
+    python benchmarks/bench.py --sizes 1000000 --metadata-only --no-search --runs 1
 
 Notices are raw portal text generated from a fixed seed, with sentences drawn from the
 bundled seeds: a metadata block, a title, an addressee, a cover letter with 附件说明,
 signature and 附注, then the attachment text with 一、（一）1. headings and furniture;
 1k–25k characters, about 8k on average. Each figure is the median of --runs runs; memory
-is the peak resident size of the largest process of a cold build. The search index
-(Pagefind) is part of every build; --no-search measures builds without it.
+is the peak resident size of a cold build's largest process, and of its whole process tree
+(pool workers and Pagefind included; the sum over /proc, sampled every 50 ms). The search
+index (Pagefind) is part of every build; --no-search measures builds without it.
+--metadata-only writes content files straight away (no normalising), each with full
+metadata and a one-line body: what grows with the count of notices rather than with their
+bytes (planning, the record, lists, sitemap, feed selection), at sizes such as 1,000,000.
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+from lxml import etree
 
 REPO = Path(__file__).resolve().parent.parent
 CN_NUM = "一二三四五六七八九十"
@@ -90,45 +98,108 @@ def write_raw(folder: Path, count: int) -> None:
         (folder / f"notice-{number:05d}.txt").write_text(raw_notice(number, rng, pool), encoding="utf-8")
 
 
+def metadata_notice(number: int, rng: random.Random) -> str:
+    """A content file as the normaliser writes one, metadata in full, the body one line."""
+    year = rng.randrange(2018, 2026)
+    day = f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+    topic = rng.choice(TOPICS)
+    return (f"---\ntitle: {rng.choice(PUBLISHERS)}关于{year}年{topic}工作的通知（第{number}号）\n"
+            f"publisher: {rng.choice(PUBLISHERS)}\npublished: '{day}'\ndoc_no: 示教〔{year}〕{number}号\n"
+            f"index_no: BM{number % 97:05d}-0100-{year}-{number:07d}\ntags: [{topic}]\n---\n\n"
+            f"现将有关事项通知如下，请认真贯彻落实（第{number}号）。\n")
+
+
+def write_metadata_only(folder: Path, count: int) -> None:
+    rng = random.Random(20240221)
+    folder.mkdir(parents=True)
+    for number in range(count):
+        (folder / f"n{number:07d}.md").write_text(metadata_notice(number, rng), encoding="utf-8")
+
+
+def tree_rss_mb(root: int) -> float:
+    """The resident size of a process and all its descendants, from /proc."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:  # ended meanwhile
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total / 1024
+
+
 def gongkai(site: Path, *args: str) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "builder", *args], cwd=site, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def peak_memory_mb(site: Path) -> float:
-    shutil.rmtree(site / "public", ignore_errors=True)
-    shutil.rmtree(site / ".gongkai-cache", ignore_errors=True)
-    out = subprocess.run([sys.executable, "-c", MEMORY, sys.executable, "-m", "builder", "build"], cwd=site,
-                         check=True, capture_output=True, text=True).stdout
-    return int(out.strip()) / 1024
+def peak_memory_mb(site: Path) -> tuple[float, float]:
+    """A cold build's peak resident size: of its largest process, and of its process tree."""
+    for leftover in [site / "public", site / ".gongkai-cache", *site.glob(".public.*")]:
+        shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() and not leftover.is_symlink() \
+            else leftover.unlink(missing_ok=True)
+    run = subprocess.Popen([sys.executable, "-c", MEMORY, sys.executable, "-m", "builder", "build"], cwd=site,
+                           stdout=subprocess.PIPE, text=True)
+    peak = [0.0]
+
+    def sample() -> None:
+        while run.poll() is None:
+            peak[0] = max(peak[0], tree_rss_mb(run.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    out, _ = run.communicate()
+    sampler.join()
+    return int(out.strip()) / 1024, peak[0]
+
+
+def sitemap_figures(public: Path) -> dict[str, float]:
+    """sitemap.xml and the files it names: how many, and every URL in one file at most
+    50,000 times (the protocol's limit)."""
+    names = sorted(p.name for p in public.glob("sitemap*.xml"))
+    counts = [len(etree.parse(str(public / name)).getroot()) for name in names]
+    largest = max(count for name, count in zip(names, counts, strict=True) if name != "sitemap.xml" or len(names) == 1)
+    assert largest <= 50_000, f"a sitemap of {largest} URLs"
+    urls = sum(counts) - (counts[names.index("sitemap.xml")] if len(names) > 1 else 0)
+    return {"sitemap files": len(names), "sitemap URLs": urls}
 
 
 def median(runs: int, measure) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
-def bench(count: int, runs: int, work: Path, search: bool) -> dict[str, float]:
+def bench(count: int, runs: int, work: Path, search: bool, metadata_only: bool) -> dict[str, float]:
     site = work / f"site-{count}"
     site.mkdir()
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
     config = site / "site.yaml"
     if not search:
         config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
-    write_raw(site / "raw", count)
-    characters = sum(len(p.read_text(encoding="utf-8")) for p in (site / "raw").iterdir())
+    if metadata_only:
+        write_metadata_only(site / "content/notices", count)
+        figures = {}
+    else:
+        write_raw(site / "raw", count)
+        characters = sum(len(p.read_text(encoding="utf-8")) for p in (site / "raw").iterdir())
 
-    def normalise() -> float:
-        shutil.rmtree(site / "content", ignore_errors=True)
-        return gongkai(site, "normalize", "raw")
+        def normalise() -> float:
+            shutil.rmtree(site / "content", ignore_errors=True)
+            return gongkai(site, "normalize", "raw")
+
+        figures = {"average characters": characters / count, "normalise files/s": count / median(runs, normalise)}
 
     def cold() -> float:
         shutil.rmtree(site / "public", ignore_errors=True)
         shutil.rmtree(site / ".gongkai-cache", ignore_errors=True)
         return gongkai(site, "build")
 
-    figures = {"average characters": characters / count, "normalise files/s": count / median(runs, normalise)}
     figures["cold build s"] = median(runs, cold)
+    figures.update(sitemap_figures(site / "public"))
     figures["no-change rebuild s"] = median(runs, lambda: gongkai(site, "build"))
     edited = sorted((site / "content/notices").glob("*.md"))[count // 2]
 
@@ -155,7 +226,7 @@ def bench(count: int, runs: int, work: Path, search: bool) -> dict[str, float]:
         return gongkai(site, "build")
 
     figures["base-template edit s"] = median(runs, base_template_edit)
-    figures["peak memory MB"] = peak_memory_mb(site)
+    figures["peak memory MB"], figures["peak memory, tree MB"] = peak_memory_mb(site)
     if search:
         figures["search index MB"] = sum(p.stat().st_size for p in (site / "public/pagefind").rglob("*")
                                          if p.is_file()) / 2**20
@@ -169,11 +240,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-search", action="store_true",
                         help="build with search: false, like the minimal sites of other generators")
+    parser.add_argument("--metadata-only", action="store_true",
+                        help="notices with full metadata and one-line bodies, written as content (not normalised)")
     args = parser.parse_args()
     sizes = args.sizes + ([20_000] if args.large else [])
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as folder:
         for count in sizes:
-            figures = bench(count, args.runs, Path(folder), not args.no_search)
+            figures = bench(count, args.runs, Path(folder), not args.no_search, args.metadata_only)
             print(f"N = {count:,}")
             for name, value in figures.items():
                 print(f"  {name:<22} {value:>10.2f}")
