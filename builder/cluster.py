@@ -21,6 +21,7 @@ imports it.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from builder.config import SiteConfig
 from builder.errors import GongkaiError, Problem
 from builder.output import Output, digest, write_output
-from builder.search import Shard, executable, write_shard
+from builder.search import Shard, executable, indexed, write_shard
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -85,22 +86,26 @@ def _outputs(job: Job) -> dict[str, Output]:
         return _PLANNED[1]
 
 
-def render_task(job: Job, tree: Path, wanted: list[tuple[str, str]]) -> int:
-    """On a worker: render each (path, key) into `tree`, as planned there with that key."""
+def render_task(job: Job, tree: Path, wanted: list[tuple[str, str]]) -> dict[str, str]:
+    """On a worker: render each (path, key) into `tree`, as planned there with that key.
+    Returns the digest of each page the search index holds, which the client would
+    otherwise read back from shared storage (the site's bytes, once more, in one process)."""
     outputs = _outputs(job)
+    hashes = {}
     for path, key in wanted:
         output = outputs.get(path)
         if output is None or output.key != key:
             raise GongkaiError(Problem(path, "planned differently on a worker: the site changed during the build, "
                                              "or the worker runs other code"))
         write_output(tree / path, output)
-    return len(wanted)
+        if indexed(path):
+            hashes[path] = hashlib.sha1((tree / path).read_bytes()).hexdigest()
+    return hashes
 
 
-def index_task(tree: Path, shard: Shard) -> str:
+def index_task(tree: Path, shard: Shard) -> None:
     """On a worker: index one search shard of `tree` with the worker's own Pagefind."""
     write_shard(tree, shard, [executable()])
-    return shard.name
 
 
 @dataclass
@@ -123,11 +128,11 @@ class ClusterBuild:
         """builder/search.py's Indexer: each shard a task."""
         self.wait([self.client.submit(index_task, tree, shard, pure=False) for shard in shards])
 
-    def wait(self, futures: list[Any]) -> None:
-        """Wait for every task; the first that failed (after Dask ran again those whose worker
-        died) fails the build, before the switch."""
+    def wait(self, futures: list[Any]) -> list[Any]:
+        """Every task's result; the first task that failed (after Dask ran again those whose
+        worker died) fails the build, before the switch."""
         try:
-            self.client.gather(futures)
+            return list(self.client.gather(futures))
         except GongkaiError:
             raise
         except Exception as err:  # a worker's exception, or the cluster gone: either way no switch

@@ -103,13 +103,16 @@ def _plan(parts: list[Part], known: dict[str, tuple[Any, dict[str, str]]], damag
     return planned, keys, record
 
 
-def _page_hashes(shards: list[Shard], staged: dict[str, Path], out: Path, known: dict[str, str]) -> dict[str, str]:
+def _page_hashes(shards: list[Shard], staged: dict[str, Path], out: Path, known: dict[str, str],
+                 hashed: dict[str, str]) -> dict[str, str]:
     """A digest of each indexed page's bytes: a shard is reindexed when its pages' bytes
     change, not whenever their keys do (a template edit that leaves them alone costs no
-    reindexing)."""
+    reindexing). `hashed`: pages whose digest their renderer (a cluster's worker) gave."""
     hashes = {}
     for page in (page for shard in shards for page in shard.pages):
-        if page in staged or page not in known:
+        if page in hashed:
+            hashes[page] = hashed[page]
+        elif page in staged or page not in known:
             hashes[page] = hashlib.sha1((staged.get(page) or out / page).read_bytes()).hexdigest()
         else:
             hashes[page] = known[page]
@@ -179,15 +182,16 @@ def plan_for_worker(root: Path, config: SiteConfig, out: Path, listing: State, d
     return _plan_build(root, config, out, listing, drafts, 1, memory).todo
 
 
-def _render_shared(planned: Planned, tree: Path, cluster: ClusterBuild) -> dict[str, Path]:
+def _render_shared(planned: Planned, tree: Path, cluster: ClusterBuild) -> tuple[dict[str, Path], dict[str, str]]:
     """The notice parts' outputs rendered on the cluster, the rest (lists, feeds, sitemap:
     made of the whole site's metadata) here meanwhile, in this process: forking one that
-    runs the Dask client's threads may deadlock the children."""
+    runs the Dask client's threads may deadlock the children. Returns where each output
+    went, and the digests of the indexed pages the workers rendered."""
     remote = {path for name, (_, outputs) in planned.parts.items() if name.startswith("notices/") for path in outputs}
     futures = cluster.submit([o for o in planned.todo if o.path in remote], tree)
     staged = render([o for o in planned.todo if o.path not in remote], tree, 1)
-    cluster.wait(futures)
-    return {**staged, **{o.path: tree / o.path for o in planned.todo if o.path in remote}}
+    hashed = {path: sha for hashes in cluster.wait(futures) for path, sha in hashes.items()}
+    return {**staged, **{o.path: tree / o.path for o in planned.todo if o.path in remote}}, hashed
 
 
 @dataclass(frozen=True)
@@ -198,11 +202,12 @@ class Published:
     out_state: State  # the output folder's files as the build left them
 
 
-def _search_keys(planned: Planned, staged: dict[str, Path], out: Path) -> tuple[dict[str, str], dict[str, str]]:
+def _search_keys(planned: Planned, staged: dict[str, Path], out: Path,
+                 hashed: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Each indexed page's digest, and each search shard's key, from the pages rendered
     (`staged`) and those in `out`."""
     known = planned.cache.get("page_hashes", {}) if planned.previous else {}
-    page_hashes = _page_hashes(planned.site.shards, staged, out, known)
+    page_hashes = _page_hashes(planned.site.shards, staged, out, known, hashed or {})
     return page_hashes, {shard.name: digest(engine_version(), [(page, page_hashes[page]) for page in shard.pages])
                          for shard in planned.site.shards}
 
@@ -217,12 +222,13 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
     live = link if planned.previous else None  # through the link, or an older build's real folder
     prepare_tree(live, tree, [path for path in planned.keys if path not in fresh], SEARCH_DIR)
     indexer: Indexer | None = None
+    hashed: dict[str, str] = {}
     if cluster is None:
         staged = render(planned.todo, tree, jobs)
     else:
-        staged, indexer = _render_shared(planned, tree, cluster), cluster.index
+        (staged, hashed), indexer = _render_shared(planned, tree, cluster), cluster.index
     write_atomic(tree / MARKER, MARKER_TEXT)
-    page_hashes, search_keys = _search_keys(planned, staged, tree)
+    page_hashes, search_keys = _search_keys(planned, staged, tree, hashed)
     indexed_as = update_index(tree, planned.site.shards, search_keys,
                               planned.cache.get("search", {}) if planned.previous else {}, jobs, indexer=indexer)
     if planned.previous:
