@@ -3,15 +3,16 @@
     python benchmarks/bench.py              # N = 1,000 and 5,000
     python benchmarks/bench.py --large      # also N = 20,000
     python benchmarks/bench.py --sizes 300  # any sizes
-    python benchmarks/bench.py --sizes 1000000 --metadata-only --no-search --runs 1
+    python benchmarks/bench.py --sizes 1000000 --metadata-only --no-search --runs 1 --no-base-edit
 
 Notices are raw portal text generated from a fixed seed, with sentences drawn from the
 bundled seeds: a metadata block, a title, an addressee, a cover letter with 附件说明,
 signature and 附注, then the attachment text with 一、（一）1. headings and furniture;
 1k–25k characters, about 8k on average. Each figure is the median of --runs runs; memory
 is the peak resident size of a cold build's largest process, and of its whole process tree
-(pool workers and Pagefind included; the sum over /proc, sampled every 50 ms). The search
-index (Pagefind) is part of every build; --no-search measures builds without it.
+(pool workers and Pagefind included; their proportional set sizes summed over /proc,
+sampled every 50 ms). The search index (Pagefind) is part of every build; --no-search
+measures builds without it.
 --metadata-only writes content files straight away (no normalising), each with full
 metadata and a one-line body: what grows with the count of notices rather than with their
 bytes (planning, the record, lists, sitemap, feed selection), at sizes such as 1,000,000.
@@ -116,18 +117,20 @@ def write_metadata_only(folder: Path, count: int) -> None:
         (folder / f"n{number:07d}.md").write_text(metadata_notice(number, rng), encoding="utf-8")
 
 
-def tree_rss_mb(root: int) -> float:
-    """The resident size of a process and all its descendants, from /proc."""
+def tree_memory_mb(root: int) -> float:
+    """The memory of a process and all its descendants, from /proc: the sum of their
+    proportional set sizes (Pss), as forked workers share their parent's pages; the sum
+    of their resident sizes would count those once a process."""
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             for task in Path(f"/proc/{pid}/task").iterdir():
                 todo += [int(child) for child in (task / "children").read_text().split()]
         except OSError:  # ended meanwhile
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
     return total / 1024
 
 
@@ -137,25 +140,27 @@ def gongkai(site: Path, *args: str) -> float:
     return time.perf_counter() - started
 
 
-def peak_memory_mb(site: Path) -> tuple[float, float]:
-    """A cold build's peak resident size: of its largest process, and of its process tree."""
-    for leftover in [site / "public", site / ".gongkai-cache", *site.glob(".public.*")]:
-        shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() and not leftover.is_symlink() \
-            else leftover.unlink(missing_ok=True)
+def measured_build(site: Path) -> tuple[float, float, float]:
+    """A build's seconds and its peak memory: the largest process's resident size and the
+    process tree's (MB)."""
+    started = time.perf_counter()
     run = subprocess.Popen([sys.executable, "-c", MEMORY, sys.executable, "-m", "builder", "build"], cwd=site,
                            stdout=subprocess.PIPE, text=True)
     peak = [0.0]
 
     def sample() -> None:
         while run.poll() is None:
-            peak[0] = max(peak[0], tree_rss_mb(run.pid))
+            peak[0] = max(peak[0], tree_memory_mb(run.pid))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
     out, _ = run.communicate()
+    seconds = time.perf_counter() - started
     sampler.join()
-    return int(out.strip()) / 1024, peak[0]
+    if run.returncode:
+        raise subprocess.CalledProcessError(run.returncode, "gongkai build")
+    return seconds, int(out.strip()) / 1024, peak[0]
 
 
 def sitemap_figures(public: Path) -> dict[str, float]:
@@ -173,7 +178,7 @@ def median(runs: int, measure) -> float:
     return statistics.median(measure() for _ in range(runs))
 
 
-def bench(count: int, runs: int, work: Path, search: bool, metadata_only: bool) -> dict[str, float]:
+def bench(count: int, runs: int, work: Path, search: bool, metadata_only: bool, base_edit: bool) -> dict[str, float]:
     site = work / f"site-{count}"
     site.mkdir()
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
@@ -193,12 +198,20 @@ def bench(count: int, runs: int, work: Path, search: bool, metadata_only: bool) 
 
         figures = {"average characters": characters / count, "normalise files/s": count / median(runs, normalise)}
 
+    memory = [0.0, 0.0]
+
     def cold() -> float:
-        shutil.rmtree(site / "public", ignore_errors=True)
-        shutil.rmtree(site / ".gongkai-cache", ignore_errors=True)
-        return gongkai(site, "build")
+        for leftover in [site / "public", site / ".gongkai-cache", *site.glob(".public.*")]:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink(missing_ok=True)
+        seconds, largest, tree = measured_build(site)
+        memory[:] = max(memory[0], largest), max(memory[1], tree)
+        return seconds
 
     figures["cold build s"] = median(runs, cold)
+    figures["peak memory MB"], figures["peak memory, tree MB"] = memory
     figures.update(sitemap_figures(site / "public"))
     figures["no-change rebuild s"] = median(runs, lambda: gongkai(site, "build"))
     edited = sorted((site / "content/notices").glob("*.md"))[count // 2]
@@ -225,8 +238,8 @@ def bench(count: int, runs: int, work: Path, search: bool, metadata_only: bool) 
         base.write_text(default_base.replace("</footer>", f"<p>{time.time_ns()}</p></footer>"), encoding="utf-8")
         return gongkai(site, "build")
 
-    figures["base-template edit s"] = median(runs, base_template_edit)
-    figures["peak memory MB"], figures["peak memory, tree MB"] = peak_memory_mb(site)
+    if base_edit:
+        figures["base-template edit s"] = median(runs, base_template_edit)
     if search:
         figures["search index MB"] = sum(p.stat().st_size for p in (site / "public/pagefind").rglob("*")
                                          if p.is_file()) / 2**20
@@ -242,11 +255,14 @@ def main() -> None:
                         help="build with search: false, like the minimal sites of other generators")
     parser.add_argument("--metadata-only", action="store_true",
                         help="notices with full metadata and one-line bodies, written as content (not normalised)")
+    parser.add_argument("--no-base-edit", action="store_true",
+                        help="leave out the base-template edit (it renders every page again: a cold build's time)")
     args = parser.parse_args()
     sizes = args.sizes + ([20_000] if args.large else [])
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as folder:
         for count in sizes:
-            figures = bench(count, args.runs, Path(folder), not args.no_search, args.metadata_only)
+            figures = bench(count, args.runs, Path(folder), not args.no_search, args.metadata_only,
+                            not args.no_base_edit)
             print(f"N = {count:,}")
             for name, value in figures.items():
                 print(f"  {name:<22} {value:>10.2f}")
