@@ -196,7 +196,7 @@ def test_content_text_is_always_escaped(site: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ("---\ntitle: [unclosed\n---\n", "content/notices/bad.md:3: invalid YAML"),
+    ("---\ntitle: [unclosed\n---\n", "content/notices/bad.md:2: invalid YAML"),  # where the bracket opens
     ("---\ntitle: 示例\nsigners: 张三\n---\n", "content/notices/bad.md:3: signers: expected a list of text"),
     ("---\npublisher: 示例局\n---\n正文\n", "content/notices/bad.md:1: title: a notice needs a title"),
     ("---\ntitle: 示例\nwritten: 2024-02-30\n---\n", "content/notices/bad.md:3: written: expected a date"),
