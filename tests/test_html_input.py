@@ -210,7 +210,8 @@ def test_meta_tags_fill_what_the_text_does_not_give(tmp_path: Path) -> None:
     assert front["publisher"] == "示例县教育局"
     assert front["page_meta"] == ["published", "publisher", "title"] and front["inferred"] == []
     assert front["attachments"] == [{"number": None, "title": "检查表", "inline": False, "url": "files/jcb.xls"}]
-    assert any("附件链接 files/jcb.xls 是相对地址" in warning for warning in front["warnings"])  # in site.yaml's language
+    # in site.yaml's language
+    assert any("附件链接 files/jcb.xls 是相对地址" in warning for warning in front["warnings"])
     assert run_cli("build", cwd=tmp_path).returncode == 0
     page = next((tmp_path / "public/notices").glob("*/index.html")).read_text(encoding="utf-8")
     assert page.count("（据网页元数据）") == 3
