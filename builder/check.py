@@ -16,6 +16,7 @@ import lxml.html
 from lxml import etree
 
 from builder.errors import Problem
+from builder.i18n import _
 from builder.parallel import fork_pool
 
 # gongkai check's own report (builder/inspection/report.py): not a page of the site, so
@@ -67,9 +68,9 @@ def _check_page(args: tuple[str, str, str]) -> tuple[int, list[Problem], bool]:
     try:
         document = lxml.html.parse(file).getroot()
     except (OSError, etree.ParserError) as err:
-        return 0, [Problem(file, f"does not parse as HTML: {err}")], True
+        return 0, [Problem(file, _("does not parse as HTML: {reason}").format(reason=err))], True
     if document is None:
-        return 0, [Problem(file, "empty page")], True
+        return 0, [Problem(file, _("empty page"))], True
     links = 0
     for tag, attribute in LINKING:
         for element in document.iter(tag):
@@ -79,10 +80,11 @@ def _check_page(args: tuple[str, str, str]) -> tuple[int, list[Problem], bool]:
                 continue
             links += 1
             if target == "\0broken":
-                problems.append(Problem(file, f"<{tag} {attribute}=\"{href}\"> is no URL", element.sourceline, "link"))
+                problems.append(Problem(file, _("<{tag} {attribute}=\"{href}\"> is no URL").format(
+                    tag=tag, attribute=attribute, href=href), element.sourceline, "link"))
             elif target == "\0outside" or not os.path.isfile(os.path.join(root, target)):
-                problems.append(Problem(file, f"<{tag} {attribute}=\"{href}\"> leads to no file in the site",
-                                        element.sourceline, "link"))
+                problems.append(Problem(file, _("<{tag} {attribute}=\"{href}\"> leads to no file in the site").format(
+                    tag=tag, attribute=attribute, href=href), element.sourceline, "link"))
     return links, problems, bool(document.xpath("//meta[@name='SiteIDCode'][@content!='']"))
 
 
@@ -98,7 +100,8 @@ def built_for(out: Path) -> str | None:
 
 def check_site(out: Path, jobs: int | None = None) -> Checked:
     if not (out / "index.html").is_file():
-        return Checked(0, 0, [Problem(out.as_posix(), "no built site here (no index.html): run gongkai build")], None)
+        return Checked(0, 0, [Problem(out.as_posix(), _("no built site here (no index.html): run gongkai build"))],
+                       None)
     base = built_for(out)
     try:
         base_path = urlsplit(base).path if base else "/"
@@ -109,7 +112,8 @@ def check_site(out: Path, jobs: int | None = None) -> Checked:
                    if not (path := p.relative_to(out).as_posix()).startswith(f"{REPORT_DIR}/"))
     problems: list[Problem] = []
     if base is None:
-        problems.append(Problem((out / "index.html").as_posix(), "the home page has no canonical link", field="link"))
+        problems.append(Problem((out / "index.html").as_posix(), _("the home page has no canonical link"),
+                                field="link"))
     work = [(str(out), page, base_path) for page in pages]
     pool = fork_pool(len(work), jobs or os.cpu_count() or 1)
     results = list(pool.map(_check_page, work, chunksize=64)) if pool else list(map(_check_page, work))
@@ -122,5 +126,6 @@ def check_site(out: Path, jobs: int | None = None) -> Checked:
         try:
             etree.parse(str(feed))
         except etree.XMLSyntaxError as err:
-            problems.append(Problem(feed.as_posix(), f"not well-formed XML: {err.msg}", err.lineno))
+            problems.append(Problem(feed.as_posix(), _("not well-formed XML: {reason}").format(reason=err.msg),
+                                    err.lineno))
     return Checked(len(pages), links, problems, base, unmarked)

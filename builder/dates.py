@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from builder.errors import GongkaiError, Problem
+from builder.i18n import _
 from builder.numerals import cn_number
 
 CN_NUMERAL = "〇○零OＯ一二三四五六七八九十"
@@ -67,5 +68,5 @@ def as_of_day(value: str | None) -> str | None:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise GongkaiError(Problem("--as-of", f"{value[:40]!r}: expected a date such as 2024-05-01, or today")) \
-            from None
+        raise GongkaiError(Problem("--as-of", _("{value}: expected a date such as 2024-05-01, or today").format(
+            value=repr(value[:40])))) from None

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from builder.errors import GongkaiError, Problem
+from builder.i18n import _
 
 PUBLIC_MODE = 0o644
 State = dict[str, tuple[int, int]]  # path in a folder → (size, modification time), sorted by path
@@ -23,7 +24,8 @@ def writing(path: Path | str) -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        raise GongkaiError(Problem(str(err.filename or path), f"cannot write: {err.strerror or err}")) from None
+        raise GongkaiError(Problem(str(err.filename or path), _("cannot write: {reason}").format(
+            reason=err.strerror or err))) from None
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -69,11 +71,12 @@ def tree_state(folder: Path) -> State:
                     try:
                         stat = entry.stat()
                     except OSError as err:  # a link to nothing, or in a loop
-                        problems.append(Problem(f"{folder.name}/{prefix}{entry.name}", f"cannot read: {err.strerror}"))
+                        problems.append(Problem(f"{folder.name}/{prefix}{entry.name}",
+                                                _("cannot read: {reason}").format(reason=err.strerror)))
                         continue
                     state.append((prefix + entry.name, (stat.st_size, stat.st_mtime_ns)))
         except OSError as err:  # a folder we may not list
-            problems.append(Problem(f"{folder.name}/{prefix}", f"cannot read: {err.strerror}"))
+            problems.append(Problem(f"{folder.name}/{prefix}", _("cannot read: {reason}").format(reason=err.strerror)))
 
     if folder.is_dir():
         visit(str(folder), "")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from builder.content import split_front_matter
 from builder.errors import GongkaiError, Problem
+from builder.i18n import _
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,10 @@ def _git(root: Path, file: str, *args: str) -> str:
         done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False,
                               timeout=60)
     except FileNotFoundError:
-        raise GongkaiError(Problem(file, "git is not installed: history needs it")) from None
+        raise GongkaiError(Problem(file, _("git is not installed: history needs it"))) from None
     if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["git failed"])[-1]
-        raise GongkaiError(Problem(file, f"no history: {reason[:120]}"))
+        reason = (done.stderr.strip().splitlines() or [_("git failed")])[-1]
+        raise GongkaiError(Problem(file, _("no history: {reason}").format(reason=reason[:120])))
     return done.stdout
 
 
@@ -38,7 +39,7 @@ def versions(root: Path, file: str) -> list[Version]:
     out = _git(root, file, "log", "--follow", "--format=%H%x09%ad%x09%s", "--date=short", "--", file)
     found = [Version(*line.split("\t", 2)) for line in out.splitlines() if line.count("\t") >= 2]
     if not found:
-        raise GongkaiError(Problem(file, "no history: git has no commit of this file"))
+        raise GongkaiError(Problem(file, _("no history: git has no commit of this file")))
     return found
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from builder.errors import Problem
+from builder.i18n import _
 from builder.model import Notice, Relation
 
 NOT_YET, IN_FORCE, AMENDED, PARTLY, REPEALED, EXPIRED = "尚未生效", "有效", "已修订", "部分失效", "已废止", "已失效"
@@ -106,8 +108,10 @@ class Lifecycle:
                     Link(relation.type, True, out, other, shown or "", relation.scope, day))
                 if other is None:
                     if "relations" not in notice.inferred:  # a guess may name what the site lacks
-                        self.warnings.append(f"content/notices/{notice.slug}.md: relations: {relation.type} "
-                                             f"{relation.target} names no notice of the site; shown as text")
+                        self.warnings.append(str(Problem(
+                            f"content/notices/{notice.slug}.md", _("{type} {target} names no notice of the site; "
+                                                                   "shown as text").format(
+                                type=relation.type, target=relation.target), field="relations")))
                 elif other is not notice:
                     self.links.setdefault(other.slug, []).append(
                         Link(relation.type, False, back, notice, notice.title or notice.slug, relation.scope, day))

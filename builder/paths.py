@@ -13,6 +13,7 @@ from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 from builder.errors import GongkaiError, Problem
+from builder.i18n import N_, _
 from builder.output import Origin
 from builder.publish import output_place
 from builder.record import CACHE_DIR, record_file
@@ -33,19 +34,23 @@ def _guarded(root: Path) -> list[tuple[str, Path, bool]]:
     """The folders an output folder must keep clear of: (name, resolved path, whether the
     output folder may lie inside it). It may lie inside the folder gongkai runs from
     (public/), never be it or hold it; it may not touch the sources in any way."""
-    here = [("the folder gongkai runs from", Path.cwd().resolve(), True),
-            ("the site's folder", root.resolve(), True)]
-    sources = [(f"the site's {name}", (root / name.rstrip("/")).resolve(), False) for name in SOURCES]
+    here = [(_("the folder gongkai runs from"), Path.cwd().resolve(), True),
+            (_("the site's folder"), root.resolve(), True)]
+    sources = [(_("the site's {name}").format(name=name), (root / name.rstrip("/")).resolve(), False)
+               for name in SOURCES]
     return here + sources
 
 
 def _clash(out: Path, folder: Path, may_lie_inside: bool) -> str | None:
     if out == folder:
-        return "is"
+        return N_("the output folder is {name}; a build replaces everything in its output folder: choose one of "
+                  "its own, such as public")
     if folder.is_relative_to(out):
-        return "holds"
+        return N_("the output folder holds {name}; a build replaces everything in its output folder: choose one "
+                  "of its own, such as public")
     if out.is_relative_to(folder) and not may_lie_inside:
-        return "lies inside"
+        return N_("the output folder lies inside {name}; a build replaces everything in its output folder: "
+                  "choose one of its own, such as public")
     return None
 
 
@@ -66,14 +71,15 @@ def check_out_folder(root: Path, out: Path, force: bool) -> Path:
     for name, folder, may_lie_inside in _guarded(root):
         relation = None if own and folder == cache else _clash(target, folder, may_lie_inside)
         if relation:
-            raise GongkaiError(Problem(f"--out {given}", f"the output folder {relation} {name}; a build replaces "
-                                       "everything in its output folder: choose one of its own, such as public"))
+            raise GongkaiError(Problem(f"--out {given}", _(relation).format(name=name)))
     if target.exists() and not target.is_dir():
-        raise GongkaiError(Problem(f"--out {given}", "not a folder: the output folder must be a folder or not exist"))
+        raise GongkaiError(Problem(f"--out {given}",
+                                   _("not a folder: the output folder must be a folder or not exist")))
     if not (force or own) and target.is_dir() and any(target.iterdir()) and not _made_by_gongkai(root, target):
-        raise GongkaiError(Problem(f"--out {given}", f"not empty, and no site gongkai built (no {MARKER} in it): "
-                                   "a build replaces everything in it; choose an empty or new folder, or pass "
-                                   "--force to replace it"))
+        raise GongkaiError(Problem(f"--out {given}", _("not empty, and no site gongkai built (no {marker} in it): "
+                                                             "a build replaces everything in it; choose an empty or "
+                                                             "new folder, or pass --force to replace it").format(
+                                                                 marker=MARKER)))
     return target
 
 
@@ -87,14 +93,14 @@ MAX_PATH = 1024  # bytes in a site path: room under PATH_MAX (4096) for the outp
 
 # Each rule a path must pass, with what a path that fails it is; the first failed is named.
 PATH_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
-    ("is empty", lambda path: path != ""),
-    ("holds a control character or a backslash", lambda path: not UNSAFE_CHARACTER.search(path)),
-    ("is absolute", lambda path: not path.startswith("/")),
-    ("leaves its folder or the output folder (a part is empty, . or ..)",
+    (N_("output path {path} is empty"), lambda path: path != ""),
+    (N_("output path {path} holds a control character or a backslash"), lambda path: not UNSAFE_CHARACTER.search(path)),
+    (N_("output path {path} is absolute"), lambda path: not path.startswith("/")),
+    (N_("output path {path} leaves its folder or the output folder (a part is empty, . or ..)"),
      lambda path: all(part not in ("", ".", "..") for part in path.split("/"))),
-    (f"has a name longer than {MAX_NAME} bytes",
+    (N_("output path {path} has a name longer than {max_name} bytes"),
      lambda path: all(len(part.encode("utf-8")) <= MAX_NAME for part in path.split("/"))),
-    (f"is longer than {MAX_PATH} bytes", lambda path: len(path.encode("utf-8")) <= MAX_PATH),
+    (N_("output path {path} is longer than {max_path} bytes"), lambda path: len(path.encode("utf-8")) <= MAX_PATH),
 )
 
 
@@ -105,11 +111,12 @@ PLAIN_ASCII_PATH = re.compile(f"{PLAIN_PART}(?:/{PLAIN_PART})*")
 
 
 def path_problem(path: str) -> str | None:
-    """What is wrong with a path inside the output folder, or None when it is a plain
-    relative path that stays inside it."""
+    """What is wrong with a path inside the output folder (a message naming it), or None when
+    it is a plain relative path that stays inside it."""
     if len(path) <= MAX_PATH and path.isascii() and PLAIN_ASCII_PATH.fullmatch(path):
         return None
-    return next((failed for failed, passes in PATH_RULES if not passes(path)), None)
+    failed = next((failed for failed, passes in PATH_RULES if not passes(path)), None)
+    return _(failed).format(path=repr(path), max_name=MAX_NAME, max_path=MAX_PATH) if failed else None
 
 
 def check_outputs(planned: list[tuple[str, Origin]], kept: Iterable[tuple[str, Origin]] = (),
@@ -124,10 +131,10 @@ def check_outputs(planned: list[tuple[str, Origin]], kept: Iterable[tuple[str, O
     for path, origin in planned:
         failed = path_problem(path)
         if failed:
-            problems.append(origin.problem(f"output path {path!r} {failed}"))
+            problems.append(origin.problem(failed))
         elif path in owners:
-            problems.append(origin.problem(f"output path {path} is written by {owners[path]} too; "
-                                           "every output needs a path of its own"))
+            problems.append(origin.problem(_("output path {path} is written by {other} too; every output needs a "
+                                             "path of its own").format(path=path, other=owners[path])))
         else:
             owners[path] = origin
     # Paths all among the last build's, which passed this check, hold no file where a
@@ -146,8 +153,9 @@ def _files_in_the_way(owners: dict[str, Origin]) -> list[Problem]:
         while folder and folder not in folders:
             folders[folder] = path
             folder = folder.rpartition("/")[0]
-    return [owners[path].problem(f"output path {path} is a file, but {owners[folders[path]]} needs it as a "
-                                 f"folder for {folders[path]}") for path in owners if path in folders]
+    return [owners[path].problem(_("output path {path} is a file, but {other} needs it as a folder for {need}")
+                                 .format(path=path, other=owners[folders[path]], need=folders[path]))
+            for path in owners if path in folders]
 
 
 # --- attachment files -------------------------------------------------------------------
@@ -176,9 +184,9 @@ def attachment_problem(name: str) -> str | None:
     base = name.rpartition("/")[2]
     kind = base.rpartition(".")[2].lower() if "." in base else ""
     if kind in ACTIVE_TYPES:
-        return (f"{name}: .{kind} is active content (a browser would run its scripts as the site's own pages); "
-                "publish it as a PDF instead")
+        return _("{name}: .{kind} is active content (a browser would run its scripts as the site's own pages); "
+                 "publish it as a PDF instead").format(name=name, kind=kind)
     if kind not in ATTACHMENT_TYPES:
-        return (f"{name}: not a type a disclosure site publishes (publishable: "
-                f"{', '.join('.' + known for known in ATTACHMENT_TYPES)})")
+        return _("{name}: not a type a disclosure site publishes (publishable: {types})").format(
+            name=name, types=", ".join("." + known for known in ATTACHMENT_TYPES))
     return None

@@ -136,3 +136,21 @@ def test_the_preview_speaks_chinese_and_shows_the_marked_line(normalized_seeds: 
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_deploy_check_and_output_folder_messages_in_chinese(site: Path) -> None:
+    (site / "content").mkdir()
+    deploy = run_in(CHINESE_ENV, "deploy", cwd=site)
+    assert deploy.returncode == 1
+    assert deploy.stderr == "错误：site.yaml: 发布目标（deploy）：没有发布目标：请在 deploy: 下添加一个\n"
+    check = run_in(CHINESE_ENV, "check", cwd=site)
+    assert check.returncode == 1
+    assert "错误：public: 这里没有构建好的网站（没有 index.html）：请运行 gongkai build\n" in check.stderr
+    assert "\n已检查 public/：0 个页面，0 个链接" in check.stdout
+    refused = run_in(CHINESE_ENV, "build", "--out", "content", cwd=site)
+    assert refused.returncode == 1
+    assert refused.stderr == ("错误：--out content: 输出文件夹就是网站的 content/；构建会替换输出文件夹中的全部内容："
+                              "请另选一个专用的文件夹，例如 public\n")
+    assert run_cli("build", "--out", "content", cwd=site).stderr == (
+        "error: --out content: the output folder is the site's content/; a build replaces everything in its output "
+        "folder: choose one of its own, such as public\n")

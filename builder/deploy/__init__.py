@@ -24,6 +24,7 @@ from builder.deploy.layout import FOLDER, PRUNE, Found, Survey, damage, refusal
 from builder.deploy.release import Manifest, Plan, plan, stage
 from builder.deploy.targets import Target, open_target, target_error
 from builder.errors import GongkaiError, Problem
+from builder.i18n import _
 from builder.inspection import Severity, inspect, read_site
 from builder.record import CACHE_DIR
 
@@ -39,16 +40,17 @@ class Deployed:
 def pick_target(config: SiteConfig, name: str | None) -> DeployTarget:
     names = [target.name for target in config.deploy]
     if not names:
-        raise GongkaiError(Problem("site.yaml", "no deploy targets: add one under deploy:", field="deploy"))
+        raise GongkaiError(Problem("site.yaml", _("no deploy targets: add one under deploy:"), field="deploy"))
     if name is None:
         if len(names) > 1:
-            raise GongkaiError(Problem("site.yaml", f"several deploy targets ({', '.join(names)}): name one",
-                                       field="deploy"))
+            raise GongkaiError(Problem("site.yaml", _("several deploy targets ({names}): name one").format(
+                names=", ".join(names)), field="deploy"))
         return config.deploy[0]
     for target in config.deploy:
         if target.name == name:
             return target
-    raise GongkaiError(Problem("site.yaml", f"no deploy target {name} (known: {', '.join(names)})", field="deploy"))
+    raise GongkaiError(Problem("site.yaml", _("no deploy target {name} (known: {names})").format(
+        name=name, names=", ".join(names)), field="deploy"))
 
 
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -72,8 +74,9 @@ def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, d
         _refuse_failing(root, config, public, checked)
     expected = target.url or config.base_url
     if checked.built_for != expected:
-        raise GongkaiError(Problem(public.as_posix(), f"built for {checked.built_for}, but target {target.name} "
-                                   f"serves {expected}: build with --base-url {expected}", field="base_url"))
+        raise GongkaiError(Problem(public.as_posix(), _("built for {built_for}, but target {target} serves {expected}: "
+                                                            "build with --base-url {expected}").format(
+            built_for=checked.built_for, target=target.name, expected=expected), field="base_url"))
     work = root / CACHE_DIR / "deploy"
     staged = stage(public, work / "compressed")
     destination = open_target(target, work)
@@ -89,17 +92,18 @@ def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, d
         digest = hashlib.sha256(staged.manifest_json().encode("utf-8")).hexdigest()
         release = release_name(digest, found.releases, time.time())
         if dry_run:
-            for label, names in (("add", the_plan.added), ("change", the_plan.changed),
-                                 ("remove", the_plan.removed)):
+            for label, names in ((_("  add {name}"), the_plan.added), (_("  change {name}"), the_plan.changed),
+                                 (_("  remove {name}"), the_plan.removed)):
                 for name in names:
-                    say(f"  {label} {name}")
+                    say(label.format(name=name))
             return Deployed(release, the_plan, True)
         _clear(destination, found.leftovers)
         destination.install(staged, release, live)
         wrong = _damage(destination, release, staged.manifest)
         if wrong:
-            raise target_error(target, destination.where, f"release {release} is incomplete after upload ({wrong}); "
-                                                          "the live site is unchanged")
+            raise target_error(target, destination.where, _("release {release} is incomplete after upload ({wrong}); "
+                                                            "the live site is unchanged").format(release=release,
+                                                                                                 wrong=wrong))
         destination.switch(release)
         releases = [*found.releases, release]
         prune = releases[: max(0, len(releases) - target.keep)]  # rollback goes by name order too
@@ -114,8 +118,9 @@ def _refuse_failing(root: Path, config: SiteConfig, public: Path, checked: Check
     failing = [f for f in inspect(read_site(root, config, public, checked)) if f.severity == Severity.FAIL]
     if failing:
         raise GongkaiError(*(Problem(f.where, f"{f.rule}: {f.message}", f.line) for f in failing[:20]),
-                           Problem(public.as_posix(), f"{len(failing)} 不合格 findings (gongkai check lists them): "
-                                   "not deployed; fix them, or deploy --force"))
+                           Problem(public.as_posix(), _("{count} 不合格 findings (gongkai check lists them): "
+                                                        "not deployed; fix them, or deploy --force").format(
+                                                            count=len(failing))))
 
 
 def rollback(root: Path, target: DeployTarget, say: Callable[[str], None]) -> tuple[str, str]:
@@ -129,9 +134,11 @@ def rollback(root: Path, target: DeployTarget, say: Callable[[str], None]) -> tu
             if not wrong and live is not None:
                 destination.switch(earlier)
                 return live, earlier
-            say(f"skipping release {earlier}: incomplete ({wrong})")
-    raise target_error(target, destination.where, "no earlier complete release to roll back to" +
-                       (f" (release {live} stays live)" if live else " (no release of gongkai's is live there)"))
+            say(_("skipping release {release}: incomplete ({wrong})").format(release=earlier, wrong=wrong))
+    raise target_error(target, destination.where,
+                       _("no earlier complete release to roll back to (release {release} stays live)").format(
+                           release=live) if live else
+                       _("no earlier complete release to roll back to (no release of gongkai's is live there)"))
 
 
 def _survey(target: DeployTarget, destination: Target) -> Survey:
@@ -157,4 +164,5 @@ def _reported(target: DeployTarget, destination: Target) -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        raise target_error(target, destination.where, f"{err.strerror}: {err.filename}") from None
+        raise target_error(target, destination.where, _("{reason}: {file}").format(reason=err.strerror,
+                                                                                     file=err.filename)) from None

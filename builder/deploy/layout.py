@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from builder.deploy.release import MANIFEST, MARKER, Manifest
+from builder.i18n import N_, _
 
 RELEASE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
 PARTIAL, PRUNE = ".partial-", ".prune-"
@@ -76,20 +77,21 @@ class Survey:
 # somewhere else; the person who made them must move them.
 REFUSALS: tuple[tuple[Callable[[Survey], bool], str], ...] = (
     (lambda s: s.releases_kind == LINK,
-     "releases is a link; gongkai follows no link it did not make: make it a folder, or point the target at it"),
-    (lambda s: s.releases_kind == FILE, "releases is not a folder; move it away first"),
-    (lambda s: s.current in (FOLDER, FILE), "current is not a link gongkai made; move it away first"),
+     N_("releases is a link; gongkai follows no link it did not make: make it a folder, or point the target at it")),
+    (lambda s: s.releases_kind == FILE, N_("releases is not a folder; move it away first")),
+    (lambda s: s.current in (FOLDER, FILE), N_("current is not a link gongkai made; move it away first")),
     (lambda s: s.current == LINK and not (s.link.startswith("releases/")
                                           and RELEASE.match(s.link.removeprefix("releases/"))),
-     "current points to {link}, outside its releases/ folder; refusing to touch a web root gongkai did not set up"),
-    (lambda s: s.fresh in (FOLDER, FILE), "current.new is not a link gongkai made; move it away first"),
+     N_("current points to {link}, outside its releases/ folder; refusing to touch a web root gongkai did not "
+        "set up")),
+    (lambda s: s.fresh in (FOLDER, FILE), N_("current.new is not a link gongkai made; move it away first")),
 )
 
 
 def refusal(survey: Survey) -> str | None:
     for broken, reason in REFUSALS:
         if broken(survey):
-            return reason.format(link=survey.link)
+            return _(reason).format(link=survey.link)
     return None
 
 
@@ -99,11 +101,13 @@ def damage(manifest: Manifest, sizes: dict[str, int]) -> str | None:
     leaves is files missing or cut short, and reading every byte of a release to roll back
     to would cost as much as uploading it."""
     if not manifest:
-        return "no manifest"
+        return _("no manifest")
     missing = [name for name in manifest if name not in sizes]
     wrong = [name for name, entry in manifest.items() if name in sizes and sizes[name] != entry.size]
     extra = [name for name in sizes if name not in manifest and name not in OWN_FILES]
-    for names, what in ((missing, "missing"), (wrong, "of the wrong size"), (extra, "not in its manifest")):
+    for names, what in ((missing, N_("{count} files missing, such as {name}")),
+                        (wrong, N_("{count} files of the wrong size, such as {name}")),
+                        (extra, N_("{count} files not in its manifest, such as {name}"))):
         if names:
-            return f"{len(names)} files {what}, such as {sorted(names)[0]}"
+            return _(what).format(count=len(names), name=sorted(names)[0])
     return None

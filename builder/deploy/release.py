@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     brotli = None
 
 from builder.check import REPORT_DIR
+from builder.i18n import _
 from builder.parallel import fork_pool
 
 MANIFEST = ".gongkai-manifest.json"
@@ -51,8 +52,8 @@ class Plan:
     transfer_bytes: int  # what goes over: the added and changed files with their compressed copies
 
     def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-                f"{self.transfer_bytes:,} bytes")
+        return _("{added} added, {changed} changed, {removed} removed, {bytes:,} bytes").format(
+            added=len(self.added), changed=len(self.changed), removed=len(self.removed), bytes=self.transfer_bytes)
 
 
 def _sha256(path: Path) -> str:

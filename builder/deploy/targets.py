@@ -23,6 +23,7 @@ from builder.config import SYSTEM_FOLDERS, DeployTarget
 from builder.deploy.layout import FILE, FOLDER, LINK, NONE, OWN_FILES, PARTIAL, Found, Survey
 from builder.deploy.release import MANIFEST, MARKER, MARKER_TEXT, Manifest, Release, from_json, make_folders
 from builder.errors import GongkaiError, Problem
+from builder.i18n import N_, _
 
 
 class Target(Protocol):
@@ -39,7 +40,8 @@ class Target(Protocol):
 
 def target_error(target: DeployTarget, where: str, message: str) -> GongkaiError:
     """Something wrong on the target itself (site.yaml is not to blame)."""
-    return GongkaiError(Problem(where, f"deploy target {target.name}: {message}"))
+    return GongkaiError(Problem(where, _("deploy target {target}: {message}").format(target=target.name,
+                                                                                      message=message)))
 
 
 def _config_error(target: DeployTarget, field: str, message: str) -> GongkaiError:
@@ -49,8 +51,9 @@ def _config_error(target: DeployTarget, field: str, message: str) -> GongkaiErro
 # Kernel views: nothing in them is a web root, and their links lead anywhere (/proc/self/cwd).
 PSEUDO_FOLDERS = ("/dev", "/proc", "/sys")
 PATH_RULES = (
-    (lambda path: path in SYSTEM_FOLDERS, "a system folder"),
-    (lambda path: any(path.startswith(folder + "/") for folder in PSEUDO_FOLDERS), "inside a system folder"),
+    (lambda path: path in SYSTEM_FOLDERS, N_("{shown} is a system folder; deploy to a folder of its own")),
+    (lambda path: any(path.startswith(folder + "/") for folder in PSEUDO_FOLDERS),
+     N_("{shown} is inside a system folder; deploy to a folder of its own")),
 )
 
 
@@ -60,8 +63,9 @@ def check_path(target: DeployTarget, field: str, resolved: str) -> None:
     for path in dict.fromkeys((posixpath.normpath(target.path), resolved)):
         for matches, what in PATH_RULES:
             if matches(path):
-                shown = target.path if path == target.path else f"{target.path} (that is, {path})"
-                raise _config_error(target, field, f"{shown} is {what}; deploy to a folder of its own")
+                shown = target.path if path == target.path else _("{path} (that is, {resolved})").format(
+                    path=target.path, resolved=path)
+                raise _config_error(target, field, _(what).format(shown=shown))
 
 
 def _kind(path: Path) -> str:
@@ -184,8 +188,8 @@ class RsyncTarget:
         self.host = target.host
         self.where = f"{target.host}:{target.path}"
         if any(part.startswith("-") for part in self.host.split("@")):
-            raise _config_error(target, "dest", f"{self.host}: the user and host must not begin with - "
-                                                "(ssh and rsync would read them as options)")
+            raise _config_error(target, "dest", _("{host}: the user and host must not begin with - "
+                                                  "(ssh and rsync would read them as options)").format(host=self.host))
         check_path(target, "dest", posixpath.normpath(target.path))
         self.work = work  # where the release is laid out as a folder for rsync
         options = ["-p", str(target.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
@@ -195,17 +199,19 @@ class RsyncTarget:
         if target.known_hosts:
             options += ["-o", f"UserKnownHostsFile={os.path.expanduser(target.known_hosts)}"]
         self.ssh_options = options
-        self.root = self.remote(f"realpath -m -- {shlex.quote(target.path)}", "resolving the folder").strip()
+        self.root = self.remote(f"realpath -m -- {shlex.quote(target.path)}", N_("resolving the folder")).strip()
         check_path(target, "dest", self.root)
 
     def _run(self, command: list[str], what: str) -> str:
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
-            raise target_error(self.target, self.where, f"{what} failed: {err}") from None
+            raise target_error(self.target, self.where, _("{what} failed: {reason}").format(what=_(what), reason=err)) \
+                from None
         if done.returncode != 0:
-            detail = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-            raise target_error(self.target, self.where, f"{what} failed on {self.host}: {detail}")
+            detail = (done.stderr.strip().splitlines() or [_("exit {status}").format(status=done.returncode)])[-1]
+            raise target_error(self.target, self.where, _("{what} failed on {host}: {detail}").format(
+                what=_(what), host=self.host, detail=detail))
         return done.stdout
 
     def remote(self, script: str, what: str) -> str:
@@ -218,7 +224,7 @@ class RsyncTarget:
         settings = f"ROOT={self.path()} MARKER={shlex.quote(MARKER)} MANIFEST={shlex.quote(MANIFEST)}"
         facts: dict[str, list[str]] = {}
         entries = []
-        for line in self.remote(settings + SURVEY_SH, "reading the target").splitlines():
+        for line in self.remote(settings + SURVEY_SH, N_("reading the target")).splitlines():
             word, _, rest = line.partition(" ")
             if word == "entry" and rest.count(" ") >= 3:
                 kind, marked, empty, name = rest.split(" ", 3)
@@ -231,11 +237,11 @@ class RsyncTarget:
 
     def manifest(self, release: str) -> Manifest:
         return from_json(self.remote(f"cat {self.path('releases', release, MANIFEST)} 2>/dev/null || true",
-                                     "reading a manifest"))
+                                     N_("reading a manifest")))
 
     def sizes(self, folder: str) -> dict[str, int]:
         listing = self.remote(f"cd {self.path('releases', folder)} && find . ! -type d -printf '%y %s %P\\n'",
-                              "listing a release")
+                              N_("listing a release"))
         found = {}
         for line in listing.splitlines():
             kind, size, name = line.split(" ", 2)
@@ -248,20 +254,20 @@ class RsyncTarget:
         staged.materialize(folder)
         self.remote(f"mkdir -p {self.path('releases')} && mkdir {self.path('releases', partial)} && "
                     f"printf %s {shlex.quote(MARKER_TEXT)} > {self.path('releases', partial, MARKER)}",
-                    "preparing the release folder")
+                    N_("preparing the release folder"))
         command = ["rsync", "--recursive", "--links", "--perms", "--times", "--checksum", "--delete",
                    "-e", shlex.join(["ssh", *self.ssh_options])]
         if previous:
             command.append(f"--link-dest=../{previous}")  # unchanged files become hard links to the live release
         command += [f"{folder}/", f"{self.host}:{self.root}/releases/{partial}/"]
         try:
-            self._run(command, "uploading")
+            self._run(command, N_("uploading"))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         self.rename(partial, release)
 
     def rename(self, old: str, new: str) -> None:
-        self.remote(f"mv -T -- {self.path('releases', old)} {self.path('releases', new)}", "renaming a release")
+        self.remote(f"mv -T -- {self.path('releases', old)} {self.path('releases', new)}", N_("renaming a release"))
 
     def delete(self, found: Found) -> None:
         name = shlex.quote(found.name)  # a name of layout.py's shapes: no quotes or wildcards in it
@@ -270,11 +276,11 @@ class RsyncTarget:
             keep = " ".join(f"! -path {name}/{own}" for own in OWN_FILES)
             owned = " ".join(f"{name}/{own}" for own in OWN_FILES)
             script = f"find {name} -mindepth 1 {keep} -delete && rm -f -- {owned} && {script}"
-        self.remote(f"cd {self.path('releases')} && {script}", "deleting a release")
+        self.remote(f"cd {self.path('releases')} && {script}", N_("deleting a release"))
 
     def switch(self, release: str) -> None:
         self.remote(f"ln -sfn {shlex.quote('releases/' + release)} {self.path('current.new')} && "
-                    f"mv -T {self.path('current.new')} {self.path('current')}", "switching the live release")
+                    f"mv -T {self.path('current.new')} {self.path('current')}", N_("switching the live release"))
 
 
 def open_target(target: DeployTarget, work: Path) -> Target:

@@ -14,6 +14,7 @@ from builder.config import SiteConfig
 from builder.content import NOTICES_DIR, load_notices
 from builder.errors import GongkaiError, Problem
 from builder.fsio import tree_state
+from builder.i18n import _
 from builder.inspection import dates, identifiers, identity, interpretation, links, personal, timeliness
 from builder.inspection.rules import Entry, Finding, Rule, Severity, Site
 from builder.pages import index_site
@@ -33,7 +34,8 @@ def as_of_day(given: str | None, entries: list[Entry]) -> date:
         try:
             return date.fromisoformat(given)
         except ValueError:
-            raise GongkaiError(Problem("--as-of", f"{given}: expected today or a date such as 2024-06-30")) from None
+            raise GongkaiError(Problem("--as-of", _("{value}: expected today or a date such as 2024-06-30").format(
+                value=given))) from None
     days = [value[:10] for e in entries for value in (e.notice.published, e.notice.written) if value]
     return date.fromisoformat(max(days)) if days else datetime.now(CHINA).date()
 
@@ -55,7 +57,7 @@ def _entries(root: Path, out: Path, jobs: int) -> tuple[list[Entry], list[Proble
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:  # changed since it was read a moment ago
-            return [], [Problem(f"content/{NOTICES_DIR}/{path.name}", f"cannot read: {err}")]
+            return [], [Problem(f"content/{NOTICES_DIR}/{path.name}", _("cannot read: {reason}").format(reason=err))]
         entries.append(Entry.of(notice, f"content/{NOTICES_DIR}/{path.name}", path, text))
     return entries, []
 
