@@ -187,7 +187,7 @@ def test_the_preview_keeps_the_index_fresh(tmp_path: Path, page: Page) -> None:
     generate_site(tmp_path, 12)
     preview = Preview(tmp_path)
     try:
-        preview.wait_for(lambda: bool(found_in_preview(page, preview.url, "第一段")), 30)  # the first index
+        preview.wait_for(lambda: bool(found_in_preview(page, preview.url, "第一段")), 90)  # the first index
         assert search(page, preview.url, "鹦鹉螺") == []
         edits = {"n0007": "鹦鹉螺", "n0003": "珊瑚礁"}
         for slug, word in edits.items():
@@ -197,7 +197,7 @@ def test_the_preview_keeps_the_index_fresh(tmp_path: Path, page: Page) -> None:
                               encoding="utf-8")
             preview.wait_for(lambda since=rebuilds: preview.rebuilds() > since)
         for slug, word in edits.items():
-            preview.wait_for(lambda query=word, want=slug: found_in_preview(page, preview.url, query) == [want], 30)
+            preview.wait_for(lambda query=word, want=slug: found_in_preview(page, preview.url, query) == [want], 90)
     finally:
         preview.stop()
 
