@@ -141,8 +141,8 @@ def _fill_gaps(builder: Fields, skeleton: Skeleton, hints: list[Line]) -> None:
     issuer = notice.title.split("关于")[0] if notice.title and "关于" in notice.title \
         and "title" not in notice.inferred else None
     publishers = [(SIGNATURE, notice.signers[0] if notice.signers else None, skeleton.signers[:1]),
-                  ("the title's issuer (XX关于…)", issuer, builder.result.sources.get("title", [])),
-                  ("the portal's own name for its body", hints[0].text if hints else None, hints[:1])]
+                  (N_("the title's issuer (XX关于…)"), issuer, builder.result.sources.get("title", [])),
+                  (N_("the portal's own name for its body"), hints[0].text if hints else None, hints[:1])]
     for rule, value, lines in publishers:
         if not notice.publisher and value:
             builder.set("publisher", value, lines, inferred=rule)

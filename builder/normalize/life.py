@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from builder.dates import parse_date
+from builder.i18n import N_, for_content
 from builder.model import Relation
 from builder.normalize.decode import Line
 from builder.normalize.fields import Fields
@@ -32,16 +33,17 @@ class RelationRule:
 
 
 RELATION_RULES: tuple[RelationRule, ...] = (
-    RelationRule("a title that repeals", "废止", re.compile(rf"关于(?:宣布)?废止{CITED}"), in_title=True),
-    RelationRule("a title that amends", "修订", re.compile(rf"关于修改{CITED}"), in_title=True),
-    RelationRule("a title that interprets", "解读", re.compile(rf"^(?:关于)?{NAME}(?:的)?(?:政策)?解读"),
+    RelationRule(N_("a title that repeals"), "废止", re.compile(rf"关于(?:宣布)?废止{CITED}"), in_title=True),
+    RelationRule(N_("a title that amends"), "修订", re.compile(rf"关于修改{CITED}"), in_title=True),
+    RelationRule(N_("a title that interprets"), "解读", re.compile(rf"^(?:关于)?{NAME}(?:的)?(?:政策)?解读"),
                  in_title=True),
-    RelationRule("…同时废止 / 停止执行", "废止",
+    RelationRule(N_("…同时废止 / 停止执行"), "废止",
                  re.compile(rf"(?:原)?{CITED}[^。；]{{0,12}}(?:同时)?(?:废止|停止执行)")),
-    RelationRule("废止《X》（文号）", "废止", re.compile(rf"废止{NAME}[（(](?P<doc_no>{DOC_NO})[）)]")),
-    RelationRule("X号文件同时废止", "废止",
+    RelationRule(N_("废止《X》（文号）"), "废止", re.compile(rf"废止{NAME}[（(](?P<doc_no>{DOC_NO})[）)]")),
+    RelationRule(N_("X号文件同时废止"), "废止",
                  re.compile(rf"(?P<doc_no>{DOC_NO})(?:文件)?[^。；]{{0,6}}同时(?:废止|停止执行)")),
-    RelationRule("根据《X》（文号）", "依据", re.compile(rf"(?:根据|依据|按照){NAME}[（(](?P<doc_no>{DOC_NO})[）)]")),
+    RelationRule(N_("根据《X》（文号）"), "依据",
+                 re.compile(rf"(?:根据|依据|按照){NAME}[（(](?P<doc_no>{DOC_NO})[）)]")),
 )
 
 
@@ -81,11 +83,11 @@ def _term_end(match: re.Match[str], fields: Fields) -> str | None:
 # What a notice calls itself where it says when it takes effect: 本办法, 本通知 …
 ITSELF = r"本(?:办法|规定|细则|意见|通知|通告|决定|方案|公告|文件|规则|条例|措施|制度)"
 DATE_RULES: tuple[DateRule, ...] = (
-    DateRule("施行 from a date", "effective", re.compile(rf"{ITSELF}自{DAY}起(?:施行|执行|实施|生效)"), _day),
-    DateRule("施行 from its issue", "effective",
+    DateRule(N_("施行 from a date"), "effective", re.compile(rf"{ITSELF}自{DAY}起(?:施行|执行|实施|生效)"), _day),
+    DateRule(N_("施行 from its issue"), "effective",
              re.compile(rf"{ITSELF}自(?P<from>印发|下发|签发|发布|公布)之日起(?:施行|执行|实施|生效)"), _issued),
-    DateRule("有效期至 a date", "expires", re.compile(rf"有效期(?:至|截至|截止到?){DAY}"), _day),
-    DateRule("有效期 N 年", "expires", re.compile(r"有效期(?:为)?(?P<years>\d{1,2}|[一二两三四五六七八九十])年"),
+    DateRule(N_("有效期至 a date"), "expires", re.compile(rf"有效期(?:至|截至|截止到?){DAY}"), _day),
+    DateRule(N_("有效期 N 年"), "expires", re.compile(r"有效期(?:为)?(?P<years>\d{1,2}|[一二两三四五六七八九十])年"),
              _term_end),
 )
 
@@ -118,7 +120,7 @@ def read_life(fields: Fields, lines: list[Line]) -> None:
     if found:
         lines_of = [line for _, _, line in found if line is not None] or title_lines
         fields.set("relations", [relation for relation, _, _ in found], lines_of,
-                   inferred="; ".join(dict.fromkeys(rule for _, rule, _ in found)))
+                   inferred="; ".join(dict.fromkeys(for_content(rule) for _, rule, _ in found)))
     for date_rule in DATE_RULES:
         if getattr(notice, date_rule.key):
             continue
@@ -126,5 +128,6 @@ def read_life(fields: Fields, lines: list[Line]) -> None:
             found_date = date_rule.pattern.search(text)
             value = date_rule.value(found_date, fields) if found_date else None
             if value:
-                fields.set(date_rule.key, value, [line], inferred=f"the sentence 「{text[:60]}」")
+                sentence = for_content(N_("the sentence 「{sentence}」")).format(sentence=text[:60])
+                fields.set(date_rule.key, value, [line], inferred=sentence)
                 break

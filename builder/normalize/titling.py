@@ -147,4 +147,4 @@ def choose_title(builder: Fields, skeleton: Skeleton) -> None:
         title_inferred = "title" in builder.notice.inferred
         # The 文种 read off a real title is a fact; off an inferred title it is a guess.
         builder.set("doc_type", doc_type_of(chosen), builder.result.sources["title"],
-                    inferred="the inferred title" if title_inferred else "", rule="the title's last word")
+                    inferred=N_("the inferred title") if title_inferred else "", rule=N_("the title's last word"))
