@@ -137,3 +137,14 @@ def test_an_old_site_stays_live_when_the_scheduler_is_gone(tmp_path: Path) -> No
     notice.write_text(notice.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
     assert run_cli("build", "--cluster", "tcp://127.0.0.1:9", cwd=root).returncode == 1
     assert site_tree(root / "public") == live
+
+
+def test_without_dask_a_cluster_build_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.cluster import connect
+    from builder.errors import GongkaiError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed: importing it fails
+    with pytest.raises(GongkaiError) as raised:
+        connect("tcp://127.0.0.1:8786")
+    message = str(raised.value)
+    assert "gongkai[cluster]" in message and len(message.splitlines()) == 1, message
