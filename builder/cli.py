@@ -77,7 +77,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         config = replace(config, base_url=with_slash(args.base_url))
     out = Path(args.out)
     result = build_site(Path.cwd(), config, out, drafts=args.drafts, jobs=args.jobs, force=args.force,
-                        cluster=args.cluster)
+                        cluster=args.cluster or config.cluster)
     seconds = time.perf_counter() - started
     for warning in result.warnings:
         _warn(warning)

@@ -112,6 +112,9 @@ class SiteConfig:
     # content, so the same content always gives the same site.
     as_of: str | None = None
     sitemap_max_urls: int = 50_000  # the sitemaps.org protocol's limit; a host may ask for less
+    # A Dask scheduler to build on (build --cluster, or build.cluster); where the build runs
+    # changes no byte of the site, so it is no part of what pages are keyed on.
+    cluster: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def base_path(self) -> str:
@@ -162,7 +165,11 @@ SITE_SCHEMA: dict[str, Any] = {
     "publishers": (list, False),
     "deploy": (dict, False),
     "inspection": (dict, False),
+    "build": (dict, False),
 }
+BUILD_SCHEMA: dict[str, Any] = {"cluster": (str, False)}
+# A Dask scheduler's address: tcp://scheduler:8786, tls://…
+SCHEDULER = re.compile(r"(?:tcp|tls|ucx|inproc)://[^\s/]+")
 
 
 class _Checker:
@@ -372,6 +379,10 @@ def parse_config(text: str, file: str) -> SiteConfig:
     publishers = _agencies(checker, values["publishers@node"]) if "publishers" in values else ()
     feeds = Feeds(**checker.section(values, "feeds", FEEDS_SCHEMA))
     inspection = _inspection(checker, values)
+    cluster = checker.section(values, "build", BUILD_SCHEMA).get("cluster")
+    if cluster is not None and not SCHEDULER.fullmatch(cluster):
+        checker.fail(values["build@node"], "build.cluster", _("expected a Dask scheduler's address such as "
+                                                             "tcp://scheduler:8786"))
     if feeds.limit < 1:
         checker.fail(values["feeds@node"], "feeds.limit", _("expected a positive whole number"))
     if "base_url" in values and base_url_problem(values["base_url"]):
@@ -384,11 +395,11 @@ def parse_config(text: str, file: str) -> SiteConfig:
     if checker.problems:
         raise GongkaiError(*checker.problems)
     plain = {k: v for k, v in values.items()
-             if "@" not in k and k not in ("tags", "footer", "feeds", "deploy", "publishers", "inspection")}
+             if "@" not in k and k not in ("tags", "footer", "feeds", "deploy", "publishers", "inspection", "build")}
     if "base_url" in plain:
         plain["base_url"] = with_slash(plain["base_url"])
     return SiteConfig(**plain, tags=tag_rules, footer=footer, feeds=feeds, publishers=publishers, deploy=deploy,
-                      inspection=inspection)
+                      inspection=inspection, cluster=cluster)
 
 
 def load_config(root: Path, required: bool = False) -> SiteConfig:

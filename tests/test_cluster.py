@@ -148,3 +148,19 @@ def test_without_dask_a_cluster_build_is_one_line(monkeypatch: pytest.MonkeyPatc
         connect("tcp://127.0.0.1:8786")
     message = str(raised.value)
     assert "gongkai[cluster]" in message and len(message.splitlines()) == 1, message
+
+
+def test_site_yaml_names_the_cluster(tmp_path: Path) -> None:
+    root = _copy_of(tmp_path)
+    config = root / "site.yaml"
+    plain = config.read_text(encoding="utf-8")
+    config.write_text(plain + "build:\n  cluster: scheduler:8786\n", encoding="utf-8")
+    refused = run_cli("build", cwd=root)
+    line = len(plain.splitlines()) + 2  # the line of cluster:
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (f"error: site.yaml:{line}: build.cluster: expected a Dask scheduler's address "
+                                      "such as tcp://scheduler:8786")
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there: the build goes to it, and says so
+    config.write_text(plain + f"build:\n  cluster: {address}\n", encoding="utf-8")
+    built = run_cli("build", cwd=root)
+    assert built.returncode == 1 and address in built.stderr
