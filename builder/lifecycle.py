@@ -81,6 +81,13 @@ class Status:
     by: Link | None = None  # the relation behind it
 
 
+def judging_day(notices: Iterable[Notice], as_of: str | None) -> str:
+    """The day statuses are judged on: `as_of` if given, else the newest date in the content
+    (never the clock, so the same content always gives the same statuses)."""
+    dates = [day for n in notices if (day := n.published or n.written)]
+    return as_of or (max(dates)[:10] if dates else "")
+
+
 @dataclass
 class Lifecycle:
     """The site's relations, resolved, and each notice's status on `as_of`."""

@@ -17,7 +17,7 @@ from builder.config import SiteConfig
 from builder.content import Loaded
 from builder.errors import GongkaiError, Problem
 from builder.feeds import Change, Feed, atom, rss
-from builder.lifecycle import CHANGES, STANDING, Lifecycle
+from builder.lifecycle import CHANGES, STANDING, Lifecycle, judging_day
 from builder.model import Notice
 from builder.opendata import SCHEMA_NAME, open_data, schema_text
 from builder.output import OWN_PAGES, Origin, Output, digest
@@ -52,13 +52,12 @@ class SitePlan:
                  assets: dict[str, str], template_keys: dict[str, str]) -> None:
         self.root, self.config, self.env, self.index, self.loaded = root, config, env, index, loaded
         self.assets, self.template_keys = assets, template_keys
-        # What a list may show of a notice, for the keys of list pages: its metadata's digest,
-        # made when it was read (a notice is in about eight lists: one lookup each).
-        dates = [day for n in index.notices if (day := n.published or n.written)]
-        self.as_of = config.as_of or (max(dates)[:10] if dates else "")  # by default never the clock
+        self.as_of = judging_day(index.notices, config.as_of)
         self.lifecycle = Lifecycle(index.notices, self.as_of)
         self.statuses = {notice.slug: self.lifecycle.status(notice) for notice in index.notices}
-        # A notice's status shows in lists too: it is part of what a list shows of it.
+        # What a list may show of a notice, for the keys of list pages: its metadata's digest,
+        # made when it was read (a notice is in about eight lists: one lookup each), and its
+        # status, which lists show too.
         self.summaries = {slug: (cached.meta_digest, getattr(self.statuses.get(slug), "name", None))
                           for slug, cached in loaded.cache.items()}
         # Every output may show the configuration (title, footer, feed links), but not where

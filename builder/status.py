@@ -14,7 +14,7 @@ from pathlib import Path
 from builder.config import SiteConfig
 from builder.content import load_notices
 from builder.fsio import tree_state, write_atomic
-from builder.lifecycle import EXPIRED, REPEALED, STATUSES, Lifecycle
+from builder.lifecycle import EXPIRED, REPEALED, STATUSES, Lifecycle, judging_day
 from builder.model import Notice
 from builder.pages import agency_names
 
@@ -30,8 +30,7 @@ def site_life(root: Path, config: SiteConfig) -> Lifecycle:
     """The site's notices (drafts aside) and their relations, judged on the config's as_of day."""
     content = root / "content"
     notices = [n for n in load_notices(content, tree_state(content)).notices if not n.draft]
-    dates = [day for n in notices if (day := n.published or n.written)]
-    return Lifecycle(notices, config.as_of or (max(dates)[:10] if dates else ""))
+    return Lifecycle(notices, judging_day(notices, config.as_of))
 
 
 def status_lines(life: Lifecycle) -> list[str]:
