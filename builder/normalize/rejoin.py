@@ -42,10 +42,14 @@ def _unclosed(text: str) -> bool:
     return len(text) <= MAX_FRAGMENT and text.count("（") + text.count("(") > text.count("）") + text.count(")")
 
 
-CUTS: tuple[Cut, ...] = (
+# Pieces cut at a separator are joined with a space, so the bar still reads as one.
+SEPARATOR_CUTS: tuple[Cut, ...] = (
     Cut("separator alone", lambda prev, nxt, _: bool(SEPARATOR.match(nxt) or SEPARATOR.match(prev)
                                                       or TRAILING_SEPARATOR.search(prev))),
     Cut("separator leads", lambda prev, nxt, _: bool(LEADING_SEPARATOR.match(nxt))),
+)
+CUTS: tuple[Cut, ...] = (
+    *SEPARATOR_CUTS,
     Cut("opening bracket ends", lambda prev, nxt, _: prev[-1] in OPENING),
     Cut("lone opening bracket", lambda prev, nxt, _: len(nxt) == 1 and nxt in OPENING),
     Cut("closing mark starts", lambda prev, nxt, _: nxt[0] in CLOSING and len(nxt) <= MAX_FRAGMENT),
@@ -67,8 +71,7 @@ def cut_inside(prev: str, nxt: str, after: str) -> str | None:
 
 
 def _glue(prev: str, nxt: str) -> str:
-    spaced = SEPARATOR.match(nxt) or SEPARATOR.match(prev) or TRAILING_SEPARATOR.search(prev) \
-        or LEADING_SEPARATOR.match(nxt)
+    spaced = any(cut.test(prev, nxt, "") for cut in SEPARATOR_CUTS)
     return f"{prev} {nxt}" if spaced else prev + nxt
 
 
