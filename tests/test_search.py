@@ -39,7 +39,9 @@ def search(page: Page, base: str, query: str = "", **filters: str) -> list[str]:
     page.goto(f"{base}search/?{params}")
     page.wait_for_function("document.getElementById('search-status').textContent.includes('文件')")
     while page.is_visible("#search-more"):
+        shown = page.locator("#search-list li").count()
         page.click("#search-more")
+        page.wait_for_function(f"document.querySelectorAll('#search-list li').length > {shown}")
     return [re.search(r"/notices/([^/]+)/$", href).group(1)
             for href in page.eval_on_selector_all("#search-list a.notice-link", "links => links.map(a => a.href)")]
 
@@ -159,6 +161,21 @@ def test_an_edit_is_searchable_after_the_next_build(tmp_path: Path, page: Page) 
         rebuilt = run_cli("build", "--base-url", base, cwd=tmp_path)
         assert rebuilt.returncode == 0 and " skipped" in rebuilt.stdout
         assert search(page, base, "鹦鹉螺") == ["n0003"]
+
+
+def test_more_results_list_each_notice_once_however_often_clicked(tmp_path: Path, page: Page) -> None:
+    generate_site(tmp_path, 12)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    assert run_cli("build", "--base-url", base, cwd=tmp_path).returncode == 0
+    with http_server(tmp_path / "public", port):
+        page.goto(f"{base}search/?q={quote('第一段')}")
+        page.wait_for_function("document.getElementById('search-status').textContent.includes('找到12份')")
+        page.dblclick("#search-more")  # the second click lands while the first batch loads
+        page.wait_for_selector("#search-more", state="hidden")
+        page.wait_for_load_state("networkidle")  # a second batch, were one asked for, has arrived
+        links = page.eval_on_selector_all("#search-list a.notice-link", "links => links.map(a => a.href)")
+        assert len(links) == len(set(links)) == 12
 
 
 def test_search_can_be_switched_off(tmp_path: Path) -> None:

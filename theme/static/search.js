@@ -185,8 +185,12 @@ async function search(form) {
   await showMore();
   const what = query ? `与“${query}”有关的` : "符合条件的";
   status.textContent = found.length ? `找到${found.length}份${what}文件。` : `没有找到${what}文件。请换用其他关键词，或减少筛选条件。`;
+  let loading = false;
   more.addEventListener("click", async () => {
+    if (loading) return;  // a second click while a batch loads would list that batch twice
+    loading = true;
     const first = await showMore();
+    loading = false;
     if (first) first.querySelector("a").focus();  // keyboard users continue at the first new result
   });
   heading.focus();
