@@ -2,6 +2,11 @@
 
 A feed depends only on the notices it lists: `lastBuildDate` and Atom's `updated` come
 from its newest item, never from the clock, so an unchanged feed keeps its bytes.
+
+Each dated item also carries its date as the site's pages print it (`gk:date`, 2024年2月26日),
+in gongkai's own namespace: feed readers ignore an element of a namespace they do not know
+(RSS 2.0 and RFC 4287 allow such extensions), while feed.css shows it in place of the RFC 822
+and RFC 3339 dates, which CSS cannot reformat.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from builder.config import SiteConfig
 from builder.markdown import render_markdown
 from builder.model import Notice
 from builder.pages import CHINA, notice_moment
-from builder.views import attachment_views
+from builder.views import attachment_views, cn_date
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+# gongkai's own elements in its feeds; feed.css names this URI in its @namespace rule.
+GK_NS = "urn:gongkai:feed"
 # XML 1.0 forbids these characters outright; a hand-edited notice may still hold them.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -113,6 +120,11 @@ def _text(parent: etree._Element, tag: str, text: str | None, **attrs: str) -> e
     return element
 
 
+def _shown_date(parent: etree._Element, day: str) -> None:
+    """The item's date for a reader of the feed in a browser, by the function the pages use."""
+    _text(parent, f"{{{GK_NS}}}date", cn_date(day))
+
+
 def _document(root: etree._Element, static: str) -> bytes:
     """The feed with its stylesheet: CSS alone makes it a readable page in a browser. Not
     XSLT, which browsers are removing (Chromium already covers such pages with a warning)."""
@@ -121,7 +133,7 @@ def _document(root: etree._Element, static: str) -> bytes:
 
 
 def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
-    root = etree.Element("rss", version="2.0", nsmap={"atom": ATOM_NS, "dc": DC_NS})
+    root = etree.Element("rss", version="2.0", nsmap={"atom": ATOM_NS, "dc": DC_NS, "gk": GK_NS})
     channel = etree.SubElement(root, "channel")
     _text(channel, "title", feed.title)
     _text(channel, "link", config.absolute(feed.page))
@@ -142,6 +154,7 @@ def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
         moment = notice_moment(notice)
         if moment:
             _text(item, "pubDate", format_datetime(moment))
+            _shown_date(item, notice.published or notice.written or "")
         if notice.publisher:
             _text(item, f"{{{DC_NS}}}creator", notice.publisher)
         for tag in notice.tags:
@@ -154,6 +167,7 @@ def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
         _text(item, "link", url)
         _text(item, "guid", change_id(url, change), isPermaLink="false")
         _text(item, "pubDate", format_datetime(change.moment))
+        _shown_date(item, change.day)
         _text(item, "description", change.text)
     return _document(root, static)
 
@@ -165,7 +179,7 @@ def change_id(url: str, change: Change) -> str:
 
 def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: datetime) -> bytes:
     """Atom needs a date on every entry: an undated notice takes the feed's own date."""
-    root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})  # type: ignore[dict-item]
+    root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS, "gk": GK_NS})  # type: ignore[dict-item]
     root.set("{http://www.w3.org/XML/1998/namespace}lang", config.language)
     moments = [m for m in map(notice_moment, feed.notices) if m] + [c.moment for c in feed.changes]
     updated = max(moments) if moments else fallback
@@ -186,8 +200,9 @@ def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: date
         _text(entry, f"{{{ATOM_NS}}}title", notice.title)
         moment = notice_moment(notice)
         _text(entry, f"{{{ATOM_NS}}}updated", (moment or updated).isoformat())
-        if moment:
+        if moment:  # an undated notice's entry shows no date, though Atom gives it the feed's
             _text(entry, f"{{{ATOM_NS}}}published", moment.isoformat())
+            _shown_date(entry, notice.published or notice.written or "")
         _text(entry, f"{{{ATOM_NS}}}link", None, rel="alternate", type="text/html", href=url)
         if notice.publisher:
             entry_author = etree.SubElement(entry, f"{{{ATOM_NS}}}author")
@@ -202,6 +217,7 @@ def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: date
         _text(entry, f"{{{ATOM_NS}}}id", change_id(url, change))
         _text(entry, f"{{{ATOM_NS}}}title", f"{change.status}：{change.notice.title}")
         _text(entry, f"{{{ATOM_NS}}}updated", change.moment.isoformat())
+        _shown_date(entry, change.day)
         _text(entry, f"{{{ATOM_NS}}}link", None, rel="alternate", type="text/html", href=url)
         _text(entry, f"{{{ATOM_NS}}}summary", change.text)
     return _document(root, static)

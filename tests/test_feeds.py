@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import Browser
 
+from builder.feeds import GK_NS
 from tests.conftest import REPO, Served, read_notice, run_cli
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -131,6 +132,80 @@ def test_a_feed_opened_in_the_browser_is_a_page_by_css_alone(served_site: Served
     page.close()
 
 
+# What a reader sees of each item of a feed page: the text of its visible elements, and the
+# box of its title and of its date (gongkai's gk:date, the one element that shows a date).
+ITEMS_AS_SEEN = """(items, ns) => items.map(item => {
+    const walk = document.createTreeWalker(item, NodeFilter.SHOW_TEXT), seen = [];
+    while (walk.nextNode()) {
+        const text = walk.currentNode.data.trim(), parent = walk.currentNode.parentElement;
+        if (text && parent.checkVisibility()) seen.push(text);
+    }
+    const box = element => element && element.checkVisibility() ? element.getBoundingClientRect().toJSON() : null;
+    const title = [...item.children].find(child => child.localName === "title");
+    return {seen, title: box(title), date: box(item.getElementsByTagNameNS(ns, "date")[0])};
+})"""
+CN_DAY = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
+def without_extensions(data: bytes) -> bytes:
+    """The feed as it was before gongkai's own elements: what a reader knew of it."""
+    document = etree.fromstring(data)
+    for element in document.xpath("//*[namespace-uri()=$ns]", ns=GK_NS):
+        element.getparent().remove(element)
+    return etree.tostring(document)
+
+
+def stamps(entry: feedparser.FeedParserDict) -> tuple[str | None, str | None]:
+    """An entry's published and updated strings as the feed gives them (no fallback of one
+    for the other, which feedparser's own get makes, with a warning)."""
+    return dict.get(entry, "published"), dict.get(entry, "updated")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_feed_in_the_browser_shows_chinese_dates_and_readers_keep_rfc_dates(
+        served_site: Served, browser: Browser, width: int) -> None:
+    """The page shows 2024年2月26日 under each dated item's title, never the RFC 822 or RFC 3339
+    string a reader needs (CSS cannot reformat it); an undated item shows no date; feedparser
+    reads the same dates as from the feed without gongkai's own elements, and it is valid."""
+    notices = {meta["title"]: meta for meta, _ in map(read_notice, (served_site.root / "content/notices").glob("*.md"))}
+    for name, tag in (("feed.xml", "item"), ("atom.xml", "entry"), ("topics/education/feed.xml", "item")):
+        path = served_site.public / name
+        assert_valid(path)
+        data = path.read_bytes()
+        parsed, before = feedparser.parse(data), feedparser.parse(without_extensions(data))
+        assert parsed.bozo == 0 and before.bozo == 0
+        assert list(map(stamps, parsed.entries)) == list(map(stamps, before.entries))
+        assert all({k: v for k, v in e.items() if not k.startswith("gk_")} == b for e, b in
+                   zip(parsed.entries, before.entries, strict=True))
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(served_site.base + name)
+        items = page.locator(tag).evaluate_all(ITEMS_AS_SEEN, GK_NS)
+        assert len(items) == len(parsed.entries) > 0
+        for item, entry in zip(items, parsed.entries, strict=True):
+            meta, text = notices[entry.title], "\n".join(item["seen"])
+            assert not any(stamp and stamp in text for stamp in stamps(entry))
+            assert not re.search(r"\d{2}:\d{2}:\d{2}|\+0800|\+08:00|T\d{2}:", text), text
+            day = meta["published"] or meta["written"]
+            if not day:  # undated: Atom's entry still has the feed's date, not shown
+                assert item["date"] is None and not CN_DAY.search(text), text
+                continue
+            year, month, date = (int(part) for part in day[:10].split("-"))
+            assert f"{year}年{month}月{date}日" in text, text
+            title, shown = item["title"], item["date"]
+            assert shown is not None and shown["y"] >= title["y"] + title["height"] - 1  # under the title
+            assert shown["x"] + shown["width"] <= width  # on the screen, even on a phone
+        first = items[0]["seen"]
+        assert first[0].startswith("上海市崇明区教育局关于印发") and first[1] == "2024年2月26日", first
+        assert "Mon, 26 Feb 2024" not in first and "2024-02-26" not in "".join(first)
+        page.close()
+    site = feedparser.parse((served_site.public / "feed.xml").read_bytes())
+    assert [e.published for e in site.entries[:2]] == ["Mon, 26 Feb 2024 00:00:00 +0800",
+                                                       "Fri, 23 Feb 2024 09:39:00 +0800"]
+    assert site.entries[1].gk_date == "2024年2月23日 09:39"  # as the site's lists print it
+    atom = feedparser.parse((served_site.public / "atom.xml").read_bytes())
+    assert [e.published for e in atom.entries[:2]] == ["2024-02-26T00:00:00+08:00", "2024-02-23T09:39:00+08:00"]
+
+
 def test_generated_site_of_200_notices(tmp_path: Path) -> None:
     generate_site(tmp_path, 200)
     result = run_cli("build", cwd=tmp_path)
@@ -195,3 +270,24 @@ def test_unchanged_site_gives_identical_feeds(tmp_path: Path) -> None:
 ])
 def test_the_schemas_reject_bad_feeds(schema: etree.RelaxNG, bad: str) -> None:
     assert not schema.validate(etree.fromstring(bad))
+
+
+RSS_ITEM = ("<rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/' xmlns:x='urn:x'><channel><title>t</title>"
+            "<link>http://x.cn/</link><description/><item><title>t</title>{}</item></channel></rss>")
+ATOM_ENTRY = ("<feed xmlns='http://www.w3.org/2005/Atom' xmlns:x='urn:x'><id>http://x.cn/</id><title>t</title>"
+              "<updated>2024-02-26T00:00:00+08:00</updated><entry><id>http://x.cn/a</id><title>a</title>"
+              "<updated>2024-02-26T00:00:00+08:00</updated>{}</entry></feed>")
+
+
+@pytest.mark.parametrize(("schema", "feed", "valid"), [
+    # RSS 2.0 and RFC 4287 allow elements of other namespaces: gongkai's gk:date is one
+    (RSS_SCHEMA, RSS_ITEM.format("<x:date a='1'>2024年2月26日<x:b/></x:date>"), True),
+    (ATOM_SCHEMA, ATOM_ENTRY.format("<x:date>2024年2月26日</x:date>"), True),
+    # ... but not elements of no namespace, or unknown ones of the feed's own
+    (RSS_SCHEMA, RSS_ITEM.format("<date>2024年2月26日</date>"), False),
+    (ATOM_SCHEMA, ATOM_ENTRY.format("<date>2024年2月26日</date>"), False),
+    # and the Dublin Core element gongkai writes is still checked, not taken for an extension
+    (RSS_SCHEMA, RSS_ITEM.format("<dc:creator></dc:creator>"), False),
+])
+def test_the_schemas_allow_extension_elements_only(schema: etree.RelaxNG, feed: str, valid: bool) -> None:
+    assert schema.validate(etree.fromstring(feed.encode())) == valid, schema.error_log.last_error
