@@ -12,6 +12,7 @@ import argparse
 import gettext
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -91,6 +92,41 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 
 def pgettext(context: str, message: str) -> str:
     return _current.pgettext(context, message)
+
+
+class Phrase(str):
+    """A catalog message with its blanks filled in. As a str it is the English: the stable
+    id a program reads (normalize's --report); `said` gives it in a language. A blank filled
+    with a Phrase (a rule's name, say) is said in that language too; one filled with plain
+    text (the page's own words) stays as written."""
+
+    message: str
+    parts: tuple[str, ...]
+    fills: dict[str, str]
+
+    def __new__(cls, message: str, *parts: str, **fills: str) -> Phrase:
+        phrase = super().__new__(cls, message.format(*parts, **fills) if parts or fills else message)
+        phrase.message, phrase.parts, phrase.fills = message, parts, fills
+        return phrase
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str, ...], dict[str, str]]:  # pickled by a worker process
+        return (self.message, *self.parts), self.fills
+
+    def said(self, gettext: Callable[[str], str]) -> str:
+        def blank(fill: str) -> str:
+            return fill.said(gettext) if isinstance(fill, Phrase) else fill
+
+        message = gettext(self.message)
+        if not (self.parts or self.fills):
+            return message
+        return message.format(*map(blank, self.parts), **{name: blank(fill) for name, fill in self.fills.items()})
+
+
+def said(message: str, gettext: Callable[[str], str] | None = None) -> str:
+    """A message of the catalog (a Phrase, or a plain message such as a rule's name) in the
+    language of `gettext`, by default the user's."""
+    gettext = gettext or _
+    return message.said(gettext) if isinstance(message, Phrase) else gettext(message)
 
 
 def use_for_content(chosen: str) -> None:

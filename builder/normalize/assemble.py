@@ -76,7 +76,7 @@ def _page_meta(builder: Fields, skeleton: Skeleton, page_meta: dict[str, str]) -
             continue
         filled = iso(value, keep_time=True) if key == "published" else value
         if filled:
-            builder.set(key, filled, [], rule="the page's <meta> tags")
+            builder.set(key, filled, [], rule=N_("the page's <meta> tags"))
             builder.notice.page_meta.append(key)
 
 
@@ -124,7 +124,7 @@ def _links(builder: Fields, links: tuple[Link, ...]) -> None:
 def _signature(builder: Fields, skeleton: Skeleton) -> None:
     if skeleton.addressee:
         builder.set("addressee", skeleton.addressee.text.rstrip(":："), [skeleton.addressee],
-                    rule="the bodies named before the text, ending in ：")
+                    rule=N_("the bodies named before the text, ending in ："))
     if skeleton.signers:  # joint signers may share a line, spaced apart
         builder.set("signers", [name for line in skeleton.signers for name in signers_of(line.text)],
                     skeleton.signers, rule=SIGNATURE)
@@ -133,7 +133,7 @@ def _signature(builder: Fields, skeleton: Skeleton) -> None:
     if skeleton.note:
         match = DISCLOSURE.match(NOTE.match(skeleton.note.text)["body"])  # type: ignore[index]
         if match and not builder.notice.disclosure:
-            builder.set("disclosure", match["value"], [skeleton.note], rule="the 附注 (此件…)")
+            builder.set("disclosure", match["value"], [skeleton.note], rule=N_("the 附注 (此件…)"))
 
 
 def _fill_gaps(builder: Fields, skeleton: Skeleton, hints: list[Line]) -> None:
@@ -202,7 +202,7 @@ def _attachments(builder: Fields, skeleton: Skeleton) -> None:
                      .format(name=title or section.number))
     attachments = [Attachment(item.number, item.title, i in inline) for i, item in enumerate(items)]
     builder.set("attachments", attachments, [item.line for item in items],
-                rule="the 附件说明, the attachments' own text and the page's files")
+                rule=N_("the 附件说明, the attachments' own text and the page's files"))
     builder.result.anchors = {section: f"attachment-{item + 1}" for item, section in inline.items()}
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from builder.dates import parse_date
-from builder.i18n import N_, for_content
+from builder.i18n import N_, for_content, said
 from builder.model import Notice
 from builder.normalize.decode import Line
 from builder.normalize.patterns import DOC_NO_BRACKETS
@@ -23,8 +23,9 @@ LABELS_CN = {"title": "标题", "index_no": "索引号", "doc_no": "发文字号
              "effective": "生效日期", "expires": "失效日期", "validity": "有效性", "disclosure": "公开方式",
              "relations": "文件关系"}
 
-# The rules fields are read by, as --explain names them.
-# (Marked for the catalog: a warning written into a content file names the rule in the site's language.)
+# The rules fields are read by, as --explain names them: each marked for the catalog where it
+# is written (here, or where it is used alone), said in the user's language by --explain and
+# in the site's by a warning written into a content file; --report carries the English.
 LABEL = N_("the metadata label")
 PRINTED_TITLE = N_("the printed title (over its 发文字号 or 主送机关)")
 HEADING = N_("the page's heading")
@@ -32,6 +33,8 @@ PAGE_TITLE = N_("the page's title line")
 SIGNATURE = N_("the signature")
 SIGNED_DATE = N_("the date under the signature")
 PRINTED_DOC_NO = N_("the 发文字号 printed with the title")
+AGREED_TITLE = N_("the printed title (over its 发文字号 or 主送机关), which the label agrees with")
+NONE_CHOSEN = N_("none of the candidates")
 
 SIGNERS_APART = re.compile(r"[ \u3000]{2,}")
 
@@ -72,7 +75,7 @@ class Fields:
             self.notice.inferred.append(key)
             shown = "、".join(map(str, value)) if isinstance(value, list) else value
             self.warn(for_content("{label} inferred from {rule}: {value}").format(
-                label=LABELS_CN.get(key, key), rule=for_content(inferred), value=shown))
+                label=LABELS_CN.get(key, key), rule=said(inferred, for_content), value=shown))
 
     def consider(self, key: str, rule: str, value: object, lines: list[Line] | tuple[Line, ...]) -> None:
         """Note a value `key` could take, for `normalize --explain`."""

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from builder.i18n import N_
 from builder.normalize.decode import Line
 from builder.normalize.patterns import file_name
 
@@ -71,54 +72,55 @@ def _rule(name: str, where: Where, pattern: str) -> Rule:
 
 INTERPRETATION_WORDS = "政策解读|部门解读|媒体视角|一图读懂|解读发布|专家解读|图文解读|相关报道|相关政策"
 RULES: list[Rule] = [
-    _rule("share bar", Where.LINE, r"扫一扫.{0,14}"),
-    _rule("share bar", Where.LINE, r"分享到\s*[:：]?.*"),
-    _rule("share bar", Where.LINE, rf"{SHARE_SITES}(?:\s*[|/、]?\s*{SHARE_SITES})*"),
-    _rule("page buttons", Where.LINE, rf"(?:【\s*{PAGE_BUTTONS}\s*】\s*|\[\s*{PAGE_BUTTONS}\s*\]\s*)+"),
-    _rule("page buttons", Where.LINE, rf"{PAGE_BUTTONS}(?:\s+{PAGE_BUTTONS})*"),
-    _rule("error report link", Where.LINE, r"我为政府网站找错"),
-    _rule("visitor counter", Where.LINE, rf"{COUNTERS}(?:\s+{COUNTERS})*"),
-    _rule("editor's byline", Where.LINE, r"责任编辑\s*[:：].{0,20}"),
-    _rule("related links", Where.LINE, r"(?:相关|文字|图片|视频|访谈|图文|政策)解读|媒体报道|相关链接|相关文件|相关新闻"
-                                       r"|相关阅读|相关稿件|相关信息"),
-    _rule("previous and next", Where.LINE, r"(?:上一篇|下一篇|上一条|下一条)(?:\s*[:：].*)?"),
-    _rule("welcome banner", Where.LINE, r"欢迎(?:光临|访问|来到)[^。，,]{2,40}[!！](?:\s*今天是\s*[:：]?.*)?"),
-    _rule("date banner", Where.LINE, r"今天是\s*[:：]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:星期|周)?"
-                                     r"[一二三四五六日天]?"),
-    _rule("date banner", Where.LINE, r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天]"),
-    _rule("navigation", Where.LINE, rf"\|?\s*{_any_of(NAV_ALONE)}\s*\|?"),
-    _rule("navigation", Where.LINE, NAV_BAR),
-    _rule("IPv6 badge", Where.LINE, r"网站(?:已)?支持\s*IPv6"),
-    _rule("share bar", Where.LINE, r"(?:微信|手机)(?:扫一扫|扫码).{0,10}"),
-    _rule("browser advice", Where.LINE, r"建议(?:使用|采用|您使用).{0,40}(?:分辨率|浏览器).{0,20}"),
-    _rule("browser advice", Where.LINE, r"(?:系统检测到|检测到)您.{0,20}浏览器.{0,60}"),
-    _rule("visitor counter", Where.LINE, r"您是(?:本站|本网站|本网)?第\s*\d+\s*位访(?:客|问者)"),
-    _rule("breadcrumb", Where.LINE, r"(?:您?(?:当前|现在)的?位置)\s*[:：].*"),
-    _rule("breadcrumb", Where.LINE, r"(?:您所在的?位置|当前位置|您的位置)\s*[:：]?"),
-    _rule("breadcrumb", Where.LINE, r"[^>＞»›\s]{1,12}(?:\s*[>＞»›]\s*[^>＞»›\s]{1,12}){2,}"),
-    _rule("breadcrumb", Where.LINE, r"(?:网站首页|首页|主页)(?:\s*[>＞»›/]\s*[^>＞»›/]{1,30})+\s*[>＞»›]?"),
-    _rule("share prompt", Where.LINE, r"为了便于其他人查询和了解政策.{0,30}"),
-    _rule("accessibility toolbar", Where.LINE, rf"{_any_of(TOOLBAR_WORDS)}(?:\s*[|｜]?\s*{_any_of(TOOLBAR_WORDS)})*"),
+    _rule(N_("share bar"), Where.LINE, r"扫一扫.{0,14}"),
+    _rule(N_("share bar"), Where.LINE, r"分享到\s*[:：]?.*"),
+    _rule(N_("share bar"), Where.LINE, rf"{SHARE_SITES}(?:\s*[|/、]?\s*{SHARE_SITES})*"),
+    _rule(N_("page buttons"), Where.LINE, rf"(?:【\s*{PAGE_BUTTONS}\s*】\s*|\[\s*{PAGE_BUTTONS}\s*\]\s*)+"),
+    _rule(N_("page buttons"), Where.LINE, rf"{PAGE_BUTTONS}(?:\s+{PAGE_BUTTONS})*"),
+    _rule(N_("error report link"), Where.LINE, r"我为政府网站找错"),
+    _rule(N_("visitor counter"), Where.LINE, rf"{COUNTERS}(?:\s+{COUNTERS})*"),
+    _rule(N_("editor's byline"), Where.LINE, r"责任编辑\s*[:：].{0,20}"),
+    _rule(N_("related links"), Where.LINE, r"(?:相关|文字|图片|视频|访谈|图文|政策)解读|媒体报道|相关链接|相关文件"
+                                           r"|相关新闻|相关阅读|相关稿件|相关信息"),
+    _rule(N_("previous and next"), Where.LINE, r"(?:上一篇|下一篇|上一条|下一条)(?:\s*[:：].*)?"),
+    _rule(N_("welcome banner"), Where.LINE, r"欢迎(?:光临|访问|来到)[^。，,]{2,40}[!！](?:\s*今天是\s*[:：]?.*)?"),
+    _rule(N_("date banner"), Where.LINE, r"今天是\s*[:：]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?"
+                                         r"\s*(?:星期|周)?[一二三四五六日天]?"),
+    _rule(N_("date banner"), Where.LINE, r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天]"),
+    _rule(N_("navigation"), Where.LINE, rf"\|?\s*{_any_of(NAV_ALONE)}\s*\|?"),
+    _rule(N_("navigation"), Where.LINE, NAV_BAR),
+    _rule(N_("IPv6 badge"), Where.LINE, r"网站(?:已)?支持\s*IPv6"),
+    _rule(N_("share bar"), Where.LINE, r"(?:微信|手机)(?:扫一扫|扫码).{0,10}"),
+    _rule(N_("browser advice"), Where.LINE, r"建议(?:使用|采用|您使用).{0,40}(?:分辨率|浏览器).{0,20}"),
+    _rule(N_("browser advice"), Where.LINE, r"(?:系统检测到|检测到)您.{0,20}浏览器.{0,60}"),
+    _rule(N_("visitor counter"), Where.LINE, r"您是(?:本站|本网站|本网)?第\s*\d+\s*位访(?:客|问者)"),
+    _rule(N_("breadcrumb"), Where.LINE, r"(?:您?(?:当前|现在)的?位置)\s*[:：].*"),
+    _rule(N_("breadcrumb"), Where.LINE, r"(?:您所在的?位置|当前位置|您的位置)\s*[:：]?"),
+    _rule(N_("breadcrumb"), Where.LINE, r"[^>＞»›\s]{1,12}(?:\s*[>＞»›]\s*[^>＞»›\s]{1,12}){2,}"),
+    _rule(N_("breadcrumb"), Where.LINE, r"(?:网站首页|首页|主页)(?:\s*[>＞»›/]\s*[^>＞»›/]{1,30})+\s*[>＞»›]?"),
+    _rule(N_("share prompt"), Where.LINE, r"为了便于其他人查询和了解政策.{0,30}"),
+    _rule(N_("accessibility toolbar"), Where.LINE,
+          rf"{_any_of(TOOLBAR_WORDS)}(?:\s*[|｜]?\s*{_any_of(TOOLBAR_WORDS)})*"),
     # A link to a policy's interpretation beside it (本文政策解读：《…》); a bare 《…》政策解读
     # may be the page's own title, and is furniture only beside furniture (LINKS_BESIDE).
-    _rule("interpretation links", Where.LINE, r"(?:本文)?(?:政策解读|相关解读|解读)\s*[:：]\s*《.{2,80}》\s*"
-                                              r"(?:政策解读|解读)?"),
-    _rule("interpretation links", Where.LINE, rf"\|?\s*(?:{INTERPRETATION_WORDS}|相关政策与解读)"
-                                              rf"(?:\s*[|｜]?\s*(?:{INTERPRETATION_WORDS}))*"),
-    _rule("download buttons", Where.LINE, r"下载(?:文字版|图片版|PDF版|原文)"),
-    _rule("comment box", Where.LINE, r"政策性文件留言咨询|[(（]\s*注\s*[:：]\s*1\s*[.．、]\s*只接收.{0,80}[)）]"),
-    _rule("empty link list", Where.LINE, r"(?:附件下载|相关链接|相关附件)\s*[:：]?"),
+    _rule(N_("interpretation links"), Where.LINE, r"(?:本文)?(?:政策解读|相关解读|解读)\s*[:：]\s*《.{2,80}》\s*"
+                                                  r"(?:政策解读|解读)?"),
+    _rule(N_("interpretation links"), Where.LINE, rf"\|?\s*(?:{INTERPRETATION_WORDS}|相关政策与解读)"
+                                                  rf"(?:\s*[|｜]?\s*(?:{INTERPRETATION_WORDS}))*"),
+    _rule(N_("download buttons"), Where.LINE, r"下载(?:文字版|图片版|PDF版|原文)"),
+    _rule(N_("comment box"), Where.LINE, r"政策性文件留言咨询|[(（]\s*注\s*[:：]\s*1\s*[.．、]\s*只接收.{0,80}[)）]"),
+    _rule(N_("empty link list"), Where.LINE, r"(?:附件下载|相关链接|相关附件)\s*[:：]?"),
     # What a crawler adds: its separators and notes about the files it saved beside the text.
-    _rule("crawler's note", Where.LINE, r"={3,}\s*正文\s*={3,}|(?:正文|content)\s*[:：]"),
-    _rule("crawler's note", Where.LINE, r"页面链接与图片详见.{0,40}|附件与图片链接\s*[:：]|图片\s*[:：]\s*https?://\S+"),
-    _rule("citation code", Where.LINE, r"【?\s*法宝引证码\s*】?\s*[:：]?\s*\S*"),  # a legal database's own
-    *(_rule("footer", Where.LINE, row) for row in FOOTER_ROWS),
-    _rule("language switch", Where.HEAD, r"^\|?\s*(?:繁体|简体|繁體|English)\s*\|\s*"),
-    _rule("IPv6 badge", Where.HEAD, r"^网站已支持\s*IPv6\s*"),
-    _rule("page buttons", Where.HEAD, rf"^(?:【\s*{PAGE_BUTTONS}\s*】\s*)+"),
-    _rule("visitor counter", Where.TAIL, rf"\s*{COUNTERS}$"),
-    _rule("share bar", Where.TAIL, r"\s*扫一扫在手机(?:上)?(?:查看|打开)当前页(?:面)?$"),
-    _rule("page buttons", Where.TAIL, rf"\s*(?:【\s*{PAGE_BUTTONS}\s*】\s*)+$"),
+    _rule(N_("crawler's note"), Where.LINE, r"={3,}\s*正文\s*={3,}|(?:正文|content)\s*[:：]"),
+    _rule(N_("crawler's note"), Where.LINE, r"页面链接与图片详见.{0,40}|附件与图片链接\s*[:：]|图片\s*[:：]\s*https?://\S+"),
+    _rule(N_("citation code"), Where.LINE, r"【?\s*法宝引证码\s*】?\s*[:：]?\s*\S*"),  # a legal database's own
+    *(_rule(N_("footer"), Where.LINE, row) for row in FOOTER_ROWS),
+    _rule(N_("language switch"), Where.HEAD, r"^\|?\s*(?:繁体|简体|繁體|English)\s*\|\s*"),
+    _rule(N_("IPv6 badge"), Where.HEAD, r"^网站已支持\s*IPv6\s*"),
+    _rule(N_("page buttons"), Where.HEAD, rf"^(?:【\s*{PAGE_BUTTONS}\s*】\s*)+"),
+    _rule(N_("visitor counter"), Where.TAIL, rf"\s*{COUNTERS}$"),
+    _rule(N_("share bar"), Where.TAIL, r"\s*扫一扫在手机(?:上)?(?:查看|打开)当前页(?:面)?$"),
+    _rule(N_("page buttons"), Where.TAIL, rf"\s*(?:【\s*{PAGE_BUTTONS}\s*】\s*)+$"),
 ]
 
 # Words of a portal's menus and columns: furniture where they stand alone beside furniture.
@@ -241,7 +243,7 @@ def _download_list(lines: list[Line]) -> tuple[list[Line], list[Removed], list[L
     for index, line in enumerate(lines):
         label = DOWNLOADS.fullmatch(line.text) or _bare_label_over_files(lines, index)
         if label and (not label["first"] or file_name(label["first"])):
-            removed.append(Removed(replace(line, text=line.text[: label.start("first")].strip()), "download list"))
+            removed.append(Removed(replace(line, text=line.text[: label.start("first")].strip()), N_("download list")))
             if label["first"]:
                 files.append(replace(line, text=label["first"]))
             listing = True
@@ -250,7 +252,7 @@ def _download_list(lines: list[Line]) -> tuple[list[Line], list[Removed], list[L
         else:
             listing = False
             kept.append(line)
-    return kept, [*removed, *(Removed(line, "download list") for line in files)], files
+    return kept, [*removed, *(Removed(line, N_("download list")) for line in files)], files
 
 
 def _menu_words(results: list[tuple[Line | None, list[Removed]]]) -> None:
@@ -268,7 +270,7 @@ def _menu_words(results: list[tuple[Line | None, list[Removed]]]) -> None:
     for index in marked:
         rest, removed = results[index]
         assert rest is not None
-        results[index] = None, [*removed, Removed(rest, "menu word beside furniture")]
+        results[index] = None, [*removed, Removed(rest, N_("menu word beside furniture"))]
 
 
 def strip_furniture(lines: list[Line]) -> Stripped:
@@ -286,11 +288,11 @@ def strip_furniture(lines: list[Line]) -> Stripped:
         tail -= 1
     last_content = kept[tail - 1].number if tail else 0
     if any(p.line.number > last_content and FOOTER.fullmatch(p.line.text) for p in furniture):
-        furniture.extend(Removed(line, "contact lines beside the footer") for line in kept[tail:])
+        furniture.extend(Removed(line, N_("contact lines beside the footer")) for line in kept[tail:])
         del kept[tail:]
     copy = _second_copy(kept)
     repeated = kept[copy:]
-    furniture.extend(Removed(line, "second copy of the text") for line in repeated)
+    furniture.extend(Removed(line, N_("second copy of the text")) for line in repeated)
     del kept[copy:]
     furniture.sort(key=lambda piece: piece.line.number)
     return Stripped(kept, furniture, _hints(furniture), downloads, repeated=bool(repeated))

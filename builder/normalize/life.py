@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from builder.dates import parse_date
-from builder.i18n import N_, for_content
+from builder.i18n import N_, Phrase
 from builder.model import Relation
 from builder.normalize.decode import Line
 from builder.normalize.fields import Fields
@@ -119,8 +119,9 @@ def read_life(fields: Fields, lines: list[Line]) -> None:
                     found.append((Relation(rule.type, target), rule.name, line))
     if found:
         lines_of = [line for _, _, line in found if line is not None] or title_lines
+        rules = [Phrase(rule) for rule in dict.fromkeys(rule for _, rule, _ in found)]  # each said in its language
         fields.set("relations", [relation for relation, _, _ in found], lines_of,
-                   inferred="; ".join(dict.fromkeys(for_content(rule) for _, rule, _ in found)))
+                   inferred=Phrase("; ".join("{}" for _ in rules), *rules))
     for date_rule in DATE_RULES:
         if getattr(notice, date_rule.key):
             continue
@@ -128,6 +129,6 @@ def read_life(fields: Fields, lines: list[Line]) -> None:
             found_date = date_rule.pattern.search(text)
             value = date_rule.value(found_date, fields) if found_date else None
             if value:
-                sentence = for_content(N_("the sentence 「{sentence}」")).format(sentence=text[:60])
-                fields.set(date_rule.key, value, [line], inferred=sentence)
+                fields.set(date_rule.key, value, [line],
+                           inferred=Phrase(N_("the sentence 「{sentence}」"), sentence=text[:60]))
                 break

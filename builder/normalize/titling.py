@@ -10,6 +10,7 @@ from builder.i18n import N_, for_content
 from builder.normalize.blocks import Block, Paragraph
 from builder.normalize.decode import Line
 from builder.normalize.fields import (
+    AGREED_TITLE,
     HEADING,
     LABELS_CN,
     PAGE_TITLE,
@@ -120,10 +121,11 @@ def choose_title(builder: Fields, skeleton: Skeleton) -> None:
         printed_value(builder, "title", printed, skeleton.title)
     elif printed:
         title, doc_no = without_doc_no(printed)
-        builder.set("title", title, [*skeleton.heading, *skeleton.title], rule=PRINTED_TITLE
-                    if not labelled else f"{PRINTED_TITLE}, which the label agrees with")
+        builder.set("title", title, [*skeleton.heading, *skeleton.title],
+                    rule=AGREED_TITLE if labelled else PRINTED_TITLE)
         if doc_no and not builder.notice.doc_no:
-            builder.set("doc_no", normal_doc_no(doc_no), skeleton.title, rule="the 发文字号 in the title's brackets")
+            builder.set("doc_no", normal_doc_no(doc_no), skeleton.title,
+                        rule=N_("the 发文字号 in the title's brackets"))
     elif labelled:
         pass
     elif heading:
