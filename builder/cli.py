@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeAlias
 
 from builder import __version__
 from builder.config import SiteConfig, base_url_problem, load_config, with_slash
@@ -230,15 +231,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(Path.cwd(), args.host, args.port, args.open, _say)
 
 
+# What add_subparsers returns: each subcommand's parser is made through it.
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
 def parser() -> argparse.ArgumentParser:
+    """The whole command line. It is made for each run, after the language is chosen, because
+    its help texts are messages too; the subcommands come in the order `--help` lists them."""
+    root = _root_parser()
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_normalize_parser, _build_parser, _status_parser, _history_parser, _report_parser,
+                _check_parser, _deploy_parser, _serve_parser):
+        add(commands)
+    return root
+
+
+def _root_parser() -> argparse.ArgumentParser:
+    """The options taken before any subcommand. --lang is read early by `main` as well; it is
+    declared here so that --help lists it and a wrong value gets argparse's error."""
     root = argparse.ArgumentParser(prog="gongkai",
                                    description=_("Static sites for government information-disclosure notices."))
     root.add_argument("--version", action="version", version=f"gongkai {__version__}",
                       help=_("show program's version number and exit"))
     root.add_argument("--lang", choices=("zh", "en"), help=_("the language gongkai speaks (default: site.yaml's "
                                                              "language, or English when LANG is English)"))
-    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    return root
 
+
+def _normalize_parser(commands: _Commands) -> None:
+    """normalize: which raw files to read and where their Markdown goes; --force and --report
+    for the editor who fixes files by hand, --explain for one who asks why a field was read so."""
     normalize = commands.add_parser("normalize", help=_("raw portal text → front-matter Markdown in content/"))
     normalize.add_argument("sources", nargs="*", default=["seeds"], metavar="SRC",
                            help=_("raw notice files or folders (default: seeds/)"))
@@ -251,6 +273,10 @@ def parser() -> argparse.ArgumentParser:
                                 "each line's role); writes nothing"))
     normalize.set_defaults(run=cmd_normalize)
 
+
+def _build_parser(commands: _Commands) -> None:
+    """build: where the site goes and for which address and day, and how the work is spread
+    (--jobs, --cluster) for sites too large for one process."""
     build = commands.add_parser("build", help=_("content/ + theme/ + site.yaml → the static site"))
     build.add_argument("--out", default="public", help=_("output folder (default: public)"))
     build.add_argument("--base-url", help=_("the URL the site is published at (default: base_url in site.yaml)"))
@@ -265,6 +291,9 @@ def parser() -> argparse.ArgumentParser:
                        help=_("replace an output folder that is not empty and that gongkai did not build"))
     build.set_defaults(run=cmd_build)
 
+
+def _status_parser(commands: _Commands) -> None:
+    """status: the day to judge on, or --next for the day the site must be rebuilt."""
     status = commands.add_parser("status", help=_("each notice's status (有效, 已废止 …) on a day; "
                                                 "--next: when one changes"))
     status.add_argument("--as-of", metavar="DATE",
@@ -272,17 +301,27 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--next", action="store_true", help=_("print the next day on which any status changes"))
     status.set_defaults(run=cmd_status)
 
+
+def _history_parser(commands: _Commands) -> None:
+    """history: one notice's file, and with --diff the versions to compare."""
     history = commands.add_parser("history", help=_("a notice's versions from git; --diff: what changed in its text"))
     history.add_argument("file", metavar="FILE", help=_("the notice's content file"))
     history.add_argument("--diff", nargs="*", metavar="REV",
                          help=_("compare two versions (default: the two newest), marking [-removed-] and {+added+}"))
     history.set_defaults(run=cmd_history)
 
+
+def _report_parser(commands: _Commands) -> None:
+    """report: the year is required, since an annual report is always about one year."""
     report = commands.add_parser("report", help=_("the annual report's counts per publisher, as a table, CSV and JSON"))
     report.add_argument("--year", type=int, required=True, help=_("the report's year, e.g. 2024"))
     report.add_argument("--out", default="reports", help=_("folder for the CSV and JSON files (default: reports)"))
     report.set_defaults(run=cmd_report)
 
+
+def _check_parser(commands: _Commands) -> None:
+    """check: what to check and how strictly, the findings' form for a person or for CI, and
+    --fix-personal-data, which the inspection's findings on personal numbers ask for."""
     check = commands.add_parser("check", help=_("check the built site and inspect it as the 政府网站 inspections do"))
     check.add_argument("--out", default="public", help=_("the built site (default: public)"))
     check.add_argument("--as-of", metavar="DATE",
@@ -297,6 +336,10 @@ def parser() -> argparse.ArgumentParser:
                        help=_("with --fix-personal-data: list the numbers, change nothing"))
     check.set_defaults(run=cmd_check)
 
+
+def _deploy_parser(commands: _Commands) -> None:
+    """deploy: which target and which built site; a rehearsal (--dry-run), a way back
+    (--rollback) and the two ways round check's verdict or a missing build."""
     deploy = commands.add_parser("deploy", help=_("publish the built site to a target in site.yaml, atomically"))
     deploy.add_argument("target", nargs="?", metavar="NAME", help=_("the target under deploy: (needed if several)"))
     deploy.add_argument("--out", default="public", help=_("the built site (default: public)"))
@@ -306,12 +349,14 @@ def parser() -> argparse.ArgumentParser:
     deploy.add_argument("--force", action="store_true", help=_("deploy even when gongkai check finds 不合格"))
     deploy.set_defaults(run=cmd_deploy)
 
+
+def _serve_parser(commands: _Commands) -> None:
+    """serve: where the preview listens (the loopback only unless asked), and whether to open it."""
     serve = commands.add_parser("serve", help=_("live preview: rebuild on every change, reload open pages"))
     serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: loopback only)"))
     serve.add_argument("--port", type=int, default=8000, help=_("port (default: 8000)"))
     serve.add_argument("--open", action="store_true", help=_("open the preview in a browser"))
     serve.set_defaults(run=cmd_serve)
-    return root
 
 
 def main(argv: list[str] | None = None) -> int:
