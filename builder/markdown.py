@@ -167,85 +167,128 @@ def _fast(text: str) -> str:
     """The body cut at its mark lines, each CommonMark piece rendered alone; raises Unusual
     wherever cutting there could change what a line means. Only lines that may be marks or
     fences are looked at; the text between them goes to the pieces as it is."""
-    out: list[str] = []
-    piece: list[str] = []
-    attrs: tuple[tuple[str, str], ...] | None = None
-    containers: list[tuple[int, int]] = []  # open ones, innermost last: colons, where in `out`
-    fence: tuple[str, list[str] | None] | None = None  # its marks; the text of a ```table fence
-    block_start = True  # whether a mark line here starts a block (the reference reads it so)
-
-    def flush() -> None:
-        nonlocal piece, attrs
-        html = _commonmark("".join(piece), attrs) if piece or attrs is not None else ""
-        if html:
-            out.append(html)
-        piece, attrs = [], None
-
+    cutter = _Cutter()
     text = "\n" + text
     position = 1
     for candidate in CANDIDATE.finditer(text):
-        between, line = text[position:candidate.start(1)], candidate[1]
+        cutter.take(text[position:candidate.start(1)], candidate[1])
         position = candidate.end(1) + 1
+    return cutter.finish(text[position:])
+
+
+class _Cutter:
+    """One body's cutting, fed its text a candidate line at a time: what is written so far,
+    the CommonMark piece being gathered, and the marks still open. The reference renderer's
+    reading of each mark line is checked before it is cut there."""
+
+    __slots__ = ("attrs", "block_start", "containers", "fence", "out", "piece")
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.piece: list[str] = []
+        self.attrs: tuple[tuple[str, str], ...] | None = None  # from an attribute line, for the next block
+        self.containers: list[tuple[int, int]] = []  # open ones, innermost last: colons, where in `out`
+        self.fence: tuple[str, list[str] | None] | None = None  # its marks; the text of a ```table fence
+        self.block_start = True  # whether a mark line here starts a block (the reference reads it so)
+
+    def take(self, between: str, line: str) -> None:
+        """The text up to a candidate line, then the line: a fence's line while one is open,
+        else whichever mark it is, or CommonMark text after all."""
+        fence = self.fence
         if fence is not None:
-            marks, table = fence
-            kept = piece if table is None else table
-            kept.append(between)
-            closing = FENCE_CLOSE.fullmatch(line)
-            if closing and closing[1][0] == marks[0] and len(closing[1]) >= len(marks):
-                fence, block_start = None, True
-                if table is not None:
-                    out.append(render_table_fence("".join(table)))
-                    continue
-            elif line.startswith(":::"):
-                raise Unusual  # the reference ends a container there, fence or not
-            kept.append(line + "\n")
-            continue
+            self.in_fence(fence, between, line)
+            return
         if between:
-            piece.append(between)
-            block_start = not between[:-1].rpartition("\n")[2].strip()
+            self.piece.append(between)
+            self.block_start = not between[:-1].rpartition("\n")[2].strip()
         opening = FENCE_OPEN.fullmatch(line)
         if opening:
-            if opening["marks"][0] == "`" and "`" in opening["info"]:
-                piece.append(line + "\n")  # not a fence: inline code
-                block_start = False
-            elif opening["info"].strip() == TABLE_FENCE_INFO:
-                if not block_start or line[0] == " ":
-                    raise Unusual
-                flush()
-                fence = (opening["marks"], [])
-            else:
-                fence = (opening["marks"], None)
-                piece.append(line + "\n")
-            continue
+            self.open_fence(line, opening["marks"], opening["info"])
+            return
         opened = CONTAINER_OPEN.fullmatch(line)
         if opened:
-            if not block_start or (containers and len(opened[1]) >= containers[-1][0]):
-                raise Unusual  # after a line that may take it in, or inside one it would end
-            flush()
-            containers.append((len(opened[1]), len(out)))
-            out.append(f'<div class="{opened[2]}">\n')
-            continue
+            self.open_container(len(opened[1]), opened[2])
+            return
         closed = CONTAINER_CLOSE.fullmatch(line)
         if closed:
-            if not containers or len(closed[1]) != containers[-1][0]:
-                raise Unusual
-            flush()
-            if containers.pop()[1] == len(out) - 1:  # empty: the reference writes it on one line
-                out[-1] = out[-1][:-1]
-            out.append("</div>\n")
-            block_start = True
-            continue
+            self.close_container(len(closed[1]))
+            return
         found = _attributes(line) if line.startswith("{") else None
         if found is not None:
-            if not block_start or attrs is not None:
+            self.attribute_line(found)
+            return
+        self.piece.append(line + "\n")
+        self.block_start = False
+
+    def finish(self, rest: str) -> str:
+        """The body's HTML, once the text after its last candidate line is in; a mark left
+        open is Unusual, since the two engines end an unclosed fence differently."""
+        if self.containers or self.fence is not None:
+            raise Unusual
+        self.piece.append(rest)
+        self.flush()
+        return "".join(self.out)
+
+    def flush(self) -> None:
+        """Renders the piece gathered so far, with the attributes above it, before a mark
+        line that ends it: each piece goes to the fast engine on its own."""
+        html = _commonmark("".join(self.piece), self.attrs) if self.piece or self.attrs is not None else ""
+        if html:
+            self.out.append(html)
+        self.piece, self.attrs = [], None
+
+    def in_fence(self, fence: tuple[str, list[str] | None], between: str, line: str) -> None:
+        """Inside a fence every line is its text, up to the fence that closes it: a code
+        fence's stays in the piece, a ```table fence's is rendered by builder/tables.py."""
+        marks, table = fence
+        kept = self.piece if table is None else table
+        kept.append(between)
+        closing = FENCE_CLOSE.fullmatch(line)
+        if closing and closing[1][0] == marks[0] and len(closing[1]) >= len(marks):
+            self.fence, self.block_start = None, True
+            if table is not None:
+                self.out.append(render_table_fence("".join(table)))
+                return
+        elif line.startswith(":::"):
+            raise Unusual  # the reference ends a container there, fence or not
+        kept.append(line + "\n")
+
+    def open_fence(self, line: str, marks: str, info: str) -> None:
+        """A line of backticks or tildes: inline code when its info has a backtick, a
+        ```table fence (which ends the piece), or a code fence, which stays in the piece."""
+        if marks[0] == "`" and "`" in info:
+            self.piece.append(line + "\n")  # not a fence: inline code
+            self.block_start = False
+        elif info.strip() == TABLE_FENCE_INFO:
+            if not self.block_start or line[0] == " ":
                 raise Unusual
-            flush()
-            attrs, block_start = found, True
-            continue
-        piece.append(line + "\n")
-        block_start = False
-    if containers or fence is not None:  # the engines end an unclosed fence differently
-        raise Unusual
-    piece.append(text[position:])
-    flush()
-    return "".join(out)
+            self.flush()
+            self.fence = (marks, [])
+        else:
+            self.fence = (marks, None)
+            self.piece.append(line + "\n")
+
+    def open_container(self, colons: int, name: str) -> None:
+        """`::: name`: its div opens where a block may start and no open container ends there."""
+        if not self.block_start or (self.containers and colons >= self.containers[-1][0]):
+            raise Unusual  # after a line that may take it in, or inside one it would end
+        self.flush()
+        self.containers.append((colons, len(self.out)))
+        self.out.append(f'<div class="{name}">\n')
+
+    def close_container(self, colons: int) -> None:
+        """`:::` closing the innermost container, as many colons as opened it; any other is Unusual."""
+        if not self.containers or colons != self.containers[-1][0]:
+            raise Unusual
+        self.flush()
+        if self.containers.pop()[1] == len(self.out) - 1:  # empty: the reference writes it on one line
+            self.out[-1] = self.out[-1][:-1]
+        self.out.append("</div>\n")
+        self.block_start = True
+
+    def attribute_line(self, found: tuple[tuple[str, str], ...]) -> None:
+        """`{#id .class}`: kept for the block below, which starts a new piece; one line only."""
+        if not self.block_start or self.attrs is not None:
+            raise Unusual
+        self.flush()
+        self.attrs, self.block_start = found, True
