@@ -25,6 +25,7 @@ from builder.config import SiteConfig
 from builder.markdown import render_markdown
 from builder.model import Notice
 from builder.pages import CHINA, notice_moment
+from builder.urls import notice_page
 from builder.views import attachment_views, cn_date
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -91,7 +92,7 @@ class Feed:
     @property
     def newest_day(self) -> str | None:
         """The day of its newest item (a notice or a status change), YYYY-MM-DD."""
-        days = [(n.published or n.written or "")[:10] for n in self.notices] + [c.day for c in self.changes]
+        days = [(n.dated or "")[:10] for n in self.notices] + [c.day for c in self.changes]
         return max(filter(None, days), default=None)
 
 
@@ -146,7 +147,7 @@ def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
     _text(channel, f"{{{ATOM_NS}}}link", None, href=config.absolute(feed.rss_path), rel="self",
           type="application/rss+xml")
     for notice in feed.notices:
-        url = config.absolute(f"notices/{notice.slug}/")
+        url = config.absolute(notice_page(notice.slug))
         item = etree.SubElement(channel, "item")
         _text(item, "title", notice.title)
         _text(item, "link", url)
@@ -154,14 +155,14 @@ def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
         moment = notice_moment(notice)
         if moment:
             _text(item, "pubDate", format_datetime(moment))
-            _shown_date(item, notice.published or notice.written or "")
+            _shown_date(item, notice.dated or "")
         if notice.publisher:
             _text(item, f"{{{DC_NS}}}creator", notice.publisher)
         for tag in notice.tags:
             _text(item, "category", tag)
         _text(item, "description", item_html(notice, text, url, config.feeds.full_content))
     for change in feed.changes:
-        url = config.absolute(f"notices/{change.notice.slug}/")
+        url = config.absolute(notice_page(change.notice.slug))
         item = etree.SubElement(channel, "item")
         _text(item, "title", f"{change.status}：{change.notice.title}")
         _text(item, "link", url)
@@ -194,7 +195,7 @@ def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: date
     _text(author, f"{{{ATOM_NS}}}name", config.title)
     _text(root, f"{{{ATOM_NS}}}generator", "gongkai")
     for notice in feed.notices:
-        url = config.absolute(f"notices/{notice.slug}/")
+        url = config.absolute(notice_page(notice.slug))
         entry = etree.SubElement(root, f"{{{ATOM_NS}}}entry")
         _text(entry, f"{{{ATOM_NS}}}id", url)
         _text(entry, f"{{{ATOM_NS}}}title", notice.title)
@@ -202,7 +203,7 @@ def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: date
         _text(entry, f"{{{ATOM_NS}}}updated", (moment or updated).isoformat())
         if moment:  # an undated notice's entry shows no date, though Atom gives it the feed's
             _text(entry, f"{{{ATOM_NS}}}published", moment.isoformat())
-            _shown_date(entry, notice.published or notice.written or "")
+            _shown_date(entry, notice.dated or "")
         _text(entry, f"{{{ATOM_NS}}}link", None, rel="alternate", type="text/html", href=url)
         if notice.publisher:
             entry_author = etree.SubElement(entry, f"{{{ATOM_NS}}}author")
@@ -212,7 +213,7 @@ def atom(feed: Feed, config: SiteConfig, text: Text, static: str, fallback: date
         kind = "content" if config.feeds.full_content else "summary"
         _text(entry, f"{{{ATOM_NS}}}{kind}", item_html(notice, text, url, config.feeds.full_content), type="html")
     for change in feed.changes:
-        url = config.absolute(f"notices/{change.notice.slug}/")
+        url = config.absolute(notice_page(change.notice.slug))
         entry = etree.SubElement(root, f"{{{ATOM_NS}}}entry")
         _text(entry, f"{{{ATOM_NS}}}id", change_id(url, change))
         _text(entry, f"{{{ATOM_NS}}}title", f"{change.status}：{change.notice.title}")

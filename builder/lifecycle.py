@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from builder.errors import Problem
 from builder.i18n import _
 from builder.model import Notice, Relation
+from builder.urls import content_file
 
 NOT_YET, IN_FORCE, AMENDED, PARTLY, REPEALED, EXPIRED = "尚未生效", "有效", "已修订", "部分失效", "已废止", "已失效"
 STATUSES = (NOT_YET, IN_FORCE, AMENDED, PARTLY, REPEALED, EXPIRED)
@@ -84,7 +85,7 @@ class Status:
 def judging_day(notices: Iterable[Notice], as_of: str | None) -> str:
     """The day statuses are judged on: `as_of` if given, else the newest date in the content
     (never the clock, so the same content always gives the same statuses)."""
-    dates = [day for n in notices if (day := n.published or n.written)]
+    dates = [n.dated for n in notices if n.dated]
     return as_of or (max(dates)[:10] if dates else "")
 
 
@@ -115,10 +116,10 @@ class Lifecycle:
                     Link(relation.type, True, out, other, shown or "", relation.scope, day))
                 if other is None:
                     if "relations" not in notice.inferred:  # a guess may name what the site lacks
-                        self.warnings.append(str(Problem(
-                            f"content/notices/{notice.slug}.md", _("{type} {target} names no notice of the site; "
-                                                                   "shown as text").format(
-                                type=relation.type, target=relation.target), field="relations")))
+                        message = _("{type} {target} names no notice of the site; shown as text").format(
+                            type=relation.type, target=relation.target)
+                        self.warnings.append(str(Problem(content_file(f"{notice.slug}.md"), message,
+                                                         field="relations")))
                 elif other is not notice:
                     self.links.setdefault(other.slug, []).append(
                         Link(relation.type, False, back, notice, notice.title or notice.slug, relation.scope, day))

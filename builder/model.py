@@ -109,7 +109,12 @@ class Notice:
     changes: list[Change] = field(default_factory=list)
     draft: bool = False
     body: str | None = None  # None when loaded for a build: builder.content.Loaded.body reads it on demand
-    slug: str = ""  # the content file's name; the notice's URL is /notices/<slug>/
+    slug: str = ""  # the content file's name; the notice's page is builder.urls.notice_page(slug)
+
+    @property
+    def dated(self) -> str | None:
+        """The date a notice is listed, filed and sorted by: when it was published, else written."""
+        return self.published or self.written
 
     def front_matter(self) -> dict[str, Any]:
         data = {key: getattr(self, key) for key in FRONT_MATTER_KEYS}

@@ -14,6 +14,7 @@ from typing import Any
 from builder.config import SiteConfig
 from builder.lifecycle import Status
 from builder.model import Notice
+from builder.urls import notice_page
 from builder.views import metadata_rows
 
 SCHEMA_NAME = "notices.schema.json"
@@ -38,7 +39,7 @@ def attachment_url(page: str, position: int, attachment: Any) -> str | None:
 
 def record(notice: Notice, config: SiteConfig, status: Status | None) -> dict[str, Any]:
     """One notice as open data: its page's address and its 文件信息."""
-    page = config.absolute(f"notices/{notice.slug}/")
+    page = config.absolute(notice_page(notice.slug))
     validity = next((row.value for row in metadata_rows(notice, config, status) if row.label == "有效性"), None)
     data: dict[str, Any] = {"url": page, **{key: getattr(notice, key) for key in FIELDS}}
     data.update({

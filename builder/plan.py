@@ -26,6 +26,7 @@ from builder.paths import attachment_problem
 from builder.search import Shard, plan_shards
 from builder.sitemap import Entry, plan_sitemaps
 from builder.stamp import code_digest
+from builder.urls import NOTICES, SEARCH, content_file, group_page, notice_file, notice_page, numbered_page, page_file
 from builder.views import NoticeView, book, cn_date, keep_end, notice_view, status_text
 
 NOT_FOUND = "404.html"
@@ -72,17 +73,18 @@ class SitePlan:
         # Where a topic's slug is set, for errors about the paths it makes.
         self.topic_origins = {topic.name: Origin("site.yaml", f"tags.vocabulary[{number}].slug")
                               for number, topic in enumerate(config.tags.vocabulary)}
-        self.feed_origins = {f"topics/{group.slug}/": self.group_origin("topics", group) for group in index.topics}
+        self.feed_origins = {group_page("topics", group.slug): self.group_origin("topics", group)
+                             for group in index.topics}
         self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
         self.group_feeds = {
             (kind, group.slug): self.feed(f"{config.title} · {label}：{group.name}", f"{label}为{group.name}的文件",
-                                          f"{kind}/{group.slug}/", group.notices)
+                                          group_page(kind, group.slug), group.notices)
             for kind, groups, label in (("topics", index.topics, "主题"),
                                         ("publishers", index.publishers, config.publisher_label))
             for group in groups}
         years: dict[str, list[str]] = {}
         for notice in index.notices if config.search else ():
-            years.setdefault(notice_year(notice), []).append(f"notices/{notice.slug}/index.html")
+            years.setdefault(notice_year(notice), []).append(page_file(notice_page(notice.slug)))
         self.shards: list[Shard] = plan_shards(years)  # of the search index
 
     def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
@@ -110,7 +112,7 @@ class SitePlan:
 
     def content_file(self, notice: Notice) -> str:
         """The notice's content file as its errors name it."""
-        return f"content/notices/{Path(self.loaded.paths[notice.slug]).name}"
+        return content_file(self.loaded.paths[notice.slug].rpartition("/")[2])
 
     def group_origin(self, kind: str, group: Group) -> Origin:
         return self.topic_origins.get(group.name, OWN_PAGES) if kind == "topics" else OWN_PAGES
@@ -124,7 +126,7 @@ class SitePlan:
     def page(self, template: str, path: str, key: Any, feed: Feed | None = None, origin: Origin = OWN_PAGES,
              **context: Any) -> Output:
         """One page; every page offers the site's feed, a topic or publisher page its own too."""
-        return self.add(f"{path}index.html" if path.endswith("/") or not path else path,
+        return self.add(page_file(path),
                         (self.template_keys[template], key), partial(self.render_page, template, path, feed, context),
                         origin)
 
@@ -136,7 +138,7 @@ class SitePlan:
         url = partial(self.link, path)
         return self.env.get_template(template).render(
             site=self.config, url=url, cn_date=cn_date, keep_end=keep_end, standing=STANDING.get,
-            status_name=self.status_name, book=book, page_path=path,
+            status_name=self.status_name, book=book, page_path=path, notice_page=notice_page, group_page=group_page,
             feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)
@@ -154,10 +156,10 @@ class SitePlan:
         chunks = pages_of(notices, self.config.page_size)
         outputs = []
         for number, chunk in enumerate(chunks, start=1):
-            path = base if number == 1 else f"{base}page/{number}/"
+            path = numbered_page(base, number)
             pager = {"number": number, "count": len(chunks),
-                     "previous": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
-                     "next": f"{base}page/{number + 1}/" if number < len(chunks) else None}
+                     "previous": numbered_page(base, number - 1) if number > 1 else None,
+                     "next": numbered_page(base, number + 1) if number < len(chunks) else None}
             key = ([self.summaries[n.slug] for n in chunk], pager, len(notices), title, context.get("kind"),
                    getattr(context.get("feed"), "title", None))
             outputs.append(self.page(template, path, key, origin=origin, title=title, notices=chunk, pager=pager,
@@ -176,7 +178,7 @@ class SitePlan:
                         for number, name in numbered for failed in (attachment_problem(name),) if failed]
             files = tuple((number, content_notices / name) for number, name in numbered)
             stats = tuple((f.name, stat.st_size, stat.st_mtime_ns) for _, f in files for stat in (f.stat(),))
-            parts.append(Part(f"notices/{notice.slug}", (self.meta_key, template, self.loaded.digest(notice), stats),
+            parts.append(Part(notice_page(notice.slug), (self.meta_key, template, self.loaded.digest(notice), stats),
                               partial(self.plan_notice, notice, files, stats), Origin(self.content_file(notice))))
         if refused:
             raise GongkaiError(*refused)
@@ -190,10 +192,10 @@ class SitePlan:
         key = (self.loaded.digest(notice), topics, publisher_slug, agency, stats, self.life_key(notice))
         view = partial(self.notice_view, notice)
         origin = self.content_file(notice)
-        outputs = [self.page("notice.html", f"notices/{notice.slug}/", key, origin=Origin(origin, "its page"),
+        outputs = [self.page("notice.html", notice_page(notice.slug), key, origin=Origin(origin, "its page"),
                              title=notice.title, view=view, topics=topics, publisher_slug=publisher_slug,
                              agency=agency)]
-        outputs += [Output(f"notices/{notice.slug}/{file.name}", digest(stat), source=file,
+        outputs += [Output(notice_file(notice.slug, file.name), digest(stat), source=file,
                            origin=Origin(origin, f"attachments[{number}].file"))
                     for (number, file), stat in zip(files, stats, strict=True)]
         return outputs
@@ -208,14 +210,14 @@ class SitePlan:
         outputs.append(self.page("home.html", "", ([self.summaries[n.slug] for n in home], groups_key,
                                                    len(index.notices)),
                                  title=self.config.title, notices=home, index=index))
-        outputs += self.listing("list.html", "notices/", "全部文件", index.notices)
+        outputs += self.listing("list.html", NOTICES, "全部文件", index.notices)
         for kind, groups, title in (("topics", index.topics, "主题分类"), ("publishers", index.publishers, "发布机构"),
                                     ("archives", index.years, "年度归档")):
             outputs.append(self.page("groups.html", f"{kind}/", [(g.name, g.slug, len(g.notices)) for g in groups],
                                      title=title, kind=kind, groups=groups))
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
-                outputs += self.listing("list.html", f"{kind}/{group.slug}/", name, list(group.notices),
+                outputs += self.listing("list.html", group_page(kind, group.slug), name, list(group.notices),
                                         self.group_origin(kind, group), kind=kind, group=group,
                                         feed=self.group_feeds.get((kind, group.slug)))
         all_feeds = [self.site_feed, *self.group_feeds.values()]
@@ -225,7 +227,7 @@ class SitePlan:
         outputs.append(self.page("404.html", NOT_FOUND, None, title="页面未找到"))
         if self.config.search:
             names = [shard.name for shard in self.shards]
-            outputs.append(self.page("search.html", "search/", (groups_key, names), title="搜索", index=index,
+            outputs.append(self.page("search.html", SEARCH, (groups_key, names), title="搜索", index=index,
                                      shards=names))
         # Lists of every notice show its metadata (its date): a body edit leaves them alone.
         for sitemap in plan_sitemaps(self.sitemap_entries(), self.config.sitemap_max_urls, self.config.absolute):
@@ -254,10 +256,10 @@ class SitePlan:
         return outputs
 
     def sitemap_entries(self) -> list[Entry]:
-        entries = [Entry(path, None) for path in ("", "notices/", "subscribe/")]
-        entries += [Entry(f"notices/{n.slug}/", (n.published or n.written or "")[:10] or None)
+        entries = [Entry(path, None) for path in ("", NOTICES, "subscribe/")]
+        entries += [Entry(notice_page(n.slug), (n.dated or "")[:10] or None)
                     for n in self.index.notices]
-        entries += [Entry(f"{kind}/{g.slug}/", None) for kind, groups in
+        entries += [Entry(group_page(kind, g.slug), None) for kind, groups in
                     (("topics", self.index.topics), ("publishers", self.index.publishers),
                      ("archives", self.index.years)) for g in groups]
         return entries

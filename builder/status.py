@@ -78,7 +78,7 @@ def annual_counts(root: Path, config: SiteConfig, year: int) -> dict[str, Counts
     counts: dict[str, Counts] = {}
     for notice in life.notices:
         row = counts.setdefault(agency.get(notice.publisher or "", "（未注明）"), Counts())
-        day = (notice.published or notice.written or "")[:10]
+        day = (notice.dated or "")[:10]
         status = life.status(notice)
         interpretation = bool(INTERPRETATION.search(notice.title or ""))
         kind = None if interpretation else _policy(notice)

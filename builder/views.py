@@ -23,6 +23,7 @@ from builder.dates import parse_date
 from builder.lifecycle import IN_FORCE_RULE, LEGAL_FORCE, STATED, Link, Status
 from builder.markdown import REFERENCE, render_markdown
 from builder.model import Change, Notice
+from builder.urls import notice_page
 
 # Where the notice ends and the texts it carries begin (see builder/normalize/emit.py).
 APPENDIX_START = re.compile(r"^:{3,} (?:attachment|document)[ \t]*$", re.MULTILINE)
@@ -248,7 +249,7 @@ def json_ld(notice: Notice, config: SiteConfig, path: str, status: Status | None
 
 def notice_view(notice: Notice, body: str, config: SiteConfig, content_notices: Path, status: Status,
                 links: list[Link]) -> NoticeView:
-    path = f"notices/{notice.slug}/"
+    path = notice_page(notice.slug)
     start = APPENDIX_START.search(body)
     cut = start.start() if start else len(body)
     views = attachment_views(notice, content_notices)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from builder.inspection.rules import Entry, Hit, Rule, Severity, Site
+from builder.urls import notice_page
 
 # builder/normalize's slug of an ASCII 索引号 (slug_for); a digest suffix tells two apart.
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -67,7 +68,7 @@ def slug_unstable(site: Site) -> Iterator[Hit]:
         wanted = NOT_SLUG.sub("-", index.lower()).strip("-") if index.isascii() else ""
         slug = entry.notice.slug
         if wanted and slug != wanted and not slug.startswith(f"{wanted}-"):
-            yield Hit(entry.file, f"网址 notices/{slug}/ 不是由索引号 {index} 得来（应为 notices/{wanted}/）",
+            yield Hit(entry.file, f"网址 {notice_page(slug)} 不是由索引号 {index} 得来（应为 {notice_page(wanted)}）",
                       entry.line_of("index_no"))
 
 

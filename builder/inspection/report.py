@@ -16,6 +16,7 @@ from builder.fsio import make_room, write_atomic
 from builder.inspection.rules import Finding, Rule, Severity
 from builder.paths import check_out_folder, path_problem
 from builder.theme import theme_environment
+from builder.urls import CONTENT_NOTICES, notice_page
 
 REPORT = f"{REPORT_DIR}/index.html"
 SHOWN = 20  # findings of one rule the terminal shows; the JSON and the HTML page have more
@@ -77,8 +78,8 @@ def as_json(findings: list[Finding], as_of: date) -> str:
 def _link(where: str, out: Path) -> str | None:
     """The report's link to the page a finding is about: a notice's content file is its page."""
     name = Path(where).name
-    if where.startswith("content/notices/") and name.endswith(".md"):
-        page = f"notices/{name[:-3].lower()}/"
+    if where.startswith(CONTENT_NOTICES) and name.endswith(".md"):
+        page = notice_page(name[:-3].lower())
     else:
         page = where.removeprefix(out.as_posix().rstrip("/") + "/")
     target = out / page / "index.html" if page.endswith("/") else out / page

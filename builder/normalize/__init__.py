@@ -46,7 +46,7 @@ def slug_for(notice: Notice) -> str:
     index = notice.index_no or ""
     if index.isascii() and (slug := ASCII_SLUG.sub("-", index.lower()).strip("-")):
         return slug
-    day = (notice.published or notice.written or "undated")[:10]
+    day = (notice.dated or "undated")[:10]
     named = notice.title if notice.title and "title" not in notice.inferred else notice.body
     digest = hashlib.sha1(f"{index}\n{named}".encode()).hexdigest()[:8]
     return f"{day}-{digest}"
