@@ -246,89 +246,122 @@ def _pages_still_built(site: Path, broken: set[str]) -> str:
 
 
 def make_handler(site: Path, state: PreviewState, root: Path) -> type[http.server.BaseHTTPRequestHandler]:
-    site = site.resolve()
+    """The handler class for one preview. The server makes a handler per request from a class,
+    so the preview's folder, state and site root are bound into a class of their own."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "gongkai-preview"
+    class Handler(PreviewHandler):
+        pass
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_HEAD(self) -> None:
-            self.do_GET(head=True)
-
-        def do_GET(self, head: bool = False) -> None:
-            path, query = urlsplit(self.path)[2:4]
-            if path == EVENTS_PATH:
-                self.events()
-                return
-            # While the site does not build, its pages show why; its stylesheets, scripts and
-            # the pages asked for as last built (?last) are still served.
-            error = state.error
-            if error is not None and query != "last" and (path.endswith("/") or path.endswith(".html")):
-                self.send(500, "text/html; charset=utf-8", error_page(error, root, site), head)
-                return
-            target = self.resolve(path)
-            if target is None:
-                self.send(400, "text/plain; charset=utf-8", b"bad path\n", head)
-            elif target.is_dir():
-                self.send_response(301)
-                self.send_header("Location", path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-            elif target.is_file():
-                self.send(200, CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
-                          or "application/octet-stream", target.read_bytes(), head)
-            else:
-                missing = site / "404.html"
-                self.send(404, "text/html; charset=utf-8",
-                          missing.read_bytes() if missing.is_file() else b"not found\n", head)
-
-        def resolve(self, path: str) -> Path | None:
-            """The file a URL path names, or None when it tries to leave the site."""
-            decoded = unquote(path)
-            if "\x00" in decoded or "\\" in decoded or any(part == ".." for part in decoded.split("/")):
-                return None
-            target = (site / decoded.lstrip("/")).resolve()
-            if not target.is_relative_to(site):
-                return None
-            return target / "index.html" if path.endswith("/") and target.is_dir() else target
-
-        def send(self, status: int, content_type: str, body: bytes, head: bool) -> None:
-            if content_type.startswith("text/html"):
-                body = body.replace(b"</body>", RELOAD_SCRIPT.encode() + b"</body>", 1)
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def events(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            seen = state.version
-            try:
-                self.wfile.write(b": connected\n\n")
-                self.wfile.flush()
-                while True:
-                    with state.changed:
-                        state.changed.wait_for(state.newer_than(seen), timeout=KEEPALIVE_SECONDS)
-                        version = state.version
-                    message = f"event: reload\ndata: {version}\n\n" if version != seen else ": keep-alive\n\n"
-                    seen = version
-                    self.wfile.write(message.encode())
-                    self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
-                return
-
+    Handler.site, Handler.state, Handler.root = site.resolve(), state, root
     return Handler
+
+
+class PreviewHandler(http.server.BaseHTTPRequestHandler):
+    """Serves the preview's pages as the built site would, with a script that reloads them
+    after each rebuild, and the error page in their place while the site does not build."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "gongkai-preview"
+    site: Path  # the preview's output folder, resolved: nothing outside it is served
+    state: PreviewState
+    root: Path  # the site's root folder, whose files an error page quotes
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Says nothing: the terminal is for the rebuilds' lines, which a line per request would bury."""
+
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False) -> None:
+        """Routing: the event stream; the error page in place of every page while the site does
+        not build (its stylesheets, scripts and the pages asked for as last built, ?last, are
+        still served); else the file the path names."""
+        path, query = urlsplit(self.path)[2:4]
+        if path == EVENTS_PATH:
+            self.events()
+            return
+        error = self.state.error
+        if error is not None and query != "last" and (path.endswith("/") or path.endswith(".html")):
+            self.send(500, "text/html; charset=utf-8", error_page(error, self.root, self.site), head)
+            return
+        self.serve_file(path, head)
+
+    def serve_file(self, path: str, head: bool) -> None:
+        """A file of the built site, as a static host would answer for it: a folder's path
+        without its slash is redirected, a missing file gets the site's own 404 page."""
+        target = self.resolve(path)
+        if target is None:
+            self.send(400, "text/plain; charset=utf-8", b"bad path\n", head)
+        elif target.is_dir():
+            self.redirect(path + "/")
+        elif target.is_file():
+            self.send(200, CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+                      or "application/octet-stream", target.read_bytes(), head)
+        else:
+            missing = self.site / "404.html"
+            self.send(404, "text/html; charset=utf-8",
+                      missing.read_bytes() if missing.is_file() else b"not found\n", head)
+
+    def resolve(self, path: str) -> Path | None:
+        """The file a URL path names, or None when it tries to leave the site."""
+        decoded = unquote(path)
+        if "\x00" in decoded or "\\" in decoded or any(part == ".." for part in decoded.split("/")):
+            return None
+        target = (self.site / decoded.lstrip("/")).resolve()
+        if not target.is_relative_to(self.site):
+            return None
+        return target / "index.html" if path.endswith("/") and target.is_dir() else target
+
+    def redirect(self, location: str) -> None:
+        """A folder asked for without its slash: its page's relative links need the slash."""
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def send(self, status: int, content_type: str, body: bytes, head: bool) -> None:
+        """Any answer with a body: a page gets the reload script, and nothing is cached, since
+        the next rebuild may change it."""
+        if content_type.startswith("text/html"):
+            body = body.replace(b"</body>", RELOAD_SCRIPT.encode() + b"</body>", 1)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def events(self) -> None:
+        """The event stream an open page listens on: a reload event after each rebuild, and a
+        comment when none came for a while, so that a closed page's connection is found out."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen = self.state.version
+        try:
+            self.write_event(": connected\n\n")
+            while True:
+                version = self.next_build(seen)
+                self.write_event(f"event: reload\ndata: {version}\n\n" if version != seen else ": keep-alive\n\n")
+                seen = version
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def next_build(self, seen: int) -> int:
+        """The newest build's number once it is newer than `seen`, or `seen` after a keep-alive's wait."""
+        state = self.state
+        with state.changed:
+            state.changed.wait_for(state.newer_than(seen), timeout=KEEPALIVE_SECONDS)
+            return state.version
+
+    def write_event(self, message: str) -> None:
+        """One message of the stream, sent at once: the page is waiting for it."""
+        self.wfile.write(message.encode())
+        self.wfile.flush()
 
 
 def _stop(signum: int, frame: object) -> None:
