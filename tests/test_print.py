@@ -72,11 +72,12 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def test_the_signature_and_note_never_begin_a_printed_page(printed: Path, page: Page) -> None:
+def test_the_signature_and_note_never_begin_a_printed_page_and_no_page_is_blank(printed: Path, page: Page) -> None:
     signer, date, note, end = (flat(text) for text in (SIGNER, DATE, NOTE, BODY_END))
     for length in LENGTHS:
         pages = pdf_pages(page, printed / f"notices/n{length:03d}/index.html")
         heads = [sheet[:12] for sheet in pages]
+        assert all(pages), (length, heads)  # no sheet printed with nothing on it but its number
         for sheet in pages[1:]:
             assert not sheet.startswith((signer, date, note)), (length, heads)
         # The signer is also the 发布机构 of page 1's 文件信息: its last appearance is the signature.
