@@ -270,6 +270,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         """Says nothing: the terminal is for the rebuilds' lines, which a line per request would bury."""
 
     def do_HEAD(self) -> None:
+        """Answers as GET does, without the body: link checkers ask so."""
         self.do_GET(head=True)
 
     def do_GET(self, head: bool = False) -> None:
