@@ -56,6 +56,10 @@ class SitePlan:
         self.as_of = judging_day(index.notices, config.as_of)
         self.lifecycle = Lifecycle(index.notices, self.as_of)
         self.statuses = {notice.slug: self.lifecycle.status(notice) for notice in index.notices}
+        # The feeds' news of status changes (a repeal, an expiry): few, and found once for every feed.
+        self.changes = {n.slug: Change(n, status.name, status.since, status_text(n, status)) for n in index.notices
+                        if (status := self.statuses[n.slug]).since and status.name in CHANGES
+                        and status.since <= self.as_of}
         # What a list may show of a notice, for the keys of list pages: its metadata's digest,
         # made when it was read (a notice is in about eight lists: one lookup each), and its
         # status, which lists show too.
@@ -88,10 +92,9 @@ class SitePlan:
         self.shards: list[Shard] = plan_shards(years)  # of the search index
 
     def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
-        changes = sorted((Change(n, status.name, status.since, status_text(n, status)) for n in notices
-                          if (status := self.statuses[n.slug]).since and status.name in CHANGES
-                          and status.since <= self.as_of), key=lambda change: (change.day, change.notice.slug),
-                         reverse=True)
+        changed = self.changes
+        changes = sorted((changed[n.slug] for n in notices if n.slug in changed) if changed else (),
+                         key=lambda change: (change.day, change.notice.slug), reverse=True)
         limit = self.config.feeds.limit
         return Feed(title, description, page, tuple(notices[:limit]), tuple(changes[:limit]))
 
