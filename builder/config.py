@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from builder.errors import GongkaiError, Problem
+from builder.errors import GongkaiError, Problem, system_reason
 from builder.i18n import N_, _
 from builder.slugs import SLUG_RULE, plain_slug
 from builder.untrusted import compose, construct
@@ -416,5 +416,5 @@ def load_config(root: Path, required: bool = False) -> SiteConfig:
         line = path.read_bytes().count(b"\n", 0, err.start) + 1
         raise GongkaiError(Problem(SITE_FILE, _("not UTF-8 text; save it as UTF-8"), line)) from None
     except OSError as err:
-        raise GongkaiError(Problem(SITE_FILE, _("cannot read: {reason}").format(reason=err.strerror))) from None
+        raise GongkaiError(Problem(SITE_FILE, _("cannot read: {reason}").format(reason=system_reason(err)))) from None
     return parse_config(text, SITE_FILE)

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from builder.dates import parse_date
-from builder.errors import GongkaiError, Problem
+from builder.errors import GongkaiError, Problem, system_reason
 from builder.fsio import State
 from builder.i18n import _
 from builder.lifecycle import RELATION_TYPES
@@ -47,7 +47,7 @@ class _Reader:
             inside, found = target.is_relative_to(self.root.resolve()), target.is_file()
         except OSError as err:  # a name longer than the system allows, a link loop …
             self.fail(node, key, _("{name}…: not a usable file name ({reason})")
-                      .format(name=name[:60], reason=err.strerror))
+                      .format(name=name[:60], reason=system_reason(err)))
             return False
         if not inside:
             self.fail(node, key, _("{name} leaves content/: attachment files must be inside it").format(name=name))
@@ -274,7 +274,7 @@ def _read(job: tuple[str, str, str, Path, int, int]) -> Cached | list[Problem]:
     except UnicodeDecodeError:
         return [Problem(file, _("not UTF-8 text"))]
     except OSError as err:  # unreadable, or gone since the folder was listed
-        return [Problem(file, _("cannot read: {reason}").format(reason=err.strerror))]
+        return [Problem(file, _("cannot read: {reason}").format(reason=system_reason(err)))]
     except GongkaiError as err:
         return list(err.problems)
     meta = replace(notice, body=None)

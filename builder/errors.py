@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass
 
-from builder.i18n import NC_, _, pgettext
+from builder.i18n import N_, NC_, _, pgettext
 
 # The names of the keys editors type (front matter and site.yaml), shown beside the key in
 # Chinese: 标题（title）. The key itself is always shown, since it is what is typed.
@@ -28,6 +29,33 @@ def field_name(field: str) -> str:
     if not key or label == key.group():
         return field
     return _("{label} ({field})").format(label=label, field=field)
+
+
+# What the system says went wrong with a file (OSError.strerror), by the error's name, in the
+# C library's words: said in the user's language by system_reason. The one place these
+# words are translated; an error not listed here is shown in the system's own words.
+SYSTEM_ERRORS = {
+    "ENOENT": N_("No such file or directory"), "EACCES": N_("Permission denied"),
+    "EPERM": N_("Operation not permitted"), "EISDIR": N_("Is a directory"), "ENOTDIR": N_("Not a directory"),
+    "EEXIST": N_("File exists"), "ENOTEMPTY": N_("Directory not empty"), "ENOSPC": N_("No space left on device"),
+    "EDQUOT": N_("Disk quota exceeded"), "EFBIG": N_("File too large"), "EROFS": N_("Read-only file system"),
+    "ENAMETOOLONG": N_("File name too long"), "ELOOP": N_("Too many levels of symbolic links"),
+    "EIO": N_("Input/output error"), "EMFILE": N_("Too many open files"), "EBUSY": N_("Device or resource busy"),
+    "ETXTBSY": N_("Text file busy"), "EXDEV": N_("Invalid cross-device link"), "EINVAL": N_("Invalid argument"),
+    "ECONNREFUSED": N_("Connection refused"), "ETIMEDOUT": N_("Connection timed out"),
+    "EHOSTUNREACH": N_("No route to host"), "ENETUNREACH": N_("Network is unreachable"),
+}
+_BY_NUMBER = {getattr(errno, name): words for name, words in SYSTEM_ERRORS.items() if hasattr(errno, name)}
+
+
+def system_reason(err: OSError) -> str:
+    """What went wrong, as the system said it (OSError.strerror), in the user's language:
+    in English, and for an error the catalog does not know, exactly the system's words."""
+    if not err.strerror:  # raised by a program, not by the system
+        return str(err)
+    english = _BY_NUMBER.get(err.errno)
+    said = _(english) if english else err.strerror
+    return err.strerror if said == english else said
 
 
 @dataclass(frozen=True)

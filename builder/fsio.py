@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from builder.errors import GongkaiError, Problem
+from builder.errors import GongkaiError, Problem, system_reason
 from builder.i18n import _
 
 PUBLIC_MODE = 0o644
@@ -25,7 +25,7 @@ def writing(path: Path | str) -> Iterator[None]:
         yield
     except OSError as err:
         raise GongkaiError(Problem(str(err.filename or path), _("cannot write: {reason}").format(
-            reason=err.strerror or err))) from None
+            reason=system_reason(err)))) from None
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -72,11 +72,12 @@ def tree_state(folder: Path) -> State:
                         stat = entry.stat()
                     except OSError as err:  # a link to nothing, or in a loop
                         problems.append(Problem(f"{folder.name}/{prefix}{entry.name}",
-                                                _("cannot read: {reason}").format(reason=err.strerror)))
+                                                _("cannot read: {reason}").format(reason=system_reason(err))))
                         continue
                     state.append((prefix + entry.name, (stat.st_size, stat.st_mtime_ns)))
         except OSError as err:  # a folder we may not list
-            problems.append(Problem(f"{folder.name}/{prefix}", _("cannot read: {reason}").format(reason=err.strerror)))
+            problems.append(Problem(f"{folder.name}/{prefix}",
+                                    _("cannot read: {reason}").format(reason=system_reason(err))))
 
     if folder.is_dir():
         visit(str(folder), "")

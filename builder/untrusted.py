@@ -42,12 +42,38 @@ SAFE_URL = re.compile(r"^(?:https?://|[^:]*$)", re.IGNORECASE)
 # A key followed by a full-width colon (`title：…`): an input method's colon, which YAML
 # reads as part of the text, so that its error comes a line or more later.
 FULL_WIDTH_COLON = re.compile(r"^[ \t]*-?[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*：", re.MULTILINE)
-# YAML's own words for the mistakes an editor makes, for the catalog; others stay as YAML says them.
-YAML_PROBLEMS = (N_("mapping values are not allowed in this context"), N_("found unexpected end of stream"),
-                 N_("did not find expected key"), N_("did not find expected ',' or '}'"),
-                 N_("did not find expected ',' or ']'"), N_("found character that cannot start any token"),
-                 N_("could not find expected ':'"), N_("found a tab character that violates indentation"),
-                 N_("found undefined alias"), N_("did not find expected node content"))
+# What libyaml says is wrong (and PyYAML, which fills in the {blanks}, where libyaml is
+# missing), for the catalog: the one place YAML's words are translated (yaml_problem); a
+# problem not listed here is shown as YAML says it.
+YAML_PROBLEMS = (
+    N_("mapping values are not allowed in this context"), N_("mapping values are not allowed here"),
+    N_("mapping keys are not allowed in this context"), N_("block sequence entries are not allowed in this context"),
+    N_("found unexpected end of stream"), N_("did not find expected key"), N_("did not find expected node content"),
+    N_("did not find expected ',' or '}'"), N_("did not find expected ',' or ']'"),
+    N_("did not find expected '-' indicator"), N_("could not find expected ':'"), N_("found unexpected ':'"),
+    N_("found character that cannot start any token"), N_("found character {character} that cannot start any token"),
+    N_("found a tab character that violates indentation"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("found unknown escape character"), N_("found unknown escape character {character}"),
+    N_("found invalid Unicode character escape code"), N_("did not find expected hexdecimal number"),
+    N_("found undefined alias"), N_("found undefined alias {name}"),
+    N_("did not find expected alphabetic or numeric character"), N_("found undefined tag handle"),
+    N_("did not find the expected '>'"), N_("found an indentation indicator equal to 0"),
+    N_("did not find expected comment or line break"), N_("did not find expected whitespace or line break"),
+    N_("found unexpected document indicator"), N_("found unknown directive name"),
+    N_("did not find expected <document start>"), N_("but found another document"),
+    N_("control characters are not allowed"), N_("exceeded maximum nesting depth"),
+)
+_BLANK = re.compile(r"\{(\w+)\}")
+
+
+def _shape(problem: str) -> re.Pattern[str]:
+    """A problem as a pattern of what YAML says: each blank matches what PyYAML put there."""
+    parts = _BLANK.split(problem)  # text, a blank's name, text …
+    return re.compile("".join(f"(?P<{part}>.+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)))
+
+
+_PROBLEM_SHAPES = tuple((_shape(problem), problem) for problem in YAML_PROBLEMS)
 
 
 def visible(text: str) -> str:
@@ -85,11 +111,21 @@ class _Constructor(yaml.constructor.SafeConstructor):
 _Constructor.add_constructor(YAML_TAG + "str", _Constructor.construct_yaml_str)  # type: ignore[type-var]
 
 
+def yaml_problem(problem: str) -> str:
+    """YAML's words for a problem in the user's language where the catalog has them
+    (YAML_PROBLEMS), else as YAML said them."""
+    for shape, message in _PROBLEM_SHAPES:
+        found = shape.fullmatch(problem)
+        if found:
+            return _(message).format(**found.groupdict()) if found.groupdict() else _(message)
+    return problem
+
+
 def _reason(err: yaml.YAMLError) -> str:
     if isinstance(err, yaml.reader.ReaderError):
         return _("character U+{code:04X} is not allowed; write it as an escape in a double-quoted string").format(
             code=err.character)
-    return _(str(getattr(err, "problem", None) or err))
+    return yaml_problem(str(getattr(err, "problem", None) or err))
 
 
 def _error_line(err: yaml.YAMLError, text: str, first_line: int) -> int | None:

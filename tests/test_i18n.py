@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from builder.i18n import CHINESE, ENGLISH, use
+from builder.untrusted import yaml_problem
 from tests.conftest import REPO, free_port, run_cli
+from tests.test_hostile_input import without_dac_override
 
 CHINESE_ENV = {**os.environ, "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
 NOTICE = "content/notices/broken.md"
@@ -79,6 +82,64 @@ def test_a_full_width_colon_is_reported_at_its_line(site: Path, front: str) -> N
                                                  "':' and a space, not a full-width '：'\n")
     assert run_in(CHINESE_ENV, "build", cwd=site).stderr == (
         f"错误：{NOTICE}:2: 标题（title）：字段名后面要用英文半角冒号“:”再加一个空格，不能用全角冒号“：”\n")
+
+
+@pytest.mark.parametrize(("front", "line", "chinese", "english"), [
+    ("title: 关于开展检查的通知\npublisher: 示例局\n\tpublished: 2024-01-01\n", 4,
+     "缩进中有制表符（Tab）；请改用空格", "found a tab character that violates indentation"),
+    ("\ttitle: 关于开展检查的通知\n", 2,
+     "有一个字符不能出现在这里（制表符 Tab 请改用空格；以 @ 或 ` 开头的值请加引号）",
+     "found character that cannot start any token"),
+    ('title: 关于开展检查的通知\npublisher: "示例局\n', 3, "内容意外结束（引号没有闭合？）",
+     "found unexpected end of stream"),
+    ("title: 关于: 开展检查的通知\npublisher: 示例局\n", 2, "这里不能出现“字段: 值”（冒号用错了，或缩进不对？）",
+     "mapping values are not allowed in this context"),
+    ("title: 关于开展检查的通知\n- 示例局\n", 3, "找不到应有的字段名（缩进不对？）", "did not find expected key"),
+], ids=["tab-in-indent", "tab-first", "open-quote", "colon-in-value", "list-in-mapping"])
+def test_yamls_words_in_chinese_and_as_yaml_says_them_in_english(site: Path, front: str, line: int, chinese: str,
+                                                                english: str) -> None:
+    broken_site(site, front)
+    said, english_said = run_in(CHINESE_ENV, "build", cwd=site), run_cli("build", cwd=site)
+    assert said.returncode == english_said.returncode == 1
+    assert said.stderr == f"错误：{NOTICE}:{line}: YAML 格式错误：{chinese}\n"
+    assert english_said.stderr == f"error: {NOTICE}:{line}: invalid YAML: {english}\n"
+
+
+def test_pyyamls_words_with_their_blanks_in_chinese() -> None:
+    """Without libyaml, PyYAML names the character or alias in its words: kept in the translation."""
+    use(CHINESE)
+    try:
+        assert yaml_problem("found character '\\t' that cannot start any token") == (
+            "有一个字符 '\\t' 不能出现在这里（制表符 Tab 请改用空格；以 @ 或 ` 开头的值请加引号）")
+        assert yaml_problem("found undefined alias 'x'") == "引用了未定义的别名 'x'"
+        assert yaml_problem("something YAML has not said before") == "something YAML has not said before"
+    finally:
+        use(ENGLISH)
+    assert yaml_problem("found undefined alias 'x'") == "found undefined alias 'x'"
+
+
+def test_the_systems_words_in_chinese_and_as_the_system_says_them_in_english(site: Path) -> None:
+    seed = f"seeds/{sorted(p.name for p in (site / 'seeds').iterdir())[0]}"
+    for path, chinese, english in (("gone.txt", "没有这个文件或文件夹", "No such file or directory"),
+                                   (f"{seed}/x", "路径中有一段不是文件夹", "Not a directory"),
+                                   ("seeds", "这是一个文件夹，不是文件", "Is a directory")):
+        said = run_in(CHINESE_ENV, "normalize", "--explain", path, cwd=site)
+        english_said = run_cli("normalize", "--explain", path, cwd=site)
+        assert said.returncode == english_said.returncode == 1
+        assert said.stderr == f"错误：{path}: 无法读取：{chinese}\n"
+        assert english_said.stderr == f"error: {path}: cannot read: {english}\n"
+    (site / "content/notices").mkdir(parents=True)
+    locked = site / "content/notices/locked.md"
+    locked.write_text("---\ntitle: 关于开展检查的通知\npublisher: 示例局\n---\n正文。\n", encoding="utf-8")
+    locked.chmod(0)
+    said = subprocess.run([sys.executable, "-m", "builder", "build"], cwd=site, capture_output=True, text=True,
+                          timeout=120, check=False, env=CHINESE_ENV, preexec_fn=without_dac_override)
+    assert (said.returncode, said.stderr) == (1, "错误：content/notices/locked.md: 无法读取：没有权限\n")
+    (site / "site.yaml").unlink()
+    (site / "site.yaml").mkdir()
+    said, english_said = run_in(CHINESE_ENV, "build", cwd=site), run_cli("build", cwd=site)
+    assert (said.returncode, said.stderr) == (1, "错误：site.yaml: 无法读取：这是一个文件夹，不是文件\n")
+    assert (english_said.returncode, english_said.stderr) == (1, "error: site.yaml: cannot read: Is a directory\n")
 
 
 def test_every_message_has_a_chinese_translation(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from builder.config import DeployTarget, SiteConfig
 from builder.deploy.layout import FOLDER, PRUNE, Found, Survey, damage, refusal
 from builder.deploy.release import Manifest, Plan, plan, stage
 from builder.deploy.targets import Target, open_target, target_error
-from builder.errors import GongkaiError, Problem
+from builder.errors import GongkaiError, Problem, system_reason
 from builder.i18n import _
 from builder.inspection import Severity, inspect, read_site
 from builder.record import CACHE_DIR
@@ -164,5 +164,5 @@ def _reported(target: DeployTarget, destination: Target) -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        raise target_error(target, destination.where, _("{reason}: {file}").format(reason=err.strerror,
+        raise target_error(target, destination.where, _("{reason}: {file}").format(reason=system_reason(err),
                                                                                      file=err.filename)) from None

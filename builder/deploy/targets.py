@@ -22,7 +22,7 @@ from typing import Protocol
 from builder.config import SYSTEM_FOLDERS, DeployTarget
 from builder.deploy.layout import FILE, FOLDER, LINK, NONE, OWN_FILES, PARTIAL, Found, Survey
 from builder.deploy.release import MANIFEST, MARKER, MARKER_TEXT, Manifest, Release, from_json, make_folders
-from builder.errors import GongkaiError, Problem
+from builder.errors import GongkaiError, Problem, system_reason
 from builder.i18n import N_, _
 
 
@@ -206,8 +206,12 @@ class RsyncTarget:
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
-            raise target_error(self.target, self.where, _("{what} failed: {reason}").format(what=_(what), reason=err)) \
-                from None
+            reason = str(err)
+            if isinstance(err, OSError):  # the program missing (rsync, ssh), or not to be started
+                reason = system_reason(err) if not err.filename else _("{reason}: {file}").format(
+                    reason=system_reason(err), file=err.filename)
+            raise target_error(self.target, self.where, _("{what} failed: {reason}").format(what=_(what),
+                                                                                          reason=reason)) from None
         if done.returncode != 0:
             detail = (done.stderr.strip().splitlines() or [_("exit {status}").format(status=done.returncode)])[-1]
             raise target_error(self.target, self.where, _("{what} failed on {host}: {detail}").format(

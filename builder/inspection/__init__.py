@@ -12,7 +12,7 @@ from pathlib import Path
 from builder.check import Checked
 from builder.config import SiteConfig
 from builder.content import NOTICES_DIR, load_notices
-from builder.errors import GongkaiError, Problem
+from builder.errors import GongkaiError, Problem, system_reason
 from builder.fsio import tree_state
 from builder.i18n import _
 from builder.inspection import dates, identifiers, identity, interpretation, links, personal, timeliness
@@ -57,7 +57,8 @@ def _entries(root: Path, out: Path, jobs: int) -> tuple[list[Entry], list[Proble
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:  # changed since it was read a moment ago
-            return [], [Problem(f"content/{NOTICES_DIR}/{path.name}", _("cannot read: {reason}").format(reason=err))]
+            reason = system_reason(err) if isinstance(err, OSError) else _("not UTF-8 text")
+            return [], [Problem(f"content/{NOTICES_DIR}/{path.name}", _("cannot read: {reason}").format(reason=reason))]
         entries.append(Entry.of(notice, f"content/{NOTICES_DIR}/{path.name}", path, text))
     return entries, []
 

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from builder.config import TagRules
-from builder.errors import Problem
+from builder.errors import Problem, system_reason
 from builder.fsio import write_atomic
 from builder.i18n import _
 from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes, normalize_page
@@ -71,8 +71,10 @@ def _normalize_one(tag_rules: TagRules, file: str) -> Normalized | str:
     try:
         read = normalize_page if Path(file).suffix.lower() in HTML_SUFFIXES else normalize_bytes
         return read(Path(file).read_bytes(), file, tag_rules)
-    except (DecodeError, NotANotice, OSError) as err:
+    except (DecodeError, NotANotice) as err:
         return str(err)
+    except OSError as err:  # gone, a folder, unreadable
+        return _("cannot read: {reason}").format(reason=system_reason(err))
 
 
 def explain_file(file: str, tag_rules: TagRules) -> tuple[str | None, Problem | None]:
