@@ -17,7 +17,7 @@ from lxml import etree
 
 from builder.errors import Problem
 from builder.i18n import _
-from builder.parallel import fork_pool
+from builder.parallel import parallel_map
 
 # gongkai check's own report (builder/inspection/report.py): not a page of the site, so
 # neither checked as one nor deployed.
@@ -115,10 +115,7 @@ def check_site(out: Path, jobs: int | None = None) -> Checked:
         problems.append(Problem((out / "index.html").as_posix(), _("the home page has no canonical link"),
                                 field="link"))
     work = [(str(out), page, base_path) for page in pages]
-    pool = fork_pool(len(work), jobs or os.cpu_count() or 1)
-    results = list(pool.map(_check_page, work, chunksize=64)) if pool else list(map(_check_page, work))
-    if pool:
-        pool.shutdown()
+    results = list(parallel_map(_check_page, work, jobs or os.cpu_count() or 1, chunksize=64))
     links = sum(count for count, _, _ in results)
     problems.extend(problem for _, found, _ in results for problem in found)
     unmarked = [page for page, (_, _, marked) in zip(pages, results, strict=True) if not marked]

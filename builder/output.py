@@ -18,7 +18,7 @@ from typing import Any
 
 from builder.errors import Problem
 from builder.fsio import writing
-from builder.parallel import fork_pool
+from builder.parallel import parallel_map
 
 
 def digest(*parts: Any) -> str:
@@ -68,10 +68,8 @@ def write_output(target: Path, output: Output) -> None:
 _PENDING: list[tuple[Path, Output]] = []
 
 
-def _render_chunk(indexes: list[int]) -> int:
-    for index in indexes:
-        write_output(*_PENDING[index])
-    return len(indexes)
+def _render_pending(index: int) -> None:
+    write_output(*_PENDING[index])
 
 
 class Progress:
@@ -101,20 +99,11 @@ def render(outputs: list[Output], staging: Path, jobs: int, flat: bool = False) 
     global _PENDING
     staged = {o.path: staging / (str(number) if flat else o.path) for number, o in enumerate(outputs)}
     progress = Progress(len(outputs))
-    pool = fork_pool(len(outputs), jobs)
-    if pool is None:
-        for output in outputs:
-            write_output(staged[output.path], output)
-            progress.advance(1)
-        progress.close()
-        return staged
     _PENDING = [(staged[o.path], o) for o in outputs]
     try:
         size = max(1, min(256, len(outputs) // (jobs * 8)))
-        chunks = [list(range(i, min(i + size, len(outputs)))) for i in range(0, len(outputs), size)]
-        with pool:
-            for count in pool.map(_render_chunk, chunks):
-                progress.advance(count)
+        for _done in parallel_map(_render_pending, range(len(outputs)), jobs, chunksize=size):
+            progress.advance(1)
     finally:
         _PENDING = []
         progress.close()

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 MIN_PARALLEL = 64  # fewer tasks than this run faster in one process than in a pool
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -42,3 +45,17 @@ def fork_pool(tasks: int, jobs: int) -> ProcessPoolExecutor | None:
         return None
     return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=_die_with,
                                initargs=(os.getpid(),))
+
+
+def parallel_map(work: Callable[[Item], Result], items: Sequence[Item], jobs: int,
+                 chunksize: int | None = None) -> Iterator[Result]:
+    """`work` of each item, in the items' order: across `jobs` forked workers when there are
+    enough items to pay for them, else here. Items go to a worker `chunksize` at a time
+    (by default about four batches a worker, at most 64 items each): fewer, larger batches
+    cost less in passing, smaller ones keep every worker busy to the end."""
+    pool = fork_pool(len(items), jobs)
+    if pool is None:
+        yield from map(work, items)
+        return
+    with pool:
+        yield from pool.map(work, items, chunksize=chunksize or max(1, min(64, len(items) // (jobs * 4))))

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 from builder.check import REPORT_DIR
 from builder.i18n import _
-from builder.parallel import fork_pool
+from builder.parallel import parallel_map
 
 MANIFEST = ".gongkai-manifest.json"
 MARKER = ".gongkai-release"  # written first into every folder a deploy makes: see layout.py
@@ -112,12 +112,7 @@ def stage(public: Path, cache: Path) -> Release:
               for source, entry in entries.items() if source.suffix in COMPRESSIBLE and entry.size >= MIN_COMPRESSIBLE}
     jobs = sorted({str(kept): (str(source), suffix, str(kept)) for source, pairs in copies.items()
                    for suffix, kept in pairs if not kept.exists()}.values())
-    pool = fork_pool(len(jobs), os.cpu_count() or 1)
-    if pool is None:
-        list(map(_compress, jobs))
-    else:
-        with pool:
-            list(pool.map(_compress, jobs, chunksize=16))
+    list(parallel_map(_compress, jobs, os.cpu_count() or 1, chunksize=16))
     manifest: Manifest = {}
     sources: dict[str, Path] = {}
     for source in files:

@@ -22,7 +22,7 @@ from builder.i18n import _
 from builder.normalize import DecodeError, Normalized, NotANotice, normalize_bytes, normalize_page
 from builder.normalize.explain import render
 from builder.normalize.html import HTML_SUFFIXES
-from builder.parallel import fork_pool
+from builder.parallel import parallel_map
 
 STATE_FILE = ".normalized.json"
 TEXT_SUFFIXES = (".txt", ".text")
@@ -87,13 +87,7 @@ def explain_file(file: str, tag_rules: TagRules) -> tuple[str | None, Problem | 
 
 def _normalize_all(files: list[str], tag_rules: TagRules) -> Iterator[Normalized | str]:
     """Results in input order; parsed across all cores when there are many files."""
-    work = partial(_normalize_one, tag_rules)
-    pool = fork_pool(len(files), os.cpu_count() or 1)
-    if pool is None:
-        yield from map(work, files)
-        return
-    with pool:
-        yield from pool.map(work, files, chunksize=16)
+    yield from parallel_map(partial(_normalize_one, tag_rules), files, os.cpu_count() or 1, chunksize=16)
 
 
 def normalize_files(files: list[str], out: Path, tag_rules: TagRules, force: bool,
