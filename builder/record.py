@@ -1,7 +1,7 @@
-"""What a build leaves in .gongkai-cache/ for the next one (safe to delete: the next build
-is then a full one).
+"""What a build leaves for the next one: its `BuildState`, kept in .gongkai-cache/ by a
+command (safe to delete: the next build is then a full one) and in memory by a preview.
 
-The record of a build into one output folder (each part of the plan with its key and its
+The state of a build into one output folder (each part of the plan with its key and its
 outputs' keys, each output's state, the search index's) is one pickle. The parsed content
 files, which every output folder's builds share, are kept apart in shards by slug: a
 one-notice edit rewrites the shard holding that notice, not the metadata of the whole site
@@ -12,13 +12,41 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from builder.content import Cached
-from builder.fsio import make_room, write_atomic
+from builder.fsio import State, make_room, write_atomic
 from builder.output import digest
+from builder.search import Shard
 from builder.stamp import code_digest
+
+PartKeys = tuple[Any, dict[str, str]]  # a part's key, and each of its outputs' keys
+
+
+@dataclass
+class SearchState:
+    """The search index's shards: as planned, as their pages now want them, as indexed."""
+
+    shards: list[Shard] = field(default_factory=list)
+    wanted: dict[str, str] = field(default_factory=dict)  # each shard's key from its pages' bytes
+    indexed: dict[str, str] = field(default_factory=dict)  # each shard's key when it was last indexed
+    page_hashes: dict[str, str] = field(default_factory=dict)  # each indexed page's bytes' digest
+
+
+@dataclass
+class BuildState:
+    """What a build into one output folder leaves for the next: the next plans only what
+    changed since, and checks that the outputs are still as this one left them."""
+
+    content: dict[str, Cached] = field(default_factory=dict)  # slug → parsed content file
+    slugs: dict[str, str] = field(default_factory=dict)  # pinyin slugs remembered across builds
+    theme: str | None = None  # the theme's key
+    template_keys: dict[str, str] = field(default_factory=dict)
+    parts: dict[str, PartKeys] = field(default_factory=dict)  # each part of the plan, by name
+    states: State = field(default_factory=dict)  # each planned output's file as the build left it
+    search: SearchState = field(default_factory=SearchState)
 
 CACHE_DIR = ".gongkai-cache"
 # Records hold pickled notices: one written by other code (another release, or an edit that
@@ -41,38 +69,37 @@ def _shard(slug: str) -> int:
     return zlib.crc32(slug.encode("utf-8")) % SHARDS
 
 
-def _read(path: Path) -> dict[str, Any]:
-    """A cache file's contents; {} when it is missing, stale or damaged in any way (a
+def _read(path: Path) -> Any:
+    """A cache file's contents; None when it is missing, stale or damaged in any way (a
     missing entry only costs reading and rendering again). Its checksum is tested before
     unpickling: a flipped bit inside a string would otherwise unpickle into a wrong title."""
     try:
         raw = path.read_bytes()
         head, payload = raw[:len(HEADER)], raw[len(HEADER) + 4:]
         if head != HEADER or int.from_bytes(raw[len(HEADER):len(HEADER) + 4], "big") != zlib.crc32(payload):
-            return {}
-        data = pickle.loads(payload)
+            return None
+        return pickle.loads(payload)
     except Exception:  # whatever the damage (any exception unpickling can raise), it is not cached
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
 
 
-def _write(root: Path, path: Path, data: dict[str, Any]) -> None:
+def _write(root: Path, path: Path, data: object) -> None:
     """A cache file, checksummed, in place of whatever stood in its way in the cache."""
     make_room(path, root / CACHE_DIR)
     payload = pickle.dumps(data)
     write_atomic(path, HEADER + zlib.crc32(payload).to_bytes(4, "big") + payload)
 
 
-def load_record(root: Path, out: Path) -> dict[str, Any]:
-    """The last build's record, with the content cache under "content"; {} pieces when missing."""
+def load_record(root: Path, out: Path) -> BuildState:
+    """The last build's state, with the content cache; empty where either is missing."""
     record = _read(record_file(root, out))
     content: dict[str, Cached] = {}
     for number in range(SHARDS):
-        entries = _read(_content_folder(root) / f"{number:02d}.pickle").get("entries")
+        entries = _read(_content_folder(root) / f"{number:02d}.pickle")
         if isinstance(entries, dict):
             content.update((slug, entry) for slug, entry in entries.items()
                            if _shard(slug) == number and isinstance(entry, Cached))
-    return {**record, "content": content}
+    return replace(record if isinstance(record, BuildState) else BuildState(), content=content)
 
 
 def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached]) -> None:
@@ -89,13 +116,12 @@ def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached
             continue
         path = _content_folder(root) / f"{number:02d}.pickle"
         if entries:
-            _write(root, path, {"entries": dict(sorted(entries.items()))})
+            _write(root, path, dict(sorted(entries.items())))
         else:
             make_room(path, root / CACHE_DIR)
             path.unlink(missing_ok=True)
 
 
-def save_record(root: Path, out: Path, record: dict[str, Any]) -> None:
-    """The record without its content cache (see `save_content`)."""
-    kept = {key: value for key, value in record.items() if key != "content"}
-    _write(root, record_file(root, out), kept)
+def save_record(root: Path, out: Path, state: BuildState) -> None:
+    """The state without its content cache (see `save_content`)."""
+    _write(root, record_file(root, out), replace(state, content={}))

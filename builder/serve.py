@@ -32,7 +32,7 @@ from builder.normalize.run import RAW_SUFFIXES, normalize_files
 from builder.paths import PREVIEW
 from builder.record import CACHE_DIR
 from builder.search import stop_indexing
-from builder.site import build_site, refresh_search_index
+from builder.site import Memory, build_site, refresh_search_index
 
 EVENTS_PATH = "/__gongkai/events"
 QUIET_SECONDS = 0.03  # a burst has ended when no event came for this long
@@ -73,7 +73,7 @@ class Rebuilder:
     def __init__(self, root: Path, out: Path, base_url: str, state: PreviewState, say: Callable[[str], None]) -> None:
         self.root, self.out, self.base_url, self.state, self.say = root, out, base_url, state, say
         self.pending: set[str] = set()
-        self.memory: dict[str, object] = {}  # the incremental build's record, kept between rebuilds
+        self.memory = Memory()  # the incremental build's state, kept between rebuilds
         self.memory_lock = threading.Lock()  # the search indexer reads and writes `memory` too
         self.search_due = threading.Event()
         self.stopping = False

@@ -16,7 +16,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +31,31 @@ from builder.pages import SiteIndex, index_site
 from builder.paths import MARKER, MARKER_TEXT, check_out_folder, check_outputs, path_problem
 from builder.plan import Part, SitePlan
 from builder.publish import building, clear_leftovers, prepare_tree, standby_tree, switch
-from builder.record import FORMAT, load_record, record_file, save_content, save_record
+from builder.record import (
+    FORMAT,
+    BuildState,
+    PartKeys,
+    SearchState,
+    load_record,
+    record_file,
+    save_content,
+    save_record,
+)
 from builder.search import SEARCH_DIR, Indexer, Shard, engine_version, update_index
 from builder.stamp import inputs_digest, settled_state, unchanged, write_stamp
 from builder.theme import DEFAULT_THEME, static_files, template_problem, theme_environment, theme_keys
 
 if TYPE_CHECKING:
     from builder.cluster import ClusterBuild
+
+
+@dataclass
+class Memory:
+    """What a long-running caller (a preview) keeps between its builds instead of reading
+    .gongkai-cache/: the last build's state, and its compiled templates."""
+
+    state: BuildState = field(default_factory=BuildState)
+    env: Environment | None = None
 
 
 @dataclass(frozen=True)
@@ -66,20 +84,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def refresh_search_index(out: Path, memory: dict[str, Any], lock: threading.Lock, jobs: int | None = None) -> None:
+def refresh_search_index(out: Path, memory: Memory, lock: threading.Lock, jobs: int | None = None) -> None:
     """The search step of builds made with `defer_search`, run beside them: a preview shows
     new pages at once and brings the index up to date after, while the next build goes on.
     `lock` guards `memory`, which those builds update; indexing runs without it."""
     with lock:
-        shards, wanted, done = (memory.get(key, empty) for key, empty in
-                                (("search_shards", []), ("search_wanted", {}), ("search", {})))
-    indexed = update_index(out.resolve(), shards, wanted, done, jobs or os.cpu_count() or 1, background=True)
-    with lock:
-        memory["search"] = indexed
+        search = memory.state.search
+    indexed = update_index(out.resolve(), search.shards, search.wanted, search.indexed, jobs or os.cpu_count() or 1,
+                           background=True)
+    with lock:  # into the newest build's state, which a rebuild meanwhile may have made
+        memory.state.search.indexed = indexed
 
 
-def _plan(parts: list[Part], known: dict[str, tuple[Any, dict[str, str]]], damaged: set[str],
-          previous: dict[str, str]) -> tuple[list[Output], dict[str, str], dict[str, tuple[Any, dict[str, str]]]]:
+def _plan(parts: list[Part], known: dict[str, PartKeys], damaged: set[str],
+          previous: dict[str, str]) -> tuple[list[Output], dict[str, str], dict[str, PartKeys]]:
     """Plan each part whose key is not as the last build left it, or with an output found
     damaged; take the last build's keys for the others. Returns the outputs planned, every
     output's key, and each part's key with its outputs' keys, for the next build. Every
@@ -87,7 +105,7 @@ def _plan(parts: list[Part], known: dict[str, tuple[Any, dict[str, str]]], damag
     written; `previous` holds the last build's."""
     planned: list[Output] = []
     kept: list[tuple[str, Origin]] = []
-    record: dict[str, tuple[Any, dict[str, str]]] = {}
+    record: dict[str, PartKeys] = {}
     for part in parts:
         last = known.get(part.name)
         if part.key is not None and last is not None and last[0] == part.key \
@@ -123,7 +141,7 @@ def _page_hashes(shards: list[Shard], staged: dict[str, Path], out: Path, known:
 class Planned:
     """What a build found and planned, for its publish and save phases."""
 
-    cache: dict[str, Any]
+    cache: BuildState  # the last build's
     slugs: dict[str, str]  # pinyin slugs remembered across builds
     loaded: Loaded
     index: SiteIndex
@@ -132,7 +150,7 @@ class Planned:
     theme_key: str
     template_keys: dict[str, str]
     keys: dict[str, str]  # every output's key
-    parts: dict[str, tuple[Any, dict[str, str]]]
+    parts: dict[str, PartKeys]
     todo: list[Output]  # the outputs to render
     removed: list[str]  # the last build's outputs that are gone
     previous: dict[str, str]  # the last build's outputs' keys
@@ -140,28 +158,28 @@ class Planned:
 
 
 def _plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts: bool, jobs: int,
-                memory: dict[str, Any] | None) -> Planned:
+                memory: Memory | None) -> Planned:
     """Load, index and plan: which outputs to render, which to keep, which went."""
-    cache = memory if memory is not None else load_record(root, out)
-    loaded = load_notices(root / "content", listing, cache.get("content"), jobs)
+    cache = memory.state if memory is not None else load_record(root, out)
+    loaded = load_notices(root / "content", listing, cache.content, jobs)
     notices = [n for n in loaded.notices if drafts or not n.draft]
-    slugs = cache.get("slugs", {})
+    slugs = cache.slugs
     index = index_site(notices, config, slugs)
     env = theme_environment(root / "theme")
     statics = static_files(root / "theme")
     assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
-    known_parts = cache.get("parts", {}) if out.is_dir() else {}
+    known_parts = cache.parts if out.is_dir() else {}
     previous = {path: key for _, keys in known_parts.values() for path, key in keys.items()}
     # An output that is gone or not as the last build left it (edited by hand) is rendered
     # again; the output folder of a long-running caller (a preview) is its own, not looked at.
     watched = bool(previous) and memory is None
-    left = cache.get("states", {})
+    left = cache.states
     found = file_states(out, left) if watched else {}
     damaged = {path for path in previous if path not in found or found[path] != left[path]} if watched else set()
     try:
-        theme_key, template_keys = theme_keys(env, cache.get("theme"), cache.get("template_keys", {}))
-        if memory is not None and memory.get("theme") == theme_key and "env" in memory:
-            env = memory["env"]  # already compiled: a long-running caller reuses it
+        theme_key, template_keys = theme_keys(env, cache.theme, cache.template_keys)
+        if memory is not None and memory.env is not None and cache.theme == theme_key:
+            env = memory.env  # already compiled: a long-running caller reuses it
         site = SitePlan(root, config, env, index, loaded, assets, template_keys)
         outputs, keys, parts = _plan(site.parts(statics), known_parts, damaged, previous)
     except TemplateError as err:
@@ -178,7 +196,7 @@ def plan_for_worker(root: Path, config: SiteConfig, out: Path, listing: State, d
                     slugs: dict[str, str]) -> list[Output]:
     """A cluster worker's plan of the client's build (builder/cluster.py): every output,
     planned from the content cache the client saved and with its slugs."""
-    memory = {"content": load_record(root, out)["content"], "slugs": dict(slugs)}
+    memory = Memory(BuildState(content=load_record(root, out).content, slugs=dict(slugs)))
     return _plan_build(root, config, out, listing, drafts, 1, memory).todo
 
 
@@ -206,7 +224,7 @@ def _search_keys(planned: Planned, staged: dict[str, Path], out: Path,
                  hashed: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Each indexed page's digest, and each search shard's key, from the pages rendered
     (`staged`) and those in `out`."""
-    known = planned.cache.get("page_hashes", {}) if planned.previous else {}
+    known = planned.cache.search.page_hashes if planned.previous else {}
     page_hashes = _page_hashes(planned.site.shards, staged, out, known, hashed or {})
     return page_hashes, {shard.name: digest(engine_version(), [(page, page_hashes[page]) for page in shard.pages])
                          for shard in planned.site.shards}
@@ -230,7 +248,7 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
     write_atomic(tree / MARKER, MARKER_TEXT)
     page_hashes, search_keys = _search_keys(planned, staged, tree, hashed)
     indexed_as = update_index(tree, planned.site.shards, search_keys,
-                              planned.cache.get("search", {}) if planned.previous else {}, jobs, indexer=indexer)
+                              planned.cache.search.indexed if planned.previous else {}, jobs, indexer=indexer)
     if planned.previous:
         out_state = settled_state(tree, planned.found, list(fresh), planned.removed, SEARCH_DIR)
     else:
@@ -247,7 +265,7 @@ def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    indexed_as: dict[str, str] = planned.cache.get("search", {}) if previous else {}
+    indexed_as = planned.cache.search.indexed if previous else {}
     try:
         staged = render(planned.todo, staging, jobs, flat=previous)
         page_hashes, search_keys = _search_keys(planned, staged, out)
@@ -268,7 +286,7 @@ def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool
 
 
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
-               jobs: int | None = None, memory: dict[str, Any] | None = None,
+               jobs: int | None = None, memory: Memory | None = None,
                defer_search: bool = False, force: bool = False, cluster: str | None = None) -> BuildResult:
     """Build into `out`, rendering only what changed since the last build into it. The
     record of that build is kept in .gongkai-cache/, or in `memory` by a long-running caller
@@ -285,7 +303,7 @@ def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with building(out):
-            if not memory:  # a preview's own search work runs beside its later rebuilds
+            if memory is None or memory.env is None:  # a preview's own search work runs beside its later rebuilds
                 clear_leftovers(out)
             return _build(root, config, out, drafts, jobs or os.cpu_count() or 1, memory, defer_search, client)
     finally:
@@ -299,13 +317,13 @@ def _on_cluster(client: Any, root: Path, config: SiteConfig, out: Path, drafts: 
     read it rather than every content file), the slugs and a token of the plan."""
     from builder.cluster import ClusterBuild, Job, build_token
 
-    save_content(root, planned.loaded.cache, planned.cache["content"])
-    planned.cache["content"] = planned.loaded.cache  # saved: the end of the build finds nothing to save
+    save_content(root, planned.loaded.cache, planned.cache.content)
+    planned.cache.content = planned.loaded.cache  # saved: the end of the build finds nothing to save
     token = build_token(planned.keys, root, out)
     return ClusterBuild(client, Job(token, root, config, out, drafts, planned.slugs))
 
 
-def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, memory: dict[str, Any] | None,
+def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, memory: Memory | None,
            defer_search: bool, client: Any = None) -> BuildResult:
     stamp_file = record_file(root, out).with_suffix(".stamp")
     listing = tree_state(root / "content")
@@ -327,19 +345,17 @@ def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, m
             published = _publish_in_place(out, planned, jobs, defer_search)
     except TemplateError as err:
         raise GongkaiError(template_problem(err)) from None
-    states = {path: value for path, value in published.out_state.items() if path in planned.keys}
     site, cache = planned.site, planned.cache
-    record = {"content": planned.loaded.cache, "slugs": planned.slugs, "theme": planned.theme_key,
-              "template_keys": planned.template_keys, "parts": planned.parts,
-              "search": published.indexed_as, "search_shards": site.shards, "search_wanted": published.search_keys,
-              "page_hashes": published.page_hashes, "states": states}
+    state = BuildState(planned.loaded.cache, planned.slugs, planned.theme_key, planned.template_keys, planned.parts,
+                       {path: value for path, value in published.out_state.items() if path in planned.keys},
+                       SearchState(site.shards, published.search_keys, published.indexed_as, published.page_hashes))
     if memory is not None:
-        memory.update(record, env=planned.env)
+        memory.state, memory.env = state, planned.env
     else:
-        save_content(root, planned.loaded.cache, cache["content"])
-        if planned.todo or planned.removed or record["parts"] != cache.get("parts") \
-                or published.indexed_as != cache.get("search") or record["states"] != cache.get("states"):
-            save_record(root, out, record)
+        save_content(root, state.content, cache.content)
+        if planned.todo or planned.removed or state.parts != cache.parts \
+                or state.search.indexed != cache.search.indexed or state.states != cache.states:
+            save_record(root, out, state)
         write_stamp(stamp_file, inputs, published.out_state, len(planned.keys))
     written = len(planned.todo)
     return BuildResult(written, len(planned.keys) - written, len(planned.removed),

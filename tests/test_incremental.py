@@ -83,7 +83,7 @@ def test_incremental_build_equals_a_clean_build(tmp_path: Path, change: str) -> 
     assert run_cli("build", cwd=clean).returncode == 0
     assert site_tree(site / "public") == site_tree(clean / "public")
     # Parts taken over from the last build have the keys that planning them would give.
-    parts = [load_record(folder, folder.resolve() / "public")["parts"] for folder in (site, clean)]
+    parts = [load_record(folder, folder.resolve() / "public").parts for folder in (site, clean)]
     assert parts[0] == parts[1]
 
 
@@ -175,7 +175,7 @@ def test_an_edit_rewrites_only_the_content_cache_shard_that_holds_its_notice(tmp
     assert after.keys() == before.keys() and len([name for name in after if after[name] != before[name]]) == 1
     CHANGES["deletion"](tmp_path)
     assert run_cli("build", cwd=tmp_path).returncode == 0
-    cached = load_record(tmp_path, tmp_path.resolve() / "public")["content"]
+    cached = load_record(tmp_path, tmp_path.resolve() / "public").content
     assert "n0007" not in cached and len(cached) == 59
     assert cached["n0005"].size == notice(tmp_path, 5).stat().st_size  # the edited file's entry
 

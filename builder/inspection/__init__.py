@@ -45,7 +45,7 @@ def _entries(root: Path, out: Path, jobs: int) -> tuple[list[Entry], list[Proble
     text; or the content's problems, which a build would refuse too."""
     content = root / "content"
     try:
-        cache = load_record(root, out).get("content")  # the last build's parse, where files are unchanged
+        cache = load_record(root, out).content  # the last build's parse, where files are unchanged
         loaded = load_notices(content, tree_state(content), cache, jobs)
     except GongkaiError as err:
         return [], list(err.problems)
