@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +17,15 @@ from builder.errors import GongkaiError, Problem, system_reason
 from builder.fsio import State
 from builder.i18n import _
 from builder.lifecycle import RELATION_TYPES
-from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment, Change, Notice, Relation
+from builder.model import Attachment, Change, Notice, Relation
 from builder.parallel import fork_pool
+from builder.schema import ATTACHMENTS, BY_KEY, CHANGES, DATE, FLAG, LABELLED, MOMENT, RELATIONS, TEXT, TEXTS, Kind
 from builder.untrusted import compose, construct, visible, web_address
 from builder.views import first_paragraph
 
 NOTICES_DIR = "notices"
 # A notice's file name is its URL: ASCII, and unique even on hosts that ignore case.
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
-TEXT_KEYS = ("title", "index_no", "doc_no", "publisher", "category", "validity", "doc_type", "addressee",
-             "disclosure", "source")
-DATE_KEYS = ("written", "published", "effective", "expires", "signed")
-LIST_KEYS = ("signers", "tags", "inferred", "warnings", "page_meta")
 RELATION_KEYS = ("type", "target", "scope", "date")
 CHANGE_KEYS = ("date", "note")
 
@@ -38,6 +37,11 @@ class _Reader:
         self.file = file
         self.folder, self.root = folder, root  # where attachment files are looked up, and their bound
         self.problems: list[Problem] = []
+        # How each kind of field is read (builder/schema.py), each with its key, value and node.
+        self.readers: dict[Kind, Callable[[str, Any, yaml.Node], Any]] = {
+            TEXT: self.text, DATE: self.day, MOMENT: partial(self.day, keeps_time=True), TEXTS: self.strings,
+            ATTACHMENTS: self.attachments, LABELLED: self.labelled, RELATIONS: self.relations,
+            CHANGES: self.changes, FLAG: self.flag}
 
     def attachment_file(self, name: str, node: yaml.Node, key: str) -> bool:
         if self.folder is None or self.root is None:
@@ -69,14 +73,14 @@ class _Reader:
         self.fail(node, key, _("expected text, got {kind}").format(kind=type(value).__name__))
         return None
 
-    def day(self, key: str, value: Any, node: yaml.Node) -> str | None:
+    def day(self, key: str, value: Any, node: yaml.Node, keeps_time: bool = False) -> str | None:
         if value is None:
             return None
         parsed = parse_date(value) if isinstance(value, str) else None
         if parsed is None:
             self.fail(node, key, _("expected a date such as 2024-02-21, got {value}").format(value=_shown(value)))
             return None
-        return parsed.iso() if key == "published" else parsed.day.isoformat()
+        return parsed.iso() if keeps_time else parsed.day.isoformat()
 
     def strings(self, key: str, value: Any, node: yaml.Node) -> list[str]:
         if value is None:
@@ -86,15 +90,25 @@ class _Reader:
             return []
         return [str(v) for v in value]
 
-    def attachments(self, value: Any, node: yaml.Node) -> list[Attachment]:
+    def labelled(self, key: str, value: Any, node: yaml.Node) -> dict[str, str]:
+        if value is not None and not isinstance(value, dict):
+            self.fail(node, key, _("expected a mapping of label: value"))
+        return {str(k): str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else {}
+
+    def flag(self, key: str, value: Any, node: yaml.Node) -> bool:
+        if not isinstance(value, bool):
+            self.fail(node, key, _("expected true or false"))
+        return value is True
+
+    def attachments(self, name: str, value: Any, node: yaml.Node) -> list[Attachment]:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(node, "attachments", _("expected a list of {{number, title, inline}}"))
+            self.fail(node, name, _("expected a list of {{number, title, inline}}"))
             return []
         result = []
         for index, (item, item_node) in enumerate(zip(value, node.value, strict=True)):
-            key = f"attachments[{index}]"
+            key = f"{name}[{index}]"
             if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"]:
                 self.fail(item_node, key, _("expected a mapping with a title"))
                 continue
@@ -114,10 +128,9 @@ class _Reader:
                 result.append(Attachment(number, item["title"], bool(item.get("inline", False)), file, url))
         return result
 
-
-    def relations(self, value: Any, node: yaml.Node) -> list[Relation]:
+    def relations(self, name: str, value: Any, node: yaml.Node) -> list[Relation]:
         found = []
-        for key, item, item_node in self.items("relations", value, node, RELATION_KEYS):
+        for key, item, item_node in self.items(name, value, node, RELATION_KEYS):
             kind, target, scope = item.get("type"), item.get("target"), item.get("scope")
             day = self.day(f"{key}.date", item.get("date"), item_node)  # a problem of its own if unreadable
             if kind not in RELATION_TYPES:
@@ -131,9 +144,9 @@ class _Reader:
                 found.append(Relation(kind, target.strip(), scope, day))
         return found
 
-    def changes(self, value: Any, node: yaml.Node) -> list[Change]:
+    def changes(self, name: str, value: Any, node: yaml.Node) -> list[Change]:
         found = []
-        for key, item, item_node in self.items("changes", value, node, CHANGE_KEYS):
+        for key, item, item_node in self.items(name, value, node, CHANGE_KEYS):
             note = item.get("note")
             day = self.day(f"{key}.date", item.get("date"), item_node)
             if item.get("date") is None:
@@ -199,28 +212,11 @@ def parse_notice(text: str, file: str, slug: str, folder: Path | None = None,
     for key_node, value_node in root.value:
         key = key_node.value
         value = data.get(key) if isinstance(data, dict) else None
-        if key not in FRONT_MATTER_KEYS and key not in OPTIONAL_KEYS:
+        spec = BY_KEY.get(key)
+        if spec is None:
             reader.fail(key_node, key, _("unknown key"))
-        elif key in TEXT_KEYS:
-            setattr(notice, key, reader.text(key, value, value_node))
-        elif key in DATE_KEYS:
-            setattr(notice, key, reader.day(key, value, value_node))
-        elif key in LIST_KEYS:
-            setattr(notice, key, reader.strings(key, value, value_node))
-        elif key == "attachments":
-            notice.attachments = reader.attachments(value, value_node)
-        elif key == "extra":
-            if value is not None and not isinstance(value, dict):
-                reader.fail(value_node, key, _("expected a mapping of label: value"))
-            notice.extra = {str(k): str(v) for k, v in (value or {}).items()} if isinstance(value, dict) else {}
-        elif key == "relations":
-            notice.relations = reader.relations(value, value_node)
-        elif key == "changes":
-            notice.changes = reader.changes(value, value_node)
-        elif key == "draft":
-            if not isinstance(value, bool):
-                reader.fail(value_node, key, _("expected true or false"))
-            notice.draft = value is True
+        else:
+            setattr(notice, key, reader.readers[spec.kind](key, value, value_node))
     if not notice.title or not notice.title.strip():
         title_node = next((v for k, v in root.value if k.value == "title"), None)
         reader.fail(title_node, "title", _("a notice needs a title"))

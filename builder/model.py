@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from builder.schema import FIELDS, RECORDS
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -25,7 +27,7 @@ class Attachment:
 @dataclass(frozen=True)
 class Relation:
     """What this notice does to another (builder/lifecycle.py): 废止, 修订, 替代, 依据, 解读,
-    转发 or 更正 the notice `target` names by 发文字号, 索引号, slug or title."""
+    转发 or 更正 the notice `target` names by its doc_no, index_no, slug or title."""
 
     type: str
     target: str
@@ -52,33 +54,10 @@ class Change:
         return {"date": self.date, "note": self.note}
 
 
-# Front-matter keys in the order they are written; editors and tools rely on it.
-FRONT_MATTER_KEYS: tuple[str, ...] = (
-    "title",
-    "index_no",
-    "doc_no",
-    "publisher",
-    "category",
-    "written",
-    "published",
-    "effective",
-    "expires",
-    "validity",
-    "doc_type",
-    "addressee",
-    "signers",
-    "signed",
-    "disclosure",
-    "attachments",
-    "tags",
-    "extra",
-    "source",
-    "inferred",
-    "warnings",
-)
-# Keys written only when they have a value: `page_meta` (keys filled from a saved page's
-# <meta> tags) and `relations` by normalize, `changes` and `draft` by an editor.
-OPTIONAL_KEYS: tuple[str, ...] = ("page_meta", "relations", "changes", "draft")
+# Front-matter keys in the order they are written (builder/schema.py): those written always,
+# then those written only when they hold something.
+FRONT_MATTER_KEYS: tuple[str, ...] = tuple(spec.key for spec in FIELDS if not spec.optional)
+OPTIONAL_KEYS: tuple[str, ...] = tuple(spec.key for spec in FIELDS if spec.optional)
 
 
 @dataclass
@@ -92,7 +71,7 @@ class Notice:
     published: str | None = None  # YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00
     effective: str | None = None
     expires: str | None = None
-    validity: str | None = None  # 有效性 as written: 有效, 已废止, 已修订 …
+    validity: str | None = None  # as written: 有效, 已废止, 已修订 …
     doc_type: str | None = None
     addressee: str | None = None
     signers: list[str] = field(default_factory=list)
@@ -117,11 +96,12 @@ class Notice:
         return self.published or self.written
 
     def front_matter(self) -> dict[str, Any]:
-        data = {key: getattr(self, key) for key in FRONT_MATTER_KEYS}
-        data["attachments"] = [attachment.front_matter() for attachment in self.attachments]
-        if self.page_meta:
-            data["page_meta"] = self.page_meta
-        for key in ("relations", "changes"):
-            if getattr(self, key):
-                data[key] = [item.front_matter() for item in getattr(self, key)]
+        """The fields as front matter writes them, in order: records as mappings, and the
+        optional keys only where they hold something."""
+        data: dict[str, Any] = {}
+        for spec in FIELDS:
+            value = getattr(self, spec.key)
+            if spec.optional and not value:
+                continue
+            data[spec.key] = [item.front_matter() for item in value] if spec.kind in RECORDS else value
         return data

@@ -1,0 +1,96 @@
+"""builder/schema.py describes every field once, and every stage agrees with it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import yaml
+
+from builder import schema
+from builder.content import parse_notice
+from builder.errors import GongkaiError, field_name
+from builder.i18n import CHINESE, ENGLISH, use
+from builder.model import Attachment, Change, Notice, Relation
+from builder.normalize.emit import front_matter_markdown
+from builder.schema import BY_KEY, FIELDS
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    use(language)
+    try:
+        yield
+    finally:
+        use(ENGLISH)
+
+
+def test_every_notice_attribute_has_a_row_and_every_row_an_attribute() -> None:
+    attributes = {f.name: f for f in dataclasses.fields(Notice)}
+    assert set(attributes) == {*BY_KEY, *schema.NOT_IN_FRONT_MATTER}
+    assert len(BY_KEY) == len(FIELDS)  # no key twice
+    for spec in FIELDS:
+        assert attributes[spec.key].type == spec.kind.python, spec.key
+
+
+def test_rows_are_consistent() -> None:
+    places = [spec.place for spec in FIELDS if spec.place is not None]
+    assert len(places) == len(set(places))
+    open_data = [spec.open_data for spec in FIELDS if spec.open_data is not None]
+    assert len(open_data) == len(set(open_data))
+    labels = [synonym for spec in FIELDS for synonym in spec.synonyms]
+    assert len(labels) == len(set(labels)), "a portal's label read as two fields"
+    for spec in FIELDS:
+        assert set(spec.weak) | set(spec.prose) <= set(spec.synonyms), spec.key
+        assert (spec.valid is None) == (not spec.synonyms), spec.key  # a label read needs a validator
+        assert spec.label.strip() and spec.label == spec.label.strip()
+    # Optional keys come last: front matter writes the others always, in one block.
+    optional = [spec.optional for spec in FIELDS]
+    assert optional == sorted(optional)
+
+
+def every_field() -> Notice:
+    """A notice with a value in every field, each as its kind is written."""
+    return Notice(
+        title="关于开展检查的通知", index_no="000000-2024-0001", doc_no="示教〔2024〕1号", publisher="示例局",
+        category="教育", written="2024-02-21", published="2024-02-23T09:39:00+08:00", effective="2024-03-01",
+        expires="2026-03-01", validity="有效", doc_type="通知", addressee="各学校", signers=["示例局", "示例委"],
+        signed="2024-02-21", disclosure="主动公开",
+        attachments=[Attachment(1, "名单", True), Attachment(2, "表格", False, url="https://example.gov.cn/a.pdf")],
+        tags=["教育", "检查"], extra={"主题词": "教育 检查", "联合发文单位": "示例委"}, source="seeds/000.txt",
+        inferred=["publisher"], warnings=["一条提示"], page_meta=["published"],
+        relations=[Relation("废止", "示教〔2020〕3号", "第五条", "2024-03-01")],
+        changes=[Change("2024-03-05", "更正附件")], draft=True, body="正文。\n", slug="every-field")
+
+
+def test_writing_and_reading_round_trip_every_field() -> None:
+    notice = every_field()
+    for spec in FIELDS:  # the notice above leaves no field empty, so the test covers each
+        assert getattr(notice, spec.key) not in (None, "", [], {}, False), spec.key
+    text = front_matter_markdown(notice)
+    read = parse_notice(text, "content/notices/every-field.md", "every-field")
+    assert read == dataclasses.replace(notice, body="\n" + (notice.body or ""))  # a blank line parts them
+    assert list(yaml.safe_load(text.split("---\n")[1])) == list(BY_KEY)  # every key, in the schema's order
+
+
+def test_empty_optional_fields_are_not_written() -> None:
+    text = front_matter_markdown(Notice(title="通知", body=""))
+    assert list(yaml.safe_load(text.split("---\n")[1])) == [spec.key for spec in FIELDS if not spec.optional]
+
+
+@pytest.mark.parametrize("spec", FIELDS, ids=lambda spec: spec.key)
+def test_a_field_of_the_wrong_kind_is_named_in_its_error(spec: schema.NoticeField) -> None:
+    wrong = "[1, [2]]" if spec.kind in (schema.TEXT, *schema.DATES, schema.LABELLED, schema.FLAG) else "5"
+    with pytest.raises(GongkaiError) as raised:
+        parse_notice(f"---\n{'' if spec.key == 'title' else 'title: 通知'}\n{spec.key}: {wrong}\n---\n", "n.md", "n")
+    assert {problem.field for problem in raised.value.problems} == {spec.key}  # a title also lacks one
+
+
+@pytest.mark.parametrize("spec", FIELDS, ids=lambda spec: spec.key)
+def test_error_messages_name_a_field_by_its_label(spec: schema.NoticeField) -> None:
+    with speaking(CHINESE):
+        assert field_name(spec.key) == f"{spec.label}（{spec.key}）"
+        assert field_name(f"{spec.key}[0].date") == f"{spec.label}（{spec.key}[0].date）"
+    assert field_name(spec.key) == spec.key
