@@ -9,11 +9,10 @@ from difflib import SequenceMatcher
 
 from builder.config import TagRules
 from builder.i18n import N_, for_content
-from builder.model import FRONT_MATTER_KEYS, OPTIONAL_KEYS, Attachment
+from builder.model import Attachment
 from builder.normalize.blocks import AttachmentList, Item
 from builder.normalize.decode import Line
 from builder.normalize.fields import (
-    LABELS_CN,
     PRINTED_DOC_NO,
     SIGNATURE,
     SIGNED_DATE,
@@ -30,10 +29,10 @@ from builder.normalize.patterns import DISCLOSURE, NOTE, file_name
 from builder.normalize.structure import Section, Skeleton
 from builder.normalize.tags import derive_tags
 from builder.normalize.titling import choose_title, printed_value
+from builder.schema import BY_KEY, DATES, FIELDS, KEYS
 
-DATE_KEYS = ("written", "effective", "expires")
 # Keys whose absence a reader of the notice would miss: null gets a warning.
-EXPECTED_KEYS = ("title", "index_no", "doc_no", "publisher", "written", "published", "doc_type")
+EXPECTED_KEYS = tuple(spec.key for spec in FIELDS if spec.expected)
 
 # A value that says there is none: 文号：无, —, 暂无, /
 NONE_VALUE = re.compile(r"\s*(?:无|暂无|空|没有|无文号|[—\-－/／\\]+|null|none|n/?a)?\s*", re.IGNORECASE)
@@ -52,8 +51,9 @@ def _labelled(builder: Fields, meta: Metadata) -> None:
             builder.result.sources.setdefault("extra", []).extend(pair.source)
             continue
         value: str | None = None if NONE_VALUE.fullmatch(pair.value) else pair.value
-        if value and pair.key in (*DATE_KEYS, "published"):
-            value = iso(value, keep_time=pair.key == "published")
+        kind = BY_KEY[pair.key].kind
+        if value and kind in DATES:
+            value = iso(value, keep_time=kind.keeps_time)
         elif value and pair.key == "doc_no":
             value = normal_doc_no(value)
         if pair.key in seen:
@@ -164,7 +164,7 @@ def _fill_gaps(builder: Fields, skeleton: Skeleton, hints: list[Line]) -> None:
         printed_value(builder, "doc_no", normal_doc_no(skeleton.doc_no.text), [skeleton.doc_no])
     for key in EXPECTED_KEYS:
         if getattr(notice, key) in (None, ""):
-            builder.warn(for_content("no {label} ({key}) found; left empty").format(label=LABELS_CN[key], key=key))
+            builder.warn(for_content("no {label} ({key}) found; left empty").format(label=BY_KEY[key].label, key=key))
 
 
 def _items(skeleton: Skeleton) -> list[Item]:
@@ -229,5 +229,5 @@ def assemble(source: str, meta: Metadata, skeleton: Skeleton, hints: list[Line],
     read_life(builder, [*skeleton.body, *(line for section in skeleton.sections for line in section.lines)])
     notice = builder.notice
     notice.tags = derive_tags(tag_rules, notice.title or "", notice.category or "", body_text(skeleton))
-    notice.inferred = sorted(set(notice.inferred), key=(*FRONT_MATTER_KEYS, *OPTIONAL_KEYS).index)
+    notice.inferred = sorted(set(notice.inferred), key=KEYS.index)
     return builder.result

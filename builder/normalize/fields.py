@@ -17,11 +17,10 @@ from builder.model import Notice
 from builder.normalize.decode import Line
 from builder.normalize.patterns import DOC_NO_BRACKETS
 from builder.normalize.title import ORG
+from builder.schema import FIELDS
 
-LABELS_CN = {"title": "标题", "index_no": "索引号", "doc_no": "发文字号", "publisher": "发布机构",
-             "written": "成文日期", "published": "发布日期", "doc_type": "文种", "category": "主题分类",
-             "effective": "生效日期", "expires": "失效日期", "validity": "有效性", "disclosure": "公开方式",
-             "relations": "文件关系"}
+# A field's name in the warnings written into content files (builder/schema.py).
+LABELS_CN = {spec.key: spec.label for spec in FIELDS}
 
 # The rules fields are read by, as --explain names them: each marked for the catalog where it
 # is written (here, or where it is used alone), said in the user's language by --explain and

@@ -2,8 +2,9 @@
 
 Layouts: `• 索 引 号:V` bullets, `- 发布机构: V` list items, label and value on separate
 lines, several pairs on one line, labels padded with spaces or U+3000, `:` or `：` or no
-colon at all, and empty values. A new portal's label is a new row in LABELS; until it
-has one, a label beside known ones in the metadata block is kept under `extra` as written.
+colon at all, and empty values. A new portal's label is a synonym of its field in
+builder/schema.py; until it is one, a label beside known ones in the metadata block is kept
+under `extra` as written.
 """
 
 from __future__ import annotations
@@ -12,40 +13,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from builder.dates import parse_date
 from builder.normalize.decode import Line
 from builder.normalize.patterns import MAX_TITLE_LINE, is_marker_line, looks_like_title
+from builder.schema import BY_KEY, FIELDS, MAX_PROSE
 
-# front-matter key → labels portals use for it (FORMAT.md §1)
-LABELS: dict[str, tuple[str, ...]] = {
-    "index_no": ("索引号", "信息索引号", "索取号"),
-    "title": ("标题", "文件标题", "信息名称", "名称", "title"),
-    "publisher": ("发文机关", "发布机构", "发文机构", "公开主体", "发布单位", "制发机关", "发文单位", "发布部门",
-                  "制定机关", "作出决定机关", "作出处罚决定的机关名称"),
-    "doc_no": ("发文字号", "文号", "备注/文号", "文件编号"),
-    "category": ("主题分类", "组配分类", "信息分类", "所属主题", "主题", "分类"),
-    "written": ("成文日期", "公文生成日期", "生成日期", "发文日期", "产生日期", "印发日期"),
-    "published": ("发布日期", "公开日期", "发布时间", "时间"),
-    "effective": ("生效日期", "实施日期", "施行日期", "生效时间", "施行时间"),
-    "expires": ("失效日期", "废止日期", "失效时间", "废止时间"),
-    "validity": ("有效性", "效力状况", "效力状态", "时效性"),
-    "disclosure": ("公开方式", "公开属性", "公开形式"),
-    # Labelled facts with no key of their own are kept under `extra`, label as written.
-    "extra": ("url", "author", "主题词", "关键词", "统一编号", "公开目录", "公文种类", "文种", "来源", "信息来源",
-              "联合发文单位", "公开时限", "公开范围", "体裁分类", "服务对象", "所属机构", "信息类别",
-              "政策类型", "文件类型", "是否有效", "内容概述", "内容摘要", "摘要", "效力级别", "法规类别",
-              # the rows of a 行政处罚 disclosure table, and a crawler's own notes
-              "序号", "当事人名称", "主要违法违规行为", "主要违法违规事实", "行政处罚依据", "行政处罚内容",
-              "行政处罚决定书文号", "类别", "详情链接", "抓取时间"),
-}
-
-# Short, common words that also start ordinary sentences: only trusted in the head of
-# a notice, before its first paragraph.
-WEAK_LABELS = frozenset({"时间", "分类", "主题", "文号", "标题", "名称", "来源", "文种", "关键词", "摘要", "序号",
-                         "类别"})
-# Labels whose value is a sentence or two, not a name, number or date.
-PROSE_LABELS = frozenset({"内容概述", "内容摘要", "摘要"})
-MAX_PROSE = 500
+# front-matter key → labels portals use for it, and what a value under them looks like:
+# the fields' `synonyms` and `valid` (builder/schema.py).
+LABELS: dict[str, tuple[str, ...]] = {spec.key: spec.synonyms for spec in FIELDS if spec.synonyms}
+VALIDATORS: dict[str, Callable[[str], bool]] = {spec.key: spec.valid for spec in FIELDS if spec.valid}
+WEAK_LABELS = frozenset(label for spec in FIELDS for label in spec.weak)
+PROSE_LABELS = frozenset(label for spec in FIELDS for label in spec.prose)
 
 BULLET = r"(?:[•·▪◆●■\-*]\s*)?"
 PAD = r"[ \u3000]*"
@@ -62,30 +39,6 @@ _ALTERNATIVES = "|".join(f"(?P<l{i}>{_spaced(label)})" for i, label in enumerate
 # line; or it stands in brackets: 【发布日期】2024-03-01.
 LABEL_AT = re.compile(rf"(?:(?<=^)|(?<=\s)){BULLET}(?P<open>【{PAD})?(?:{_ALTERNATIVES}){PAD}"
                       rf"(?(open)】[:：]?{PAD}|(?:[:：]{PAD}|(?=\s)|$))")
-
-
-def _is_date_or_empty(value: str) -> bool:
-    return not value or parse_date(value) is not None
-
-
-def _is_short_text(limit: int) -> Callable[[str], bool]:
-    return lambda value: len(value) <= limit and not re.search(r"[。；;！？]|[:：]$", value)
-
-
-VALIDATORS: dict[str, Callable[[str], bool]] = {
-    "index_no": lambda v: len(v) <= 60 and not re.search(r"\s", v),
-    "title": _is_short_text(200),
-    "publisher": _is_short_text(80),
-    "doc_no": _is_short_text(60),
-    "category": _is_short_text(80),
-    "written": _is_date_or_empty,
-    "published": _is_date_or_empty,
-    "effective": _is_date_or_empty,
-    "expires": _is_date_or_empty,
-    "validity": _is_short_text(20),
-    "disclosure": _is_short_text(20),
-    "extra": _is_short_text(120),
-}
 
 
 @dataclass(frozen=True)
@@ -211,7 +164,7 @@ def extract(lines: list[Line]) -> Metadata:
             pairs = None  # another portal's label with no value is no label: 市直有关单位：
         if pairs is None and in_head and UNLABELLED_PUBLISHED.fullmatch(line.text) \
                 and all(pair.key != "published" for pair in result.pairs):
-            result.pairs.append(Pair("published", "发布日期", line.text, source, unlabelled=True))
+            result.pairs.append(Pair("published", BY_KEY["published"].label, line.text, source, unlabelled=True))
             last_metadata = index
             index += 1
             continue
