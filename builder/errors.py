@@ -9,16 +9,11 @@ from dataclasses import dataclass
 from builder.i18n import N_, NC_, _, pgettext
 
 # The names of the keys editors type (front matter and site.yaml), shown beside the key in
-# Chinese: 标题（title）. The key itself is always shown, since it is what is typed.
-FIELD_NAMES = (NC_("field", "title"), NC_("field", "index_no"), NC_("field", "doc_no"), NC_("field", "publisher"),
-               NC_("field", "category"), NC_("field", "written"), NC_("field", "published"),
-               NC_("field", "effective"), NC_("field", "expires"), NC_("field", "validity"),
-               NC_("field", "doc_type"), NC_("field", "addressee"), NC_("field", "signers"), NC_("field", "signed"),
-               NC_("field", "disclosure"), NC_("field", "attachments"), NC_("field", "tags"),
-               NC_("field", "extra"), NC_("field", "source"), NC_("field", "inferred"), NC_("field", "warnings"),
-               NC_("field", "page_meta"), NC_("field", "relations"), NC_("field", "changes"),
-               NC_("field", "draft"), NC_("field", "slug"), NC_("field", "base_url"), NC_("field", "deploy"),
-               NC_("field", "template"), NC_("field", "link"), NC_("field", "language"))
+# the user's language, as name（key）. The key itself is always shown, since it is what is typed.
+# A notice's fields are marked for the catalog in their rows (builder/schema.py); these are
+# the other keys: a content file's name, and site.yaml's.
+FIELD_NAMES = (NC_("field", "slug"), NC_("field", "base_url"), NC_("field", "deploy"), NC_("field", "template"),
+               NC_("field", "link"), NC_("field", "language"))
 _KEY = re.compile(r"[A-Za-z_]+")
 
 

@@ -14,12 +14,11 @@ from typing import Any
 from builder.config import SiteConfig
 from builder.lifecycle import Status
 from builder.model import Notice
+from builder.schema import BY_KEY, OPEN_DATA
 from builder.urls import notice_page
 from builder.views import metadata_rows
 
 SCHEMA_NAME = "notices.schema.json"
-# The keys of a record, in the order they are written.
-FIELDS = ("title", "index_no", "doc_no", "publisher", "category", "written", "published", "effective", "expires")
 
 
 def schema_text() -> str:
@@ -38,19 +37,21 @@ def attachment_url(page: str, position: int, attachment: Any) -> str | None:
 
 
 def record(notice: Notice, config: SiteConfig, status: Status | None) -> dict[str, Any]:
-    """One notice as open data: its page's address and its 文件信息."""
+    """One notice as open data: its page's address and its fields the schema publishes
+    (builder/schema.py's OPEN_DATA), in its order; each as the page shows it where that
+    differs from the front matter."""
     page = config.absolute(notice_page(notice.slug))
-    validity = next((row.value for row in metadata_rows(notice, config, status) if row.label == "有效性"), None)
-    data: dict[str, Any] = {"url": page, **{key: getattr(notice, key) for key in FIELDS}}
-    data.update({
+    # 有效性 as the page's table shows it, found by its label as a reader finds it.
+    validity = next((row.value for row in metadata_rows(notice, config, status)
+                     if row.label == BY_KEY["validity"].label), None)
+    shown: dict[str, Any] = {
         "validity": validity or None,
-        "disclosure": notice.disclosure,
         "tags": list(notice.tags),
         "extra": {label: value for label, value in notice.extra.items() if value},
         "attachments": [{"number": a.number, "title": a.title, "url": attachment_url(page, position, a)}
                         for position, a in enumerate(notice.attachments, start=1)],
-    })
-    return data
+    }
+    return {"url": page, **{key: shown[key] if key in shown else getattr(notice, key) for key in OPEN_DATA}}
 
 
 def open_data(notices: list[Notice], config: SiteConfig, statuses: dict[str, Status]) -> str:

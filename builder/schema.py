@@ -155,7 +155,3 @@ TABLE: tuple[NoticeField, ...] = tuple(sorted((f for f in FIELDS if f.place is n
 OPEN_DATA: tuple[str, ...] = tuple(f.key for f in sorted((f for f in FIELDS if f.open_data is not None),
                                                          key=lambda f: f.open_data or 0))
 
-
-def label(key: str) -> str:
-    """A field's Chinese name."""
-    return BY_KEY[key].label

@@ -23,6 +23,7 @@ from builder.dates import parse_date
 from builder.lifecycle import IN_FORCE_RULE, LEGAL_FORCE, STATED, Link, Status
 from builder.markdown import REFERENCE, render_markdown
 from builder.model import Change, Notice
+from builder.schema import BY_KEY, DATES, TABLE, NoticeField
 from builder.urls import notice_page
 
 # Where the notice ends and the texts it carries begin (see builder/normalize/emit.py).
@@ -55,6 +56,7 @@ class Row:
     value: str
     iso: str | None  # for <time datetime>
     note: str | None  # where a value not read from the notice's metadata came from
+    key: str  # the field it shows (builder/schema.py), or `extra` for a portal's own label
 
 
 @dataclass(frozen=True)
@@ -85,31 +87,35 @@ class NoticeView:
 
 
 def metadata_rows(notice: Notice, config: SiteConfig, status: Status | None = None) -> list[Row]:
-    """The gov.cn reading order; validity dates and 公开方式 only where present, then the
-    portal's other labelled facts (`extra`: 主题词, 联合发文单位 …) as it labelled them.
-    有效性 is the notice's status where the build judged one, else as the notice states it.
-    Without a 主题分类 the topic tags take its place as 主题词, so the table never says 未注明
-    above a page that names its topics."""
-    def row(label: str, key: str, is_date: bool = False) -> Row:
-        value = getattr(notice, key)
-        note = INFERRED if key in notice.inferred else PAGE_META if key in notice.page_meta else None
-        return Row(label, cn_date(value) if is_date else (value or ""), value if is_date else None, note)
+    """The fields of the schema's TABLE in its order (the gov.cn reading order), those not
+    shown when empty only where present, then the portal's other labelled facts (`extra`:
+    主题词, 联合发文单位 …) as it labelled them."""
+    rows = [_table_row(spec, notice, config, status) for spec in TABLE]
+    extra = [Row(label, value, None, None, "extra") for label, value in notice.extra.items() if value]
+    return [row for spec, row in zip(TABLE, rows, strict=True) if spec.shown_empty or row.value] + extra
 
-    topic = Row("主题分类", notice.category or "", None, None)
-    if not notice.category and notice.tags:
-        topic = Row("主题" if "主题词" in notice.extra else "主题词", "、".join(notice.tags), None, None)
-    rows = [row("索引号", "index_no"), topic, row(config.publisher_label, "publisher"),
-            row("成文日期", "written", True), row("标题", "title"), row("发文字号", "doc_no"),
-            row("发布日期", "published", True)]
-    validity = row("有效性", "validity")
-    if status is not None and status.rule not in (STATED, IN_FORCE_RULE):
-        validity = Row("有效性", status.name, None, "据文件关系" if status.by else "据生效、失效日期")
-    elif status is not None and not notice.validity and (notice.effective or notice.expires):
-        validity = Row("有效性", status.name, None, "据生效、失效日期")
-    optional = [row("生效日期", "effective", True), row("失效日期", "expires", True), validity,
-                row("公开方式", "disclosure")]
-    extra = [Row(label, value, None, None) for label, value in notice.extra.items() if value]
-    return rows + [r for r in optional if r.value] + extra
+
+def _table_row(spec: NoticeField, notice: Notice, config: SiteConfig, status: Status | None) -> Row:
+    """One field's row. The publisher's label is the site's (site.yaml's publisher_label).
+    Without a 主题分类 the topic tags take its place, so the table never says 未注明 above a
+    page that names its topics. 有效性 is the notice's status where the build judged one,
+    else as the notice states it."""
+    key, value = spec.key, getattr(notice, spec.key)
+    if key == "category":
+        tags = BY_KEY["tags"]
+        if not notice.category and notice.tags:
+            label = tags.alternate if tags.label in notice.extra and tags.alternate else tags.label
+            return Row(label, "、".join(notice.tags), None, None, tags.key)
+        return Row(spec.label, value or "", None, None, key)
+    if key == "validity" and status is not None and status.rule not in (STATED, IN_FORCE_RULE):
+        return Row(spec.label, status.name, None, "据文件关系" if status.by else "据生效、失效日期", key)
+    if key == "validity" and status is not None and not value and (notice.effective or notice.expires):
+        return Row(spec.label, status.name, None, "据生效、失效日期", key)
+    label = config.publisher_label if key == "publisher" else spec.label
+    note = INFERRED if key in notice.inferred else PAGE_META if key in notice.page_meta else None
+    if spec.kind in DATES:
+        return Row(label, cn_date(value), value, note, key)
+    return Row(label, value or "", None, note, key)
 
 
 def file_info(path: Path) -> str:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 
 import pytest
 import yaml
 
 from builder import schema
+from builder.config import SiteConfig
 from builder.content import parse_notice
 from builder.errors import GongkaiError, field_name
 from builder.i18n import CHINESE, ENGLISH, use
 from builder.model import Attachment, Change, Notice, Relation
+from builder.normalize.decode import Line
 from builder.normalize.emit import front_matter_markdown
-from builder.schema import BY_KEY, FIELDS
+from builder.normalize.metadata import extract
+from builder.opendata import SCHEMA_NAME, record
+from builder.schema import BY_KEY, FIELDS, TABLE
+from builder.views import metadata_rows
 
 
 @contextmanager
@@ -94,3 +101,42 @@ def test_error_messages_name_a_field_by_its_label(spec: schema.NoticeField) -> N
         assert field_name(spec.key) == f"{spec.label}（{spec.key}）"
         assert field_name(f"{spec.key}[0].date") == f"{spec.label}（{spec.key}[0].date）"
     assert field_name(spec.key) == spec.key
+
+
+def test_every_label_of_the_metadata_table_comes_from_the_schema() -> None:
+    config = SiteConfig(publisher_label="发文机关")
+    rows = metadata_rows(every_field(), config)
+    fields = [row for row in rows if row.key != "extra"]
+    assert [row.key for row in fields] == [spec.key for spec in TABLE]  # every row, in the schema's order
+    for row in fields:
+        assert row.label == (config.publisher_label if row.key == "publisher" else BY_KEY[row.key].label)
+    assert [(row.label, row.value) for row in rows if row.key == "extra"] == list(every_field().extra.items())
+    # A row not shown empty is left out without a value; the others say so.
+    bare = metadata_rows(Notice(title="通知"), config)
+    assert [row.key for row in bare] == [spec.key for spec in TABLE if spec.shown_empty]
+
+
+def test_the_topic_tags_stand_in_for_a_missing_category_under_the_tags_label() -> None:
+    tags = BY_KEY["tags"]
+    notice = dataclasses.replace(every_field(), category=None, extra={})
+    assert [(r.label, r.key) for r in metadata_rows(notice, SiteConfig()) if r.key == "tags"] == [(tags.label, "tags")]
+    notice.extra = {tags.label: "教育"}  # a portal's own row holds the label: the tags take the other
+    assert [r.label for r in metadata_rows(notice, SiteConfig()) if r.key == "tags"] == [tags.alternate]
+
+
+def test_open_data_writes_the_schemas_fields_in_its_order() -> None:
+    data = record(every_field(), SiteConfig(), None)
+    assert list(data) == ["url", *schema.OPEN_DATA]
+    published = json.loads(resources.files("builder").joinpath("data", SCHEMA_NAME).read_text(encoding="utf-8"))
+    properties = published["$defs"]["notice"]["properties"]
+    assert list(properties) == published["$defs"]["notice"]["required"] == list(data)
+    described = {key: properties[key]["description"] for key in schema.OPEN_DATA}
+    assert all(text.startswith(BY_KEY[key].label) for key, text in described.items() if not text[0].isascii())
+
+
+def test_the_normaliser_reads_each_portal_label_as_its_field() -> None:
+    for spec in FIELDS:
+        for label in spec.synonyms:
+            value = {schema.TEXT: "示例", schema.DATE: "2024-02-21", schema.MOMENT: "2024-02-21"}.get(spec.kind, "示例")
+            pairs = extract([Line(1, f"{label}：{value}")]).pairs
+            assert [(pair.key, pair.label, pair.value) for pair in pairs] == [(spec.key, label, value)], label
