@@ -157,39 +157,57 @@ class Planned:
     found: State  # the last build's outputs as they are now
 
 
+@dataclass(frozen=True)
+class Left:
+    """The last build's outputs as this one finds them."""
+
+    parts: dict[str, PartKeys]  # each part of its plan, with its outputs' keys
+    keys: dict[str, str]  # each output's key
+    found: State  # each output's file as it is now
+    damaged: set[str]  # outputs gone, or not as the last build left them (edited by hand)
+
+
+def _left(out: Path, cache: BuildState, watched: bool) -> Left:
+    """What the last build left in `out`. An output gone or changed since is rendered again;
+    a long-running caller's output folder (a preview's) is its own and not `watched`."""
+    parts = cache.parts if out.is_dir() else {}
+    keys = {path: key for _, outputs in parts.values() for path, key in outputs.items()}
+    if not (keys and watched):
+        return Left(parts, keys, {}, set())
+    found = file_states(out, cache.states)
+    return Left(parts, keys, found, {path for path in keys if found.get(path, ()) != cache.states.get(path)})
+
+
+def _load(root: Path, config: SiteConfig, listing: State, drafts: bool, jobs: int,
+          cache: BuildState) -> tuple[Loaded, SiteIndex]:
+    """The notices (those unchanged since the last build from its cache) and the site's groups."""
+    loaded = load_notices(root / "content", listing, cache.content, jobs)
+    return loaded, index_site([n for n in loaded.notices if drafts or not n.draft], config, cache.slugs)
+
+
 def _plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts: bool, jobs: int,
                 memory: Memory | None) -> Planned:
     """Load, index and plan: which outputs to render, which to keep, which went."""
     cache = memory.state if memory is not None else load_record(root, out)
-    loaded = load_notices(root / "content", listing, cache.content, jobs)
-    notices = [n for n in loaded.notices if drafts or not n.draft]
-    slugs = cache.slugs
-    index = index_site(notices, config, slugs)
+    loaded, index = _load(root, config, listing, drafts, jobs, cache)
+    left = _left(out, cache, watched=memory is None)
     env = theme_environment(root / "theme")
     statics = static_files(root / "theme")
     assets = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:10] for name, path in statics.items()}
-    known_parts = cache.parts if out.is_dir() else {}
-    previous = {path: key for _, keys in known_parts.values() for path, key in keys.items()}
-    # An output that is gone or not as the last build left it (edited by hand) is rendered
-    # again; the output folder of a long-running caller (a preview) is its own, not looked at.
-    watched = bool(previous) and memory is None
-    left = cache.states
-    found = file_states(out, left) if watched else {}
-    damaged = {path for path in previous if path not in found or found[path] != left[path]} if watched else set()
     try:
         theme_key, template_keys = theme_keys(env, cache.theme, cache.template_keys)
         if memory is not None and memory.env is not None and cache.theme == theme_key:
             env = memory.env  # already compiled: a long-running caller reuses it
         site = SitePlan(root, config, env, index, loaded, assets, template_keys)
-        outputs, keys, parts = _plan(site.parts(statics), known_parts, damaged, previous)
+        outputs, keys, parts = _plan(site.parts(statics), left.parts, left.damaged, left.keys)
     except TemplateError as err:
         raise GongkaiError(template_problem(err)) from None
-    todo = [o for o in outputs if previous.get(o.path) != o.key or o.path in damaged]
+    todo = [o for o in outputs if left.keys.get(o.path) != o.key or o.path in left.damaged]
     # Paths come from the last build's record: one that is no plain path inside the
     # output folder (a record written before paths were checked) is never deleted.
-    removed = sorted(path for path in previous.keys() - keys.keys() if path_problem(path) is None)
-    return Planned(cache, slugs, loaded, index, site, env, theme_key, template_keys, keys, parts, todo, removed,
-                   previous, found)
+    removed = sorted(path for path in left.keys.keys() - keys.keys() if path_problem(path) is None)
+    return Planned(cache, cache.slugs, loaded, index, site, env, theme_key, template_keys, keys, parts, todo, removed,
+                   left.keys, left.found)
 
 
 def plan_for_worker(root: Path, config: SiteConfig, out: Path, listing: State, drafts: bool,
@@ -323,40 +341,67 @@ def _on_cluster(client: Any, root: Path, config: SiteConfig, out: Path, drafts: 
     return ClusterBuild(client, Job(token, root, config, out, drafts, planned.slugs))
 
 
-def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, memory: Memory | None,
-           defer_search: bool, client: Any = None) -> BuildResult:
-    stamp_file = record_file(root, out).with_suffix(".stamp")
-    listing = tree_state(root / "content")
-    if memory is None:  # a long-running caller knows what changed; a command checks the stamp
-        settings = (FORMAT, repr(config), drafts, str(out), engine_version() if config.search else None)
-        themes = [root / "theme", DEFAULT_THEME]
-        inputs = inputs_digest([(root / "content", listing), *((theme, tree_state(theme)) for theme in themes)],
-                               settings)
-        count = unchanged(stamp_file, inputs, out)
-        if count is not None:
-            return BuildResult(0, count, 0)
-    with _collector_paused():
-        planned = _plan_build(root, config, out, listing, drafts, jobs, memory)
+@dataclass(frozen=True)
+class Stamp:
+    """A command's build's inputs, in one digest: when they and the outputs are as the last
+    build left them, there is nothing to do (builder/stamp.py)."""
+
+    file: Path
+    inputs: str
+
+
+def _stamp(root: Path, config: SiteConfig, out: Path, drafts: bool, listing: State) -> Stamp:
+    settings = (FORMAT, repr(config), drafts, str(out), engine_version() if config.search else None)
+    themes = [root / "theme", DEFAULT_THEME]
+    inputs = inputs_digest([(root / "content", listing), *((theme, tree_state(theme)) for theme in themes)],
+                           settings)
+    return Stamp(record_file(root, out).with_suffix(".stamp"), inputs)
+
+
+def _publish(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, planned: Planned,
+             memory: Memory | None, defer_search: bool, client: Any) -> Published:
+    """Render what changed, put it live and bring the search index up to date: a command's
+    build into the standby tree, switched in whole; a preview's in place."""
     try:
-        if memory is None:
-            shared = _on_cluster(client, root, config, out, drafts, planned) if client is not None else None
-            published = _publish_tree(out, planned, jobs, shared)
-        else:
-            published = _publish_in_place(out, planned, jobs, defer_search)
+        if memory is not None:
+            return _publish_in_place(out, planned, jobs, defer_search)
+        shared = _on_cluster(client, root, config, out, drafts, planned) if client is not None else None
+        return _publish_tree(out, planned, jobs, shared)
     except TemplateError as err:
         raise GongkaiError(template_problem(err)) from None
-    site, cache = planned.site, planned.cache
+
+
+def _save(root: Path, out: Path, planned: Planned, published: Published, memory: Memory | None,
+          stamp: Stamp | None) -> None:
+    """Leave this build's state for the next: in `memory`, or in .gongkai-cache/ with its stamp."""
+    cache = planned.cache
     state = BuildState(planned.loaded.cache, planned.slugs, planned.theme_key, planned.template_keys, planned.parts,
                        {path: value for path, value in published.out_state.items() if path in planned.keys},
-                       SearchState(site.shards, published.search_keys, published.indexed_as, published.page_hashes))
+                       SearchState(planned.site.shards, published.search_keys, published.indexed_as,
+                                   published.page_hashes))
     if memory is not None:
         memory.state, memory.env = state, planned.env
-    else:
-        save_content(root, state.content, cache.content)
-        if planned.todo or planned.removed or state.parts != cache.parts \
-                or state.search.indexed != cache.search.indexed or state.states != cache.states:
-            save_record(root, out, state)
-        write_stamp(stamp_file, inputs, published.out_state, len(planned.keys))
+        return
+    save_content(root, state.content, cache.content)
+    if planned.todo or planned.removed or state.parts != cache.parts \
+            or state.search.indexed != cache.search.indexed or state.states != cache.states:
+        save_record(root, out, state)
+    if stamp is not None:
+        write_stamp(stamp.file, stamp.inputs, published.out_state, len(planned.keys))
+
+
+def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, memory: Memory | None,
+           defer_search: bool, client: Any = None) -> BuildResult:
+    """The build, as a story: stamp → load, index, plan and diff → render, publish, search → save."""
+    listing = tree_state(root / "content")
+    # A long-running caller knows what changed; a command checks the stamp.
+    stamp = _stamp(root, config, out, drafts, listing) if memory is None else None
+    if stamp is not None and (count := unchanged(stamp.file, stamp.inputs, out)) is not None:
+        return BuildResult(0, count, 0)
+    with _collector_paused():
+        planned = _plan_build(root, config, out, listing, drafts, jobs, memory)
+    published = _publish(root, config, out, drafts, jobs, planned, memory, defer_search, client)
+    _save(root, out, planned, published, memory, stamp)
     written = len(planned.todo)
     return BuildResult(written, len(planned.keys) - written, len(planned.removed),
-                       (*planned.index.warnings, *site.lifecycle.warnings))
+                       (*planned.index.warnings, *planned.site.lifecycle.warnings))
