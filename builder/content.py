@@ -137,7 +137,9 @@ class _Reader:
                 self.fail(item_node, f"{key}.type", _("expected one of {types}, got {value}")
                           .format(types="、".join(RELATION_TYPES), value=_shown(kind)))
             elif not isinstance(target, str) or not target.strip():
-                self.fail(item_node, f"{key}.target", _("expected the other notice's 发文字号, 索引号, slug or title"))
+                self.fail(item_node, f"{key}.target", _("expected the other notice's {doc_no}, {index_no}, slug or "
+                                                        "title").format(doc_no=BY_KEY["doc_no"].label,
+                                                                        index_no=BY_KEY["index_no"].label))
             elif scope is not None and not isinstance(scope, str):
                 self.fail(item_node, f"{key}.scope", _("expected text such as 第五条"))
             elif item.get("date") is None or day is not None:

@@ -153,11 +153,11 @@ def _fill_gaps(builder: Fields, skeleton: Skeleton, hints: list[Line]) -> None:
     elif notice.signed:
         builder.consider("written", SIGNED_DATE, notice.signed, [skeleton.date] if skeleton.date else [])
         if notice.written != notice.signed:
-            builder.warn(for_content("成文日期 {written} differs from the date under the signature {signed}")
-                         .format(written=notice.written, signed=notice.signed))
+            builder.warn(for_content("{label} {written} differs from the date under the signature {signed}")
+                         .format(label=BY_KEY["written"].label, written=notice.written, signed=notice.signed))
     elif notice.written and notice.signed and notice.written != notice.signed:
-        builder.warn(for_content("成文日期 {written} differs from the date under the signature {signed}")
-                     .format(written=notice.written, signed=notice.signed))
+        builder.warn(for_content("{label} {written} differs from the date under the signature {signed}")
+                     .format(label=BY_KEY["written"].label, written=notice.written, signed=notice.signed))
     if not notice.doc_no and skeleton.doc_no:
         builder.set("doc_no", normal_doc_no(skeleton.doc_no.text), [skeleton.doc_no], inferred=PRINTED_DOC_NO)
     elif skeleton.doc_no:

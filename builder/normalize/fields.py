@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from builder.dates import parse_date
-from builder.i18n import N_, for_content, said
+from builder.i18n import N_, Phrase, for_content, said
 from builder.model import Notice
 from builder.normalize.decode import Line
 from builder.normalize.patterns import DOC_NO_BRACKETS
@@ -26,13 +26,16 @@ LABELS_CN = {spec.key: spec.label for spec in FIELDS}
 # is written (here, or where it is used alone), said in the user's language by --explain and
 # in the site's by a warning written into a content file; --report carries the English.
 LABEL = N_("the metadata label")
-PRINTED_TITLE = N_("the printed title (over its 发文字号 or 主送机关)")
+# The document's printed parts are named by their fields' labels, as the site's language names them.
+_PRINTED = {"doc_no": LABELS_CN["doc_no"], "addressee": LABELS_CN["addressee"]}
+PRINTED_TITLE = Phrase(N_("the printed title (over its {doc_no} or {addressee})"), **_PRINTED)
 HEADING = N_("the page's heading")
 PAGE_TITLE = N_("the page's title line")
 SIGNATURE = N_("the signature")
 SIGNED_DATE = N_("the date under the signature")
-PRINTED_DOC_NO = N_("the 发文字号 printed with the title")
-AGREED_TITLE = N_("the printed title (over its 发文字号 or 主送机关), which the label agrees with")
+PRINTED_DOC_NO = Phrase(N_("the {doc_no} printed with the title"), doc_no=_PRINTED["doc_no"])
+AGREED_TITLE = Phrase(N_("the printed title (over its {doc_no} or {addressee}), which the label agrees with"),
+                      **_PRINTED)
 NONE_CHOSEN = N_("none of the candidates")
 
 SIGNERS_APART = re.compile(r"[ \u3000]{2,}")
