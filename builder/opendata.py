@@ -41,7 +41,7 @@ def record(notice: Notice, config: SiteConfig, status: Status | None) -> dict[st
     (builder/schema.py's OPEN_DATA), in its order; each as the page shows it where that
     differs from the front matter."""
     page = config.absolute(notice_page(notice.slug))
-    # 有效性 as the page's table shows it, found by its label as a reader finds it.
+    # The validity as the page's table shows it, found by its label as a reader finds it.
     validity = next((row.value for row in metadata_rows(notice, config, status)
                      if row.label == BY_KEY["validity"].label), None)
     shown: dict[str, Any] = {

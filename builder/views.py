@@ -36,9 +36,12 @@ NOT_IN_NAME = re.compile(r"[\s《》〈〉“”\"；;。，,]|<[^>]+>")
 # A heading's last characters, kept on one line where text-wrap: balance is not supported.
 HEADING_END = re.compile(r"((?:&#?\w+;|[^<&\s]){2}[。，、；：！？）》」』”’]*)(</h[1-6]>)")
 TITLE_END = re.compile(r"\S{2}[。，、；：！？）》」』”’]*$")
-# What says where a value not read from the notice's metadata came from, in a citizen's words.
+# What says where a value not read from the notice's metadata came from, in a citizen's words:
+# the text, or a field named by its label.
 INFERRED = "据正文整理"
-PAGE_META = "据网页元数据"
+PAGE_META = "据" + BY_KEY["page_meta"].label
+BY_RELATIONS = "据" + BY_KEY["relations"].label
+BY_DATES = "据生效、失效日期"
 
 
 def cn_date(iso: str | None) -> str:
@@ -88,8 +91,8 @@ class NoticeView:
 
 def metadata_rows(notice: Notice, config: SiteConfig, status: Status | None = None) -> list[Row]:
     """The fields of the schema's TABLE in its order (the gov.cn reading order), those not
-    shown when empty only where present, then the portal's other labelled facts (`extra`:
-    主题词, 联合发文单位 …) as it labelled them."""
+    shown when empty only where present, then the portal's other labelled facts (`extra`)
+    as it labelled them."""
     rows = [_table_row(spec, notice, config, status) for spec in TABLE]
     extra = [Row(label, value, None, None, "extra") for label, value in notice.extra.items() if value]
     return [row for spec, row in zip(TABLE, rows, strict=True) if spec.shown_empty or row.value] + extra
@@ -97,9 +100,9 @@ def metadata_rows(notice: Notice, config: SiteConfig, status: Status | None = No
 
 def _table_row(spec: NoticeField, notice: Notice, config: SiteConfig, status: Status | None) -> Row:
     """One field's row. The publisher's label is the site's (site.yaml's publisher_label).
-    Without a 主题分类 the topic tags take its place, so the table never says 未注明 above a
-    page that names its topics. 有效性 is the notice's status where the build judged one,
-    else as the notice states it."""
+    Without a category the topic tags take its place, so the table never says 未注明 above a
+    page that names its topics. The validity is the notice's status where the build judged
+    one, else as the notice states it."""
     key, value = spec.key, getattr(notice, spec.key)
     if key == "category":
         tags = BY_KEY["tags"]
@@ -108,9 +111,9 @@ def _table_row(spec: NoticeField, notice: Notice, config: SiteConfig, status: St
             return Row(label, "、".join(notice.tags), None, None, tags.key)
         return Row(spec.label, value or "", None, None, key)
     if key == "validity" and status is not None and status.rule not in (STATED, IN_FORCE_RULE):
-        return Row(spec.label, status.name, None, "据文件关系" if status.by else "据生效、失效日期", key)
+        return Row(spec.label, status.name, None, BY_RELATIONS if status.by else BY_DATES, key)
     if key == "validity" and status is not None and not value and (notice.effective or notice.expires):
-        return Row(spec.label, status.name, None, "据生效、失效日期", key)
+        return Row(spec.label, status.name, None, BY_DATES, key)
     label = config.publisher_label if key == "publisher" else spec.label
     note = INFERRED if key in notice.inferred else PAGE_META if key in notice.page_meta else None
     if spec.kind in DATES:

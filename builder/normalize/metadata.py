@@ -1,8 +1,8 @@
 """Labelled metadata in every layout portals use.
 
-Layouts: `• 索 引 号:V` bullets, `- 发布机构: V` list items, label and value on separate
-lines, several pairs on one line, labels padded with spaces or U+3000, `:` or `：` or no
-colon at all, and empty values. A new portal's label is a synonym of its field in
+Layouts: `• L:V` bullets, `- L: V` list items, label and value on separate lines, several
+pairs on one line, labels padded with spaces or U+3000 between their characters, `:` or
+`：` or no colon at all, and empty values. A new portal's label is a synonym of its field in
 builder/schema.py; until it is one, a label beside known ones in the metadata block is kept
 under `extra` as written.
 """
@@ -36,7 +36,7 @@ _LABEL_TO_KEY = {label: key for key, labels in LABELS.items() for label in label
 _INDEXED_LABELS = sorted(_LABEL_TO_KEY, key=len, reverse=True)  # longest first: 备注/文号 before 文号
 _ALTERNATIVES = "|".join(f"(?P<l{i}>{_spaced(label)})" for i, label in enumerate(_INDEXED_LABELS))
 # A label starts the line or follows white space, and ends with a colon, white space or the
-# line; or it stands in brackets: 【发布日期】2024-03-01.
+# line; or it stands in brackets: 【L】V.
 LABEL_AT = re.compile(rf"(?:(?<=^)|(?<=\s)){BULLET}(?P<open>【{PAD})?(?:{_ALTERNATIVES}){PAD}"
                       rf"(?(open)】[:：]?{PAD}|(?:[:：]{PAD}|(?=\s)|$))")
 
@@ -44,7 +44,7 @@ LABEL_AT = re.compile(rf"(?:(?<=^)|(?<=\s)){BULLET}(?P<open>【{PAD})?(?:{_ALTER
 @dataclass(frozen=True)
 class Pair:
     key: str
-    label: str  # canonical label, e.g. 索引号 for `索 引 号`
+    label: str  # as the schema spells it (or another portal as it wrote it), without padding
     value: str
     source: tuple[Line, ...]  # the raw lines it was read from
     unlabelled: bool = False  # read by its shape alone (see UNLABELLED_PUBLISHED)
@@ -82,7 +82,7 @@ def _other_labels(text: str, known: list[re.Match[str]]) -> list[tuple[re.Match[
 
 
 def _unbracketed(text: str) -> str:
-    """A line less a bracket a scrape split from its other half: (发布日期：… / 文号：…)."""
+    """A line less a bracket a scrape split from its other half: `(L：…` and `L：…)`."""
     if text[:1] in "(（" and not re.search(r"[)）]", text):
         text = text[1:]
     if text[-1:] in ")）" and not re.search(r"[(（]", text):
@@ -120,7 +120,7 @@ def _pairs_of(lines: list[Line], index: int, in_head: bool, after_metadata: bool
         return None
     if in_head and (pairs is not None or after_metadata or LABEL_AT.match(text) or (
             index + 1 < len(lines) and parse_pairs(lines[index + 1].text) is not None)):
-        # 来源：示例局 作者：办公室 is two pairs, though 作者 is in no row of LABELS.
+        # 信息来源：示例局 作者：办公室 is two pairs, though 作者 is no synonym in the schema.
         loose = parse_pairs(text, other_labels=True)
         if loose is not None and (pairs is None or len(loose) > len(pairs)):
             return loose
@@ -129,7 +129,7 @@ def _pairs_of(lines: list[Line], index: int, in_head: bool, after_metadata: bool
 
 def _value_below(label: str, following: str) -> bool:
     """Whether the line below a label alone on its line is its value. An empty label above
-    the notice's title (gov.cn's 主题词) does not take the title, nor one of another
+    the notice's title (gov.cn's label of keywords) does not take the title, nor one of another
     portal's a heading (市直有关单位： over 一、…)."""
     if not following or not _valid(label, following) or parse_pairs(following, other_labels=True) is not None:
         return False
@@ -139,7 +139,7 @@ def _value_below(label: str, following: str) -> bool:
 
 
 # A portal prints the moment it published a notice under its heading, often with no label:
-# 2021-06-03 14:42. A date with a time of day, or in ISO form, is no 成文日期.
+# 2021-06-03 14:42. A date with a time of day, or in ISO form, is no `written` date.
 UNLABELLED_PUBLISHED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
                                   r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*\d{1,2}:\d{2}(?::\d{2})?")
 
