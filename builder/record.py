@@ -1,8 +1,10 @@
 """What a build leaves for the next one: its `BuildState`, kept in .gongkai-cache/ by a
 command (safe to delete: the next build is then a full one) and in memory by a preview.
 
-The state of a build into one output folder (each part of the plan with its key and its
-outputs' keys, each output's state, the search index's) is one pickle. The parsed content
+The state of a build into one output folder is two pickles: its stamp (builder/stamp.py),
+which holds each output's state and is read first, alone, to find whether there is
+anything to do; and the rest (each part of the plan with its key and its outputs' keys,
+the search index's shards). The parsed content
 files, which every output folder's builds share, are kept apart in shards by slug: a
 one-notice edit rewrites the shard holding that notice, not the metadata of the whole site
 (4.7 MB at 5,000 notices).
@@ -20,7 +22,7 @@ from builder.content import Cached
 from builder.fsio import State, make_room, write_atomic
 from builder.output import digest
 from builder.search import Shard
-from builder.stamp import code_digest
+from builder.stamp import Stamp, code_digest
 
 PartKeys = tuple[Any, dict[str, str]]  # a part's key, and each of its outputs' keys
 
@@ -45,7 +47,7 @@ class BuildState:
     theme: str | None = None  # the theme's key
     template_keys: dict[str, str] = field(default_factory=dict)
     parts: dict[str, PartKeys] = field(default_factory=dict)  # each part of the plan, by name
-    states: State = field(default_factory=dict)  # each planned output's file as the build left it
+    states: State = field(default_factory=dict)  # each output's file as the build left it: the stamp's
     search: SearchState = field(default_factory=SearchState)
 
 CACHE_DIR = ".gongkai-cache"
@@ -59,6 +61,10 @@ SHARDS = 64  # ~80 notices each at 5,000: a shard is quick to rewrite, and few f
 
 def record_file(root: Path, out: Path) -> Path:
     return root / CACHE_DIR / f"build-{digest(str(out))[:12]}.pickle"
+
+
+def _stamp_file(root: Path, out: Path) -> Path:
+    return record_file(root, out).with_suffix(".stamp.pickle")
 
 
 def _content_folder(root: Path) -> Path:
@@ -90,16 +96,28 @@ def _write(root: Path, path: Path, data: object) -> None:
     write_atomic(path, HEADER + zlib.crc32(payload).to_bytes(4, "big") + payload)
 
 
-def load_record(root: Path, out: Path) -> BuildState:
-    """The last build's state, with the content cache; empty where either is missing."""
+def read_stamp(root: Path, out: Path) -> Stamp | None:
+    stamp = _read(_stamp_file(root, out))
+    return stamp if isinstance(stamp, Stamp) else None
+
+
+def save_stamp(root: Path, out: Path, stamp: Stamp) -> None:
+    _write(root, _stamp_file(root, out), stamp)
+
+
+def load_record(root: Path, out: Path, stamp: Stamp | None = None) -> BuildState:
+    """The last build's state, with its stamp's output states (`stamp`, when already read)
+    and the content cache; empty where any is missing."""
     record = _read(record_file(root, out))
+    stamp = stamp or read_stamp(root, out)
     content: dict[str, Cached] = {}
     for number in range(SHARDS):
         entries = _read(_content_folder(root) / f"{number:02d}.pickle")
         if isinstance(entries, dict):
             content.update((slug, entry) for slug, entry in entries.items()
                            if _shard(slug) == number and isinstance(entry, Cached))
-    return replace(record if isinstance(record, BuildState) else BuildState(), content=content)
+    return replace(record if isinstance(record, BuildState) else BuildState(), content=content,
+                   states=stamp.outputs if stamp is not None else {})
 
 
 def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached]) -> None:
@@ -123,5 +141,5 @@ def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached
 
 
 def save_record(root: Path, out: Path, state: BuildState) -> None:
-    """The state without its content cache (see `save_content`)."""
-    _write(root, record_file(root, out), replace(state, content={}))
+    """The state without its content cache (see `save_content`) and its output states (the stamp's)."""
+    _write(root, record_file(root, out), replace(state, content={}, states={}))

@@ -37,12 +37,13 @@ from builder.record import (
     PartKeys,
     SearchState,
     load_record,
-    record_file,
+    read_stamp,
     save_content,
     save_record,
+    save_stamp,
 )
 from builder.search import SEARCH_DIR, Indexer, Shard, engine_version, update_index
-from builder.stamp import inputs_digest, settled_state, unchanged, write_stamp
+from builder.stamp import Stamp, inputs_digest, settled_state, unchanged
 from builder.theme import DEFAULT_THEME, static_files, template_problem, theme_environment, theme_keys
 
 if TYPE_CHECKING:
@@ -186,9 +187,10 @@ def _load(root: Path, config: SiteConfig, listing: State, drafts: bool, jobs: in
 
 
 def _plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts: bool, jobs: int,
-                memory: Memory | None) -> Planned:
-    """Load, index and plan: which outputs to render, which to keep, which went."""
-    cache = memory.state if memory is not None else load_record(root, out)
+                memory: Memory | None, stamp: Stamp | None = None) -> Planned:
+    """Load, index and plan: which outputs to render, which to keep, which went. `stamp`:
+    the last build's, when already read."""
+    cache = memory.state if memory is not None else load_record(root, out, stamp)
     loaded, index = _load(root, config, listing, drafts, jobs, cache)
     left = _left(out, cache, watched=memory is None)
     env = theme_environment(root / "theme")
@@ -268,7 +270,7 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
     indexed_as = update_index(tree, planned.site.shards, search_keys,
                               planned.cache.search.indexed if planned.previous else {}, jobs, indexer=indexer)
     if planned.previous:
-        out_state = settled_state(tree, planned.found, list(fresh), planned.removed, SEARCH_DIR)
+        out_state = settled_state(tree, planned.found, [*fresh, MARKER], planned.removed, SEARCH_DIR)
     else:
         out_state = tree_state(tree)
     switch(link, tree)  # a build stopped before this left the standby half made: the next one mends it
@@ -341,21 +343,12 @@ def _on_cluster(client: Any, root: Path, config: SiteConfig, out: Path, drafts: 
     return ClusterBuild(client, Job(token, root, config, out, drafts, planned.slugs))
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """A command's build's inputs, in one digest: when they and the outputs are as the last
-    build left them, there is nothing to do (builder/stamp.py)."""
-
-    file: Path
-    inputs: str
-
-
-def _stamp(root: Path, config: SiteConfig, out: Path, drafts: bool, listing: State) -> Stamp:
+def _inputs(root: Path, config: SiteConfig, out: Path, drafts: bool, listing: State) -> str:
+    """A command's build's inputs in one digest: when they and the outputs are as the last
+    build left them (its stamp), there is nothing to do."""
     settings = (FORMAT, repr(config), drafts, str(out), engine_version() if config.search else None)
     themes = [root / "theme", DEFAULT_THEME]
-    inputs = inputs_digest([(root / "content", listing), *((theme, tree_state(theme)) for theme in themes)],
-                           settings)
-    return Stamp(record_file(root, out).with_suffix(".stamp"), inputs)
+    return inputs_digest([(root / "content", listing), *((theme, tree_state(theme)) for theme in themes)], settings)
 
 
 def _publish(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, planned: Planned,
@@ -372,36 +365,36 @@ def _publish(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int,
 
 
 def _save(root: Path, out: Path, planned: Planned, published: Published, memory: Memory | None,
-          stamp: Stamp | None) -> None:
-    """Leave this build's state for the next: in `memory`, or in .gongkai-cache/ with its stamp."""
+          inputs: str | None) -> None:
+    """Leave this build's state for the next: in `memory`, or in .gongkai-cache/ with its
+    stamp (`inputs`: what a command's build read)."""
     cache = planned.cache
     state = BuildState(planned.loaded.cache, planned.slugs, planned.theme_key, planned.template_keys, planned.parts,
-                       {path: value for path, value in published.out_state.items() if path in planned.keys},
-                       SearchState(planned.site.shards, published.search_keys, published.indexed_as,
-                                   published.page_hashes))
+                       published.out_state, SearchState(planned.site.shards, published.search_keys,
+                                                        published.indexed_as, published.page_hashes))
     if memory is not None:
         memory.state, memory.env = state, planned.env
         return
     save_content(root, state.content, cache.content)
-    if planned.todo or planned.removed or state.parts != cache.parts \
-            or state.search.indexed != cache.search.indexed or state.states != cache.states:
+    if planned.todo or planned.removed or state.parts != cache.parts or state.search != cache.search:
         save_record(root, out, state)
-    if stamp is not None:
-        write_stamp(stamp.file, stamp.inputs, published.out_state, len(planned.keys))
+    if inputs is not None:
+        save_stamp(root, out, Stamp(inputs, len(planned.keys), published.out_state))
 
 
 def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, memory: Memory | None,
            defer_search: bool, client: Any = None) -> BuildResult:
     """The build, as a story: stamp → load, index, plan and diff → render, publish, search → save."""
     listing = tree_state(root / "content")
-    # A long-running caller knows what changed; a command checks the stamp.
-    stamp = _stamp(root, config, out, drafts, listing) if memory is None else None
-    if stamp is not None and (count := unchanged(stamp.file, stamp.inputs, out)) is not None:
+    # A long-running caller knows what changed; a command checks the last build's stamp.
+    inputs = _inputs(root, config, out, drafts, listing) if memory is None else None
+    stamp = read_stamp(root, out) if memory is None else None
+    if inputs is not None and (count := unchanged(stamp, inputs, out)) is not None:
         return BuildResult(0, count, 0)
     with _collector_paused():
-        planned = _plan_build(root, config, out, listing, drafts, jobs, memory)
+        planned = _plan_build(root, config, out, listing, drafts, jobs, memory, stamp)
     published = _publish(root, config, out, drafts, jobs, planned, memory, defer_search, client)
-    _save(root, out, planned, published, memory, stamp)
+    _save(root, out, planned, published, memory, inputs)
     written = len(planned.todo)
     return BuildResult(written, len(planned.keys) - written, len(planned.removed),
                        (*planned.index.warnings, *planned.site.lifecycle.warnings))

@@ -5,18 +5,20 @@ before it loads its cache, the content or the theme. States are (path, size, mod
 time), the same test the content cache uses; a file changed without changing either is
 seen by the full build that follows any other change. Inputs are found by walking their
 folders (a new file is a change); outputs are the files the build left, each looked at
-once (a site has a folder per page, and walking them took four times as long).
+once (a site has a folder per page, and walking them took four times as long). The stamp
+is the head of a build's state (builder/record.py), kept in a file of its own so that it
+is read first and alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from builder.fsio import State, file_states, make_room, tree_state, write_atomic
+from builder.fsio import State, file_states, tree_state
 from builder.output import digest
 
 PACKAGE = Path(__file__).resolve().parent  # the builder's own code is an input too
@@ -60,29 +62,16 @@ def inputs_digest(folders: Iterable[tuple[Path, State]], settings: object) -> st
     return digest([(str(folder), state) for folder, state in [*folders, (PACKAGE, tree_state(PACKAGE))]], settings)
 
 
-def _row(row: object) -> bool:
-    """An output's row in a stamp: [path, size, modification time]."""
-    return isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and "\0" not in row[0] \
-        and all(isinstance(number, int) and not isinstance(number, bool) for number in row[1:])
+@dataclass(frozen=True)
+class Stamp:
+    inputs: str  # the digest of what the build read (`inputs_digest`)
+    count: int  # outputs planned
+    outputs: State  # every file the build left in the output folder
 
 
-def unchanged(stamp_file: Path, inputs: str, out: Path) -> int | None:
+def unchanged(stamp: Stamp | None, inputs: str, out: Path) -> int | None:
     """The number of outputs of the last build when its inputs and its output folder are
     as that build left them; None when there is work to do."""
-    try:
-        stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):  # missing, a folder, not JSON …: damaged is not cached
+    if stamp is None or stamp.inputs != inputs:
         return None
-    if not isinstance(stamp, dict) or stamp.get("inputs") != inputs or not isinstance(stamp.get("outputs"), list):
-        return None
-    outputs, count = stamp["outputs"], stamp.get("count")
-    if not (isinstance(count, int) and all(_row(row) for row in outputs)):
-        return None
-    left = {path: (size, mtime) for path, size, mtime in outputs}
-    return count if file_states(out, left) == left else None
-
-
-def write_stamp(stamp_file: Path, inputs: str, out_state: State, count: int) -> None:
-    stamp = {"inputs": inputs, "count": count, "outputs": [[path, *value] for path, value in out_state.items()]}
-    make_room(stamp_file, stamp_file.parent)  # the cache's own: a folder in the way is removed
-    write_atomic(stamp_file, json.dumps(stamp) + "\n")
+    return stamp.count if file_states(out, stamp.outputs) == stamp.outputs else None
