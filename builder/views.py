@@ -232,7 +232,7 @@ def status_text(notice: Notice, status: Status) -> str:
         return f"本文件自{cn_date(notice.effective)}起施行。"
     if status.name == "已失效" and notice.expires:
         return f"本文件已于{cn_date(notice.expires)}到期失效，仅供查阅，不再作为执行依据。"
-    return f"本文件的有效性为“{notice.validity or status.name}”。"
+    return f"本文件的{BY_KEY['validity'].label}为“{notice.validity or status.name}”。"
 
 
 def json_ld(notice: Notice, config: SiteConfig, path: str, status: Status | None = None) -> Markup:

@@ -17,6 +17,7 @@ from builder.content import parse_notice
 from builder.errors import GongkaiError, field_name
 from builder.i18n import CHINESE, ENGLISH, use
 from builder.model import Attachment, Change, Notice, Relation
+from builder.normalize import normalize_bytes
 from builder.normalize.decode import Line
 from builder.normalize.emit import front_matter_markdown
 from builder.normalize.metadata import extract
@@ -140,3 +141,12 @@ def test_the_normaliser_reads_each_portal_label_as_its_field() -> None:
             value = {schema.TEXT: "示例", schema.DATE: "2024-02-21", schema.MOMENT: "2024-02-21"}.get(spec.kind, "示例")
             pairs = extract([Line(1, f"{label}：{value}")]).pairs
             assert [(pair.key, pair.label, pair.value) for pair in pairs] == [(spec.key, label, value)], label
+
+
+def test_normalize_warns_of_each_expected_field_it_misses_by_its_label() -> None:
+    text = "各学校：\n\n为做好检查工作，现将有关事项通知如下。请各校按要求认真落实，确保工作取得实效。\n"
+    notice = normalize_bytes(text.encode("utf-8"), "raw/n.txt", SiteConfig().tags).notice
+    missing = [spec for spec in FIELDS if spec.expected and getattr(notice, spec.key) in (None, "")]
+    assert missing  # the text states none of them
+    for spec in missing:
+        assert f"no {spec.label} ({spec.key}) found; left empty" in notice.warnings
