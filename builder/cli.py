@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The command's entry point. It ends the process without freeing its objects one by one:
-    after a build of thousands of notices that teardown took 0.2 s, a third of a rebuild."""
+    after a build of thousands of notices that teardown is a sizeable part of a rebuild."""
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler before the build gives up, writing nothing
-TASK_SIZE = 64  # outputs a task: enough to outweigh Dask's per-task cost (~1 ms), few enough to balance
+TASK_SIZE = 64  # outputs a task: enough to outweigh Dask's per-task cost, few enough to balance
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ class Lifecycle:
 
     def __post_init__(self) -> None:
         if not any(notice.relations for notice in self.notices):
-            return  # nothing to resolve: the names of 100,000 notices would cost 1.2 s of every build
+            return  # nothing to resolve: a table of every notice's names would slow every build for nothing
         names: dict[str, Notice] = {}
         for notice in self.notices:
             for name in (notice.title, notice.doc_no, notice.index_no, notice.slug):

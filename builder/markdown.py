@@ -5,11 +5,11 @@ their own (builder/normalize/emit.py): containers (`::: signature` … `:::`), b
 attributes (`{#attachment-1 .attachment-label}` above a paragraph) and ```table fences.
 markdown-it-py with mdit-py-plugins defines that syntax: `reference_renderer`.
 
-Rendering bodies was half of a cold build's time, so a body laid out as the normaliser lays
-it out (containers, a nested one inside longer marks; attributes of id and class on the
-block below them; no link reference definitions) is cut at those lines, and its CommonMark
-pieces are rendered by markdown-it's Rust port (markdown-it-pyrs), eight times faster and
-with the same HTML (tests/test_markdown.py compares the two). Any other body takes the
+Rendering bodies dominated a cold build, so a body laid out as the normaliser lays it out
+(containers, a nested one inside longer marks; attributes of id and class on the block
+below them; no link reference definitions) is cut at those lines, and its CommonMark
+pieces are rendered by markdown-it's Rust port (markdown-it-pyrs), much faster and with
+the same HTML (tests/test_markdown.py compares the two). Any other body takes the
 reference renderer.
 """
 
@@ -40,7 +40,7 @@ CONTAINER_OPEN = re.compile(rf"(:{{3,}}) ({NAMES})[ \t]*")
 CONTAINER_CLOSE = re.compile(r"(:{3,})[ \t]*")
 # Lines that may be marks or fences; all others are CommonMark text. The patterns that look
 # at line starts begin with a newline (the text is searched with one put in front): a
-# literal first character lets the regex engine skip ahead, several times faster than ^.
+# literal first character lets the regex engine skip ahead, which ^ does not.
 CANDIDATE = re.compile(r"\n((?: {0,3}(?:`{3,}|~{3,})|:{3,}|\{)[^\n]*)")
 FENCE_OPEN = re.compile(r" {0,3}(?P<marks>`{3,}|~{3,})(?P<info>.*)")
 FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")

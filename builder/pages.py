@@ -29,7 +29,7 @@ def notice_moment(notice: Notice) -> datetime | None:
 def moment_text(notice: Notice) -> str:
     """When a notice was published (else written), as text that sorts as the moments do: a
     read notice's dates are ISO (builder/content.py), a time in China's offset, a date alone
-    meaning its midnight. Parsing them instead was a tenth of a one-notice rebuild."""
+    meaning its midnight. Comparing text spares parsing every notice's date each build."""
     day = notice.dated or ""
     return day + "T00:00:00+08:00" if len(day) == 10 else day
 

@@ -19,8 +19,8 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 def _die_with(parent: int) -> None:
     """A worker's initializer. A worker waits on a queue whose writing end it inherited
-    itself, so a parent killed with SIGKILL never closes it: the worker would wait for good
-    (20 of them held 1 GB for 40 minutes). Linux sends the worker SIGKILL when the parent
+    itself, so a parent killed with SIGKILL never closes it: the worker would wait for good,
+    holding its memory. Linux sends the worker SIGKILL when the parent
     ends; elsewhere the pool's own checks must do. A parent gone before the request was
     made has left the worker to init already."""
     if sys.platform.startswith("linux"):
@@ -37,7 +37,7 @@ def fork_pool(tasks: int, jobs: int) -> ProcessPoolExecutor | None:
     if jobs <= 1 or tasks < MIN_PARALLEL:
         return None
     # Imported here: most rebuilds read and render too little for a pool, and importing
-    # multiprocessing is a twentieth of one.
+    # multiprocessing is a noticeable part of such a rebuild.
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_all_start_methods, get_context
 

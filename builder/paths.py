@@ -105,7 +105,7 @@ PATH_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
 
 
 # What every rule above lets through, as one pattern for the usual path (ASCII, where a
-# character is a byte): the rules one by one took 20 ms a build at 5,000 notices.
+# character is a byte): trying the rules one by one on every path slowed every build.
 PLAIN_PART = r"(?!\.\.?(?:/|\Z))[^\x00-\x1f\x7f\\/]{1,255}"
 PLAIN_ASCII_PATH = re.compile(f"{PLAIN_PART}(?:/{PLAIN_PART})*")
 

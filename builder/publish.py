@@ -6,18 +6,17 @@ The output folder (`public`) is a symbolic link to one of two trees beside it,
 server serving `public/` finds the old site or the new one, never a mix, and a build
 killed at any point leaves the old site live. Renaming a folder over a folder is not
 atomic (it must first be gone), and moving changed files in one by one showed a mix of old
-and new pages in 10 of 16 kills.
+and new pages in most builds killed part-way.
 
 The standby is mended, not made afresh: it holds the site of two builds ago (or what a
 stopped build left), and a build walks it, hard-links in each live file it lacks (the
 search index too, which its engine then updates there), unlinks what is not wanted, and
 writes only the outputs that changed, each as a new file (its old self may be shared with
 the live tree). Making a fresh tree for every build, hard links and all, cost a one-edit
-rebuild of 5,000 notices (6,300 files in 6,300 folders) 3-5 s on this machine's disk,
-nearly all of it creating and deleting folders (linking the files: 0.09 s); mending the
-standby costs 0.12 s (0.19 s → 0.31 s, measured side by side), the no-change rebuild
-nothing (it stops before), and disk space the changed files only. The first rebuild after
-a cold build makes the standby's folders once.
+rebuild many times more, nearly all of it creating and deleting a folder per page; mending
+the standby costs a one-edit rebuild little, the no-change rebuild nothing (it stops
+before), and disk space the changed files only. The first rebuild after a cold build makes
+the standby's folders once.
 
 Before anything else, a build removes what stopped builds left beside the output folder
 (trees of other numbers, unswitched links, search work folders, older builds' staging

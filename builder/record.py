@@ -6,8 +6,7 @@ which holds each output's state and is read first, alone, to find whether there 
 anything to do; and the rest (each part of the plan with its key and its outputs' keys,
 the search index's shards). The parsed content
 files, which every output folder's builds share, are kept apart in shards by slug: a
-one-notice edit rewrites the shard holding that notice, not the metadata of the whole site
-(4.7 MB at 5,000 notices).
+one-notice edit rewrites the shard holding that notice, not the metadata of the whole site.
 """
 
 from __future__ import annotations

@@ -121,7 +121,7 @@ def plan_shards(pages_by_year: Mapping[str, list[str]]) -> list[Shard]:
 
 def engine_version() -> str:
     """What the index is made with: Pagefind's version and the records' shape."""
-    from importlib import metadata  # not at the top: its import is a tenth of a rebuild without search
+    from importlib import metadata  # not at the top: a rebuild without search need not pay for its import
 
     try:
         return f"{metadata.version('pagefind-bin-extended')}/{RECORDS}"

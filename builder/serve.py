@@ -140,7 +140,7 @@ class Rebuilder:
 
     def index_forever(self) -> None:
         """Brings the search index up to date after rebuilds, on its own thread: indexing a
-        shard takes seconds, and the next edit's rebuild must not wait for it."""
+        shard takes far longer than a rebuild, and the next edit's rebuild must not wait for it."""
         while True:
             self.search_due.wait()
             self.search_due.clear()

@@ -70,8 +70,8 @@ class BuildResult:
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Reading the build record and planning make a few hundred thousand objects and no
-    garbage cycles; the cycle collector would walk all of them again and again (a fifth of
-    a rebuild's time at 5,000 notices). They live to the end of the build, so they are then
+    garbage cycles; the cycle collector would walk all of them again and again, a large part
+    of a rebuild's time. They live to the end of the build, so they are then
     frozen: later collections, and forked renderers, leave them alone. A long-running
     caller's next build unfreezes the last one's."""
     enabled = gc.isenabled()

@@ -5,7 +5,7 @@ before it loads its cache, the content or the theme. States are (path, size, mod
 time), the same test the content cache uses; a file changed without changing either is
 seen by the full build that follows any other change. Inputs are found by walking their
 folders (a new file is a change); outputs are the files the build left, each looked at
-once (a site has a folder per page, and walking them took four times as long). The stamp
+once (a site has a folder per page, and walking them is much slower). The stamp
 is the head of a build's state (builder/record.py), kept in a file of its own so that it
 is read first and alone.
 """
@@ -34,7 +34,7 @@ def code_files() -> list[Path]:
 def code_digest() -> str:
     """A digest of gongkai's own code, by its bytes: part of every output's key and of the
     cache's format, so an edit to the code or an upgrade renders again what the code makes
-    (a version string stays the same across edits). Once a process: 2 ms for 400 kB."""
+    (a version string stays the same across edits). Made once a process."""
     whole = hashlib.sha256()
     for path in code_files():
         name = path.relative_to(PACKAGE).as_posix().encode("utf-8")

@@ -65,8 +65,8 @@ def _sha256(path: Path) -> str:
 
 
 def compressors() -> dict[str, Callable[[bytes], bytes]]:
-    # gzip at its highest level; brotli at 5: on Chinese pages 9 is twenty times slower for
-    # 2% less, 11 forty times for 8% less (benchmarks/README.md).
+    # gzip at its highest level; brotli at 5: on Chinese pages its higher levels cost far more
+    # time than the bytes they save (benchmarks/README.md).
     found: dict[str, Callable[[bytes], bytes]] = {".gz": lambda data: gzip.compress(data, compresslevel=9, mtime=0)}
     if brotli is not None:
         found[".br"] = lambda data: brotli.compress(data, quality=5)
@@ -125,7 +125,7 @@ def stage(public: Path, cache: Path) -> Release:
 
 
 def make_folders(root: Path, names: list[str]) -> None:
-    """The folders these files go in, each made once (a mkdir per file costs seconds)."""
+    """The folders these files go in, each made once (a mkdir per file adds up over a site)."""
     for folder in sorted({posixpath.dirname(name) for name in names}):
         (root / folder).mkdir(parents=True, exist_ok=True)
 
