@@ -65,6 +65,9 @@ def _entries(root: Path, out: Path, jobs: int) -> tuple[list[Entry], list[Proble
 
 def read_site(root: Path, config: SiteConfig, out: Path, checked: Checked | None, as_of: str | None = None,
               jobs: int | None = None) -> Site:
+    """What the rules look at, read once: the published notices with their files' text, the
+    site's groups, site.yaml's text and the built site's check. Content a build would refuse
+    becomes content_invalid's findings, not an error, so the rest is still inspected."""
     entries, problems = _entries(root, out, jobs or os.cpu_count() or 1)
     site_file = root / "site.yaml"
     try:
@@ -84,6 +87,8 @@ def inspect(site: Site) -> list[Finding]:
 
 
 def worst(findings: list[Finding]) -> Severity | None:
+    """The worst severity among the findings, None when there are none: the verdict
+    `check`'s exit status and `deploy`'s refusal go by."""
     return min((finding.severity for finding in findings), default=None)
 
 

@@ -24,6 +24,9 @@ def _day(value: str | None) -> date | None:
 
 
 def published_before_written(site: Site) -> Iterator[Hit]:
+    """A 发布日期 before the 成文日期: no document is published before it is written, so one
+    of the dates is wrong, and the inspection asks for true publication dates (a backdated
+    one, 倒签, fails the site)."""
     for entry in site.entries:
         written, published = _day(entry.notice.written), published_day(entry)
         if written and published and published < written:
@@ -31,6 +34,8 @@ def published_before_written(site: Site) -> Iterator[Hit]:
 
 
 def published_in_future(site: Site) -> Iterator[Hit]:
+    """A 发布日期 after the day the site is judged on: the page claims a publication that
+    has not happened yet; a notice not yet due belongs in the content as a draft."""
     for entry in site.entries:
         published = published_day(entry)
         if published and published > site.as_of:
@@ -38,6 +43,8 @@ def published_in_future(site: Site) -> Iterator[Hit]:
 
 
 def written_not_signed(site: Site) -> Iterator[Hit]:
+    """A 成文日期 more than a day away from the date under the signature (落款日期):
+    GB/T 9704 dates a document by its signature, so one of the two was copied wrong."""
     for entry in site.entries:
         written, signed = _day(entry.notice.written), _day(entry.notice.signed)
         if written and signed and abs((written - signed).days) > SIGNATURE_SLACK:
@@ -46,6 +53,8 @@ def written_not_signed(site: Site) -> Iterator[Hit]:
 
 
 def date_given_twice(site: Site) -> Iterator[Hit]:
+    """A date the source page gave twice, as two different days (the normaliser kept one and
+    warned): the page contradicts itself, and the day kept may be the wrong one."""
     for entry in site.entries:
         for warning in entry.notice.warnings:
             match = TWICE.match(warning)

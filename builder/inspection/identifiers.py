@@ -23,12 +23,16 @@ def _shared(site: Site, key: str) -> dict[str, list[Entry]]:
 
 
 def index_no_missing(site: Site) -> Iterator[Hit]:
+    """A notice without an 索引号: the 政府信息公开目录 files every document under one, and
+    readers and inspectors look documents up by it."""
     for entry in site.entries:
         if not entry.notice.index_no:
             yield Hit(entry.file, "没有索引号", entry.line_of("index_no"))
 
 
 def index_no_shape(site: Site) -> Iterator[Hit]:
+    """An 索引号 not in the site's own format (inspection.index_no_pattern): most often a
+    slip in copying it, which puts the document out of the catalogue's order."""
     pattern = re.compile(site.config.inspection.index_no_pattern)
     for entry in site.entries:
         value = entry.notice.index_no
@@ -45,14 +49,21 @@ def _duplicates(site: Site, key: str, label: str) -> Iterator[Hit]:
 
 
 def index_no_duplicate(site: Site) -> Iterator[Hit]:
+    """Notices that share an 索引号: it must name one document, or a reader looking it up
+    finds the wrong one."""
     return _duplicates(site, "index_no", "索引号")
 
 
 def doc_no_duplicate(site: Site) -> Iterator[Hit]:
+    """Notices that share a 发文字号: an agency numbers each document once, so one of them
+    is miscopied, or one document is published twice."""
     return _duplicates(site, "doc_no", "发文字号")
 
 
 def doc_no_shape(site: Site) -> Iterator[Hit]:
+    """A 发文字号 not written as GB/T 9704 sets it (机关代字〔年份〕序号号, or a 公告's or a
+    令's number): round brackets for the year or a padded number are what inspectors mark
+    down as 不规范."""
     pattern = re.compile(site.config.inspection.doc_no_pattern)
     for entry in site.entries:
         value = entry.notice.doc_no

@@ -22,6 +22,8 @@ def _line(site: Site, key: str) -> int | None:
 
 
 def footer_identifiers(site: Site) -> Iterator[Hit]:
+    """The footer's 网站标识码, ICP 备案号 and 公安备案号, each given and in its shape:
+    every 政府网站 must show them, and a missing or malformed one is marked down."""
     for key, (label, setting, example) in FOOTER.items():
         value = (getattr(site.config.footer, key) or "").strip()
         if not value:
@@ -31,6 +33,8 @@ def footer_identifiers(site: Site) -> Iterator[Hit]:
 
 
 def site_id_meta(site: Site) -> Iterator[Hit]:
+    """Built pages without the SiteIDCode meta tag: the 政府网站发展指引 has every page
+    carry the site's 网站标识码 there, where the inspections' tools read it."""
     if not site.checked or not site.config.footer.site_code:
         return  # without a code in site.yaml no page can carry it: footer_identifiers says so once
     for page in site.checked.unmarked:

@@ -20,10 +20,13 @@ def _fields(entry: Entry) -> list[str]:
 
 
 def is_policy(entry: Entry) -> bool:
+    """Whether a notice is a 行政规范性文件 (its 文种, category or another field says
+    规范性文件): the kind that must be published with its 政策解读."""
     return not is_interpretation(entry) and any(POLICY in value for value in _fields(entry))
 
 
 def is_interpretation(entry: Entry) -> bool:
+    """Whether a notice is a 政策解读: 解读 in its title or in one of its fields."""
     return INTERPRETATION in (entry.notice.title or "") or any(INTERPRETATION in value for value in _fields(entry))
 
 
@@ -62,6 +65,9 @@ def _explained(site: Site) -> tuple[list[Entry], set[str]]:
 
 
 def policy_without_interpretation(site: Site) -> Iterator[Hit]:
+    """A 规范性文件 that no 政策解读 of the site names: the inspection expects each policy
+    to be published with its interpretation and linked to it. Each finding gives the site's
+    share of policies interpreted, the figure inspectors look at."""
     policies, explained = _explained(site)
     if not policies:
         return

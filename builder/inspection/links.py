@@ -50,6 +50,9 @@ def link_problem(url: str) -> str | None:
 
 
 def external_link_malformed(site: Site) -> Iterator[Hit]:
+    """A link that leaves the site, in a body or as an attachment's url, that is no working
+    web address (a space, no host, a scheme browsers do not open): readers meet it as a
+    不可用链接, which the inspection counts against the site."""
     for entry in site.entries:
         body = entry.body
         for pattern in (MARKDOWN_LINK, AUTOLINK):
@@ -67,6 +70,9 @@ def external_link_malformed(site: Site) -> Iterator[Hit]:
 
 
 def attachment_not_online(site: Site) -> Iterator[Hit]:
+    """An attachment the 附件说明 lists with neither text, file nor URL: its page says
+    未在网上公开, while a document disclosed of the agency's own accord is to be disclosed
+    whole, attachments included."""
     for entry in site.entries:
         for attachment in entry.notice.attachments:
             if not (attachment.inline or attachment.file or attachment.url):
@@ -76,11 +82,16 @@ def attachment_not_online(site: Site) -> Iterator[Hit]:
 
 
 def site_unsound(site: Site) -> Iterator[Hit]:
+    """What `gongkai check` found wrong with the built site (a page that does not parse, a
+    link to no file): a site that cannot be opened, or dead links inside it, fail the
+    inspection outright (单项否决)."""
     for problem in site.checked.problems if site.checked else ():
         yield Hit(problem.file, problem.message, problem.line)
 
 
 def content_invalid(site: Site) -> Iterator[Hit]:
+    """Content files a build would refuse: until they are fixed the site cannot be rebuilt,
+    and what they should publish stays offline."""
     for problem in site.problems:
         message = f"{problem.field}: {problem.message}" if problem.field else problem.message
         yield Hit(problem.file, message, problem.line)

@@ -56,6 +56,8 @@ def id_number(value: str, today: date) -> bool:
 
 
 def luhn(digits: str) -> bool:
+    """Luhn's check, which every bank card number passes: it tells a card number from a run
+    of digits that only looks like one."""
     total = 0
     for position, digit in enumerate(reversed(digits)):
         number = int(digit) * (2 if position % 2 else 1)
@@ -71,6 +73,9 @@ def masked(value: str, keep_head: int, keep_tail: int) -> str:
 
 @dataclass(frozen=True)
 class Kind:
+    """A kind of personal number the inspection looks for: what findings call it, how to
+    find and confirm one, and how much of it the masked form keeps."""
+
     name: str  # what the finding calls it
     pattern: re.Pattern[str]
     valid: Callable[[str, str, int, date], bool]  # (number, text, end, as_of)
@@ -97,6 +102,9 @@ KINDS = {
 
 @dataclass(frozen=True)
 class Found:
+    """A personal number found in a text: its kind, where it stands, and the masked form to
+    publish in its place."""
+
     kind: str
     start: int
     end: int

@@ -48,6 +48,8 @@ def groups(findings: list[Finding], rules: tuple[Rule, ...]) -> list[Group]:
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:
+    """The number of findings of each severity, by its Chinese label: the tally `check`
+    prints and the JSON and the report page carry."""
     return {severity.label: sum(f.severity == severity for f in findings) for severity in Severity}
 
 
@@ -69,6 +71,8 @@ def table(findings: list[Finding], rules: tuple[Rule, ...]) -> Iterator[str]:
 
 
 def as_json(findings: list[Finding], as_of: date) -> str:
+    """The findings for CI: the day judged on, the counts, and every finding with its rule,
+    place, message and fix."""
     data = {"as_of": as_of.isoformat(), "counts": counts(findings),
             "findings": [{"rule": f.rule, "severity": f.severity.label, "title": f.title, "file": f.where,
                           "line": f.line, "message": f.message, "fix": f.fix} for f in findings]}
@@ -88,6 +92,9 @@ def _link(where: str, out: Path) -> str | None:
 
 def write_report(findings: list[Finding], rules: tuple[Rule, ...], config: SiteConfig, as_of: date, root: Path,
                  out: Path) -> Path:
+    """Write the findings as a page of the built site (_inspection/, never deployed), each
+    linked to the page it is about where there is one, for the editor who fixes them;
+    returns where the page is."""
     shown = []
     for group in groups(findings, rules):
         kept = group.findings[:SHOWN_IN_PAGE]

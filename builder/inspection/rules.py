@@ -28,6 +28,7 @@ class Severity(IntEnum):
 
     @property
     def label(self) -> str:
+        """The outcome as the inspection names it: 不合格, 扣分 or 提示."""
         return ("不合格", "扣分", "提示")[self]
 
 
@@ -42,6 +43,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class Finding:
+    """One place where a rule is broken, with the rule's severity, title and fix: a line of
+    `check`'s table, an item of its JSON, a row of the report page."""
+
     rule: str
     severity: Severity
     title: str
@@ -52,6 +56,7 @@ class Finding:
 
     @property
     def location(self) -> str:
+        """The place as `file:line`, or the file or page alone."""
         return self.where if self.line is None else f"{self.where}:{self.line}"
 
 
@@ -73,6 +78,8 @@ class Entry:
 
     @classmethod
     def of(cls, notice: Notice, file: str, path: Path, text: str) -> Entry:
+        """The entry of a content file's text: where its body starts, and the line of each
+        front-matter key, so a finding names the line to fix."""
         end = text.find("\n---\n", 3)
         front = text[:end] if end > 0 else ""
         lines = {m[1]: front.count("\n", 0, m.start()) + 1 for m in FRONT_KEY.finditer(front)}
@@ -81,9 +88,12 @@ class Entry:
 
     @property
     def body(self) -> str:
+        """The content file's body, what readers see: where links and personal data are
+        looked for."""
         return self.text[self.body_start:]
 
     def line_of(self, key: str) -> int | None:
+        """The line of a front-matter key in the file, or None when the file does not give it."""
         return self.key_lines.get(key)
 
     def body_line_at(self, offset: int) -> int:
@@ -113,6 +123,10 @@ Check = Callable[[Site], Iterable[Hit]]
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule of the inspection, a row of a family's table: its name, severity, Chinese
+    title, the check that finds its hits, the fix an editor applies and the inspection item
+    it follows."""
+
     name: str
     severity: Severity
     title: str  # what the rule is, in a few words of Chinese
@@ -121,5 +135,7 @@ class Rule:
     source: str  # the inspection item it follows
 
     def findings(self, site: Site) -> list[Finding]:
+        """Every hit of the rule on `site`, as findings that carry the rule's severity,
+        title and fix."""
         return [Finding(self.name, self.severity, self.title, hit.where, hit.line, hit.message, self.fix)
                 for hit in self.check(site)]

@@ -30,6 +30,8 @@ def _days(site: Site) -> dict[str, date]:
 
 
 def home_not_updated(site: Site) -> Iterator[Hit]:
+    """The site's newest notice older than inspection.home_days: the inspection fails a
+    whole site whose home page goes two weeks without an update (单项否决)."""
     known = _days(site)
     days = {e.file: (known[e.notice.slug], e) for e in site.entries if e.notice.slug in known}
     limit = site.config.inspection.home_days
@@ -63,6 +65,9 @@ def _stale(site: Site) -> list[tuple[str, Group, date | None]]:
 
 
 def stale_column(site: Site) -> Iterator[Hit]:
+    """A column (a topic's or a publisher's page) whose newest notice is older than
+    inspection.column_days: a 栏目 left without updates is what inspectors look for, and too
+    many of them fail the site."""
     limit = site.config.inspection.column_days
     for kind, group, newest in _stale(site):
         since = (f"最新文件发布于 {newest}，已 {(site.as_of - newest).days} 天未更新" if newest
@@ -71,6 +76,8 @@ def stale_column(site: Site) -> Iterator[Hit]:
 
 
 def too_many_stale_columns(site: Site) -> Iterator[Hit]:
+    """More stale columns than inspection.stale_columns: the inspection fails a site with
+    too many columns not updated (单项否决)."""
     stale, limit = _stale(site), site.config.inspection.stale_columns
     if len(stale) > limit:
         names = "、".join(group.name for _, group, _ in stale[:8]) + ("等" if len(stale) > 8 else "")
@@ -92,17 +99,23 @@ def _empty(site: Site) -> list[str]:
 
 
 def empty_column(site: Site) -> Iterator[Hit]:
+    """A column page of the built site that lists no notice: a 空白栏目 is marked against
+    the site, and too many of them fail it."""
     for page in _empty(site):
         yield Hit(page, f"栏目页 {page} 没有列出任何文件")
 
 
 def too_many_empty_columns(site: Site) -> Iterator[Hit]:
+    """More empty column pages than inspection.empty_columns: 空白栏目 beyond the limit fail
+    the site (单项否决)."""
     empty, limit = _empty(site), site.config.inspection.empty_columns
     if len(empty) > limit:
         yield Hit("index.html", f"{len(empty)} 个空白栏目（上限 {limit} 个）")
 
 
 def undated(site: Site) -> Iterator[Hit]:
+    """A notice without a 发布日期: an inspector cannot tell it was ever published, so it
+    counts as no update, and a reader cannot tell how current it is."""
     for entry in site.entries:
         if published_day(entry) is None:
             yield Hit(entry.file, "没有发布日期：检查时视为未更新", entry.line_of("published"))
