@@ -31,6 +31,9 @@ from builder.record import CACHE_DIR
 
 @dataclass(frozen=True)
 class Deployed:
+    """What a deploy did, or with --dry-run would do: the release's name and the plan of
+    files added, changed and removed."""
+
     release: str
     plan: Plan
     dry_run: bool
@@ -38,6 +41,8 @@ class Deployed:
 
 
 def pick_target(config: SiteConfig, name: str | None) -> DeployTarget:
+    """The deploy target named on the command line, or site.yaml's only one; when the choice
+    is not clear, an error lists the names there are."""
     names = [target.name for target in config.deploy]
     if not names:
         raise GongkaiError(Problem("site.yaml", _("no deploy targets: add one under deploy:"), field="deploy"))
@@ -67,6 +72,9 @@ def release_name(manifest_digest: str, existing: list[str], now: float) -> str:
 
 def deploy(root: Path, config: SiteConfig, target: DeployTarget, public: Path, dry_run: bool,
            say: Callable[[str], None], force: bool = False) -> Deployed:
+    """Publish the built site in `public` to `target`, by the steps the module names;
+    nothing live changes until the new release is uploaded and verified. `force` overrides
+    only the inspection's 不合格, never the site check or the address it was built for."""
     checked = check_site(public)
     if checked.problems:
         raise GongkaiError(*checked.problems[:20])

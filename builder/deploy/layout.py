@@ -68,6 +68,8 @@ class Survey:
 
     @property
     def live(self) -> str | None:
+        """The live release: the one `current` points at, when `current` is a link gongkai
+        made to a release of its own; else None."""
         name = self.link.removeprefix("releases/")
         return name if self.current == LINK and name in self.releases else None
 
@@ -89,6 +91,8 @@ REFUSALS: tuple[tuple[Callable[[Survey], bool], str], ...] = (
 
 
 def refusal(survey: Survey) -> str | None:
+    """Why gongkai will not touch this target (the first of REFUSALS that applies, as one
+    line of error), or None."""
     for broken, reason in REFUSALS:
         if broken(survey):
             return _(reason).format(link=survey.link)

@@ -37,6 +37,8 @@ MIN_COMPRESSIBLE = 256  # smaller files are sent as they are; nginx serves the o
 
 @dataclass(frozen=True)
 class Entry:
+    """A file of a release as its manifest lists it: its SHA-256 and size."""
+
     sha256: str
     size: int
 
@@ -46,12 +48,16 @@ Manifest = dict[str, Entry]
 
 @dataclass(frozen=True)
 class Plan:
+    """What a deploy changes on the target, in site files: for its summary line and for
+    --dry-run's list."""
+
     added: list[str]
     changed: list[str]
     removed: list[str]
     transfer_bytes: int  # what goes over: the added and changed files with their compressed copies
 
     def summary(self) -> str:
+        """The plan in the few words of the deploy's report."""
         return _("{added} added, {changed} changed, {removed} removed, {bytes:,} bytes").format(
             added=len(self.added), changed=len(self.changed), removed=len(self.removed), bytes=self.transfer_bytes)
 
@@ -65,6 +71,9 @@ def _sha256(path: Path) -> str:
 
 
 def compressors() -> dict[str, Callable[[bytes], bytes]]:
+    """The compressed copies every compressible file of a release gets, by suffix: .gz, and
+    .br where the brotli package is installed. The web server sends them as they are
+    (gzip_static), so no page is compressed for each reader."""
     # gzip at its highest level; brotli at 5: on Chinese pages its higher levels cost far more
     # time than the bytes they save (benchmarks/README.md).
     found: dict[str, Callable[[bytes], bytes]] = {".gz": lambda data: gzip.compress(data, compresslevel=9, mtime=0)}
@@ -85,10 +94,13 @@ def _compress(job: tuple[str, str, str]) -> None:
 
 @dataclass(frozen=True)
 class Release:
+    """A release ready for a target: its manifest, and the local file behind each of its files."""
+
     manifest: Manifest
     sources: dict[str, Path]  # each file of the release → the local file it is (built, or compressed in the cache)
 
     def manifest_json(self) -> str:
+        """The manifest as the file written into the release."""
         return to_json(self.manifest)
 
     def materialize(self, folder: Path) -> None:
@@ -138,6 +150,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def to_json(manifest: Manifest) -> str:
+    """A manifest as the release's JSON file: sorted, so the same files always give the same
+    bytes, and the digest of those bytes names the release."""
     files = {name: [entry.sha256, entry.size] for name, entry in sorted(manifest.items())}
     return json.dumps({"format": 1, "files": files}, ensure_ascii=False, indent=0) + "\n"
 

@@ -27,15 +27,34 @@ from builder.i18n import N_, _
 
 
 class Target(Protocol):
+    """What a deploy needs of the place it publishes to: the same few steps for a folder
+    here and for a server over SSH, so builder.deploy decides once what to do for both."""
+
     where: str  # the folder as site.yaml names it, for messages
 
-    def survey(self) -> Survey: ...
-    def manifest(self, release: str) -> Manifest: ...
-    def sizes(self, folder: str) -> dict[str, int]: ...
-    def install(self, staged: Release, release: str, previous: str | None) -> None: ...
-    def rename(self, old: str, new: str) -> None: ...
-    def delete(self, found: Found) -> None: ...
-    def switch(self, release: str) -> None: ...
+    def survey(self) -> Survey:
+        """Everything of the target's folder that layout.py's rules judge, read in one go."""
+
+    def manifest(self, release: str) -> Manifest:
+        """A release's manifest; {} when it has none this version can read."""
+
+    def sizes(self, folder: str) -> dict[str, int]:
+        """The files of a folder in releases/ with their sizes (-1 for anything but a plain
+        file), to check a release against its manifest."""
+
+    def install(self, staged: Release, release: str, previous: str | None) -> None:
+        """Upload `staged` as release `release`: written under a .partial- name, files
+        unchanged since the `previous` (live) release linked to it, renamed once complete."""
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename an entry of releases/ in one step: a release is whole under its name, or
+        not there."""
+
+    def delete(self, found: Found) -> None:
+        """Delete an entry of releases/ that a survey found to be gongkai's, its own files last."""
+
+    def switch(self, release: str) -> None:
+        """Make `release` live: a new `current` link renamed over the old one."""
 
 
 def target_error(target: DeployTarget, where: str, message: str) -> GongkaiError:
@@ -90,6 +109,8 @@ def _empty(folder: str, keep: tuple[str, ...] = ()) -> None:
 
 
 class DirTarget:
+    """A target folder on this machine (type: dir), such as the web root a local nginx serves."""
+
     def __init__(self, target: DeployTarget) -> None:
         self.target = target
         self.where = target.path
@@ -98,6 +119,7 @@ class DirTarget:
         self.folder = self.root / "releases"
 
     def survey(self) -> Survey:
+        """The survey, by lstat: a link is reported as one, never followed."""
         current = self.root / "current"
         entries = []
         if _kind(self.folder) == FOLDER:
@@ -109,10 +131,12 @@ class DirTarget:
                       _kind(self.root / "current.new"), _kind(self.folder), tuple(entries))
 
     def manifest(self, release: str) -> Manifest:
+        """The release's manifest file, read only where it is a plain file."""
         path = self.folder / release / MANIFEST
         return from_json(path.read_text(encoding="utf-8") if _kind(path) == FILE else None)
 
     def sizes(self, folder: str) -> dict[str, int]:
+        """The release's files by walking it; a link is reported, never followed."""
         found: dict[str, int] = {}
         top = self.folder / folder
         for parent, folders, files in os.walk(top):
@@ -123,6 +147,8 @@ class DirTarget:
         return found
 
     def install(self, staged: Release, release: str, previous: str | None) -> None:
+        """New and changed files copied, the rest hard-linked to the live release, into a
+        marked .partial- folder that takes the release's name once its manifest is in."""
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self.folder / (PARTIAL + release)
         partial.mkdir()
@@ -141,9 +167,12 @@ class DirTarget:
         os.rename(partial, self.folder / release)
 
     def rename(self, old: str, new: str) -> None:
+        """One rename inside releases/."""
         os.rename(self.folder / old, self.folder / new)
 
     def delete(self, found: Found) -> None:
+        """A marked folder is emptied but for its marker and manifest, which go last, so a
+        deploy stopped meanwhile leaves it still recognisably gongkai's; then it is removed."""
         folder = str(self.folder / found.name)
         if found.marked:
             _empty(folder, keep=OWN_FILES)
@@ -152,6 +181,8 @@ class DirTarget:
         os.rmdir(folder)
 
     def switch(self, release: str) -> None:
+        """`current.new` made and renamed over `current`: the web server finds the old
+        release or the new one, and always one of them."""
         fresh = self.root / "current.new"
         fresh.unlink(missing_ok=True)  # a link a stopped switch left (the survey refuses anything else)
         os.symlink(f"releases/{release}", fresh)
@@ -219,12 +250,16 @@ class RsyncTarget:
         return done.stdout
 
     def remote(self, script: str, what: str) -> str:
+        """Run a command on the server over ssh and return what it printed; `what` names the
+        step in an error. Every value in `script` must already be quoted."""
         return self._run(["ssh", *self.ssh_options, self.host, "--", script], what)
 
     def path(self, *parts: str) -> str:
+        """A path under the target's folder on the server, quoted for its shell."""
         return shlex.quote("/".join([self.root, *parts]))
 
     def survey(self) -> Survey:
+        """The survey by SURVEY_SH, run on the server in one ssh call."""
         settings = f"ROOT={self.path()} MARKER={shlex.quote(MARKER)} MANIFEST={shlex.quote(MANIFEST)}"
         facts: dict[str, list[str]] = {}
         entries = []
@@ -240,10 +275,12 @@ class RsyncTarget:
                       facts.get("releases", [NONE])[0], tuple(entries))
 
     def manifest(self, release: str) -> Manifest:
+        """The release's manifest, read over ssh; {} when there is none."""
         return from_json(self.remote(f"cat {self.path('releases', release, MANIFEST)} 2>/dev/null || true",
                                      N_("reading a manifest")))
 
     def sizes(self, folder: str) -> dict[str, int]:
+        """The release's files by `find` on the server; a link is reported (-1), never followed."""
         listing = self.remote(f"cd {self.path('releases', folder)} && find . ! -type d -printf '%y %s %P\\n'",
                               N_("listing a release"))
         found = {}
@@ -253,6 +290,9 @@ class RsyncTarget:
         return found
 
     def install(self, staged: Release, release: str, previous: str | None) -> None:
+        """The release laid out here as a folder of hard links, then sent by rsync into a
+        marked .partial- folder on the server, files unchanged since the live release
+        hard-linked to it there (--link-dest), and renamed once complete."""
         partial = PARTIAL + release
         folder = self.work / "release"
         staged.materialize(folder)
@@ -271,9 +311,11 @@ class RsyncTarget:
         self.rename(partial, release)
 
     def rename(self, old: str, new: str) -> None:
+        """`mv -T` on the server: one rename, never a move into a folder that has the new name."""
         self.remote(f"mv -T -- {self.path('releases', old)} {self.path('releases', new)}", N_("renaming a release"))
 
     def delete(self, found: Found) -> None:
+        """`find … -delete` on the server, a marked folder's marker and manifest last."""
         name = shlex.quote(found.name)  # a name of layout.py's shapes: no quotes or wildcards in it
         script = f"rmdir -- {name}"
         if found.marked:
@@ -283,9 +325,12 @@ class RsyncTarget:
         self.remote(f"cd {self.path('releases')} && {script}", N_("deleting a release"))
 
     def switch(self, release: str) -> None:
+        """`current.new` made with `ln -sfn` and renamed over `current` with `mv -T`: one
+        step on the server, as on a folder here."""
         self.remote(f"ln -sfn {shlex.quote('releases/' + release)} {self.path('current.new')} && "
                     f"mv -T {self.path('current.new')} {self.path('current')}", N_("switching the live release"))
 
 
 def open_target(target: DeployTarget, work: Path) -> Target:
+    """The target of site.yaml's type: a folder here (dir) or a server over SSH (rsync)."""
     return DirTarget(target) if target.type == "dir" else RsyncTarget(target, work)
