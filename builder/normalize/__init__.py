@@ -28,11 +28,15 @@ ASCII_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 class NotANotice(ValueError):
-    pass
+    """The file holds no notice (a table's record, a page of links, too little text): its
+    reason is reported, and nothing is written for it."""
 
 
 @dataclass(frozen=True)
 class Normalized:
+    """One raw file normalised: its notice, the content file's Markdown, the slug that names
+    the file, and the report of what was stripped and where each field came from."""
+
     notice: Notice
     markdown: str
     slug: str

@@ -27,17 +27,26 @@ OUTLINE_KINDS = ("part", "subpart")  # counted only where they stand alone: 第�
 
 @dataclass(frozen=True)
 class Heading:
+    """A numbered line that stands alone as a heading, of one of GB/T 9704's outline kinds
+    (第一章 … （一）): the body's outline, rendered as Markdown headings."""
+
     kind: str  # a kind of HEADINGS: "part" (第一章) … "section" (（一）)
     line: Line
 
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A line of the body kept as a paragraph: prose, a numbered paragraph (1. or （1）) or
+    an article (第一条)."""
+
     line: Line
 
 
 @dataclass(frozen=True)
 class Item:
+    """One attachment a 附件说明 lists: its number and title, by which the attachments' own
+    texts are matched to it, and the text as written."""
+
     number: int | None
     title: str
     line: Line
@@ -46,6 +55,8 @@ class Item:
 
 @dataclass(frozen=True)
 class AttachmentList:
+    """A 附件说明, the notice's list of its attachments: its label as written and its items."""
+
     head: str  # 附件： as written; empty where each item carries its own label (附件1：…)
     items: tuple[Item, ...]
 
@@ -124,6 +135,9 @@ def _attachment_list(lines: list[Line], start: int) -> tuple[AttachmentList, int
 
 @dataclass(frozen=True)
 class Numbered:
+    """What a numbered line may be, before headings are decided: its kind, the group of
+    sections under one heading, and whether it stands alone."""
+
     kind: str  # "part" (第一章), "subpart" (第一节), "chapter" (一、) or "section" (（一）)
     group: int  # the sections under one outer heading share it
     standalone: bool  # short, no sentence inside: a heading line, not a run-in paragraph
@@ -211,4 +225,5 @@ def heading_levels(blocks: list[Block], base: int) -> dict[str, int]:
 
 
 def has_text(text: str) -> bool:
+    """Whether `text` holds anything but white space."""
     return bool(re.sub(r"\s", "", text))

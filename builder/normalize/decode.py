@@ -39,11 +39,15 @@ SPACES = re.compile("[\t\u00a0\u2002-\u200a\u202f\u205f]")
 
 
 class DecodeError(ValueError):
-    pass
+    """A raw file that cannot be read as text (empty, binary, or in no encoding portals
+    use): its reason is reported, and nothing is written for it."""
 
 
 @dataclass(frozen=True)
 class Line:
+    """A line of raw text, cleaned, with where it came from, so the report names the raw
+    lines behind every field and every piece of furniture stripped."""
+
     number: int  # 1-based line number in the raw file
     text: str  # cleaned, without surrounding white space
     pieces: tuple[Line, ...] = ()  # the raw lines it was put together from (normalize.rejoin)

@@ -40,6 +40,8 @@ def escape(text: str) -> str:
 
 
 def table_markdown(table: Table) -> str:
+    """A table of a saved page as Markdown: a pipe table, or a ```table block of HTML where
+    cells span rows or columns, which pipe tables cannot show."""
     if table.spans:
         return fenced_html_table([[(c.text, c.rowspan, c.colspan, c.head) for c in row] for row in table.rows])
     return pipe_table([[cell.text for cell in row] for row in table.rows], escape)
@@ -101,6 +103,8 @@ def body_markdown(skeleton: Skeleton, anchors: dict[int, str], tables: tuple[Tab
 
 
 def front_matter_markdown(notice: Notice) -> str:
+    """The content file of a notice: its front matter as YAML, then its body. The same
+    notice always gives the same bytes, so normalize can tell a hand edit from its own work."""
     data = notice.front_matter()
     # libyaml's emitter where present: the same bytes as PyYAML's, much faster.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -17,6 +17,8 @@ from builder.normalize.patterns import file_name
 
 
 class Where(Enum):
+    """Where a furniture rule looks: at the whole line, or at a head or a tail glued to text."""
+
     LINE = "line"  # the whole line is furniture
     HEAD = "head"  # glued at the start of a line
     TAIL = "tail"  # glued at the end of a line
@@ -61,6 +63,9 @@ FOOTER = re.compile("|".join(f"(?:{row})" for row in FOOTER_ROWS), re.IGNORECASE
 
 @dataclass(frozen=True)
 class Rule:
+    """A furniture rule: its name (the report gives it with each piece stripped), where it
+    looks and its pattern."""
+
     name: str
     where: Where
     pattern: re.Pattern[str]
@@ -165,6 +170,9 @@ class Removed:
 
 @dataclass(frozen=True)
 class Stripped:
+    """A notice's lines with the furniture taken out, and what the furniture still tells:
+    the body named in the footer, the files of a download list, whether the text came twice."""
+
     kept: list[Line]
     furniture: list[Removed]  # what was removed, in raw line order
     publisher_hints: list[Line]  # furniture lines that name the site's body (value, source line)
@@ -274,6 +282,9 @@ def _menu_words(results: list[tuple[Line | None, list[Removed]]]) -> None:
 
 
 def strip_furniture(lines: list[Line]) -> Stripped:
+    """The lines less the portal's furniture: download lists, lines and glued ends that
+    RULES match, menu words beside furniture, contact lines beside the footer, and a second
+    copy of the text."""
     kept: list[Line] = []
     lines, furniture, downloads = _download_list(lines)
     results = [_strip_line(line) for line in lines]

@@ -54,15 +54,20 @@ MAX_CELL = 300  # a longer cell holds page content: the table lays out the page,
 
 @dataclass(frozen=True)
 class Table:
+    """A data table of a saved page, put back into the body where its marker line stands."""
+
     rows: tuple[tuple[Cell, ...], ...]  # a pipe table shows the first as its header row
 
     @property
     def spans(self) -> bool:
+        """Whether some cell spans rows or columns, which a pipe table cannot show."""
         return any(cell.rowspan > 1 or cell.colspan > 1 for row in self.rows for cell in row)
 
 
 @dataclass(frozen=True)
 class Cell:
+    """A table cell: its text, its spans and whether it is a header cell."""
+
     text: str
     rowspan: int = 1
     colspan: int = 1
@@ -71,12 +76,17 @@ class Cell:
 
 @dataclass(frozen=True)
 class Link:
+    """A link on the page to an attachment file: its text and its address."""
+
     text: str
     url: str
 
 
 @dataclass(frozen=True)
 class Page:
+    """What a saved page gives the normaliser: its text as lines, and what only the HTML
+    carries (data tables, file links, <meta> values), with the links it could not use."""
+
     text: str  # the page as lines of text, in reading order
     tables: tuple[Table, ...]  # the data tables, in the order of their marker lines
     links: tuple[Link, ...]  # links to attachment files
@@ -86,7 +96,8 @@ class Page:
 
 
 class NotAPage(ValueError):
-    pass
+    """The file is no notice's page (not HTML, a list or home page, no text): its reason is
+    reported, and nothing is written for it."""
 
 
 def decode_page(data: bytes) -> str:

@@ -26,6 +26,9 @@ YEARS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "
 
 @dataclass(frozen=True)
 class RelationRule:
+    """A way a notice's words state a relation to another document (关于废止《X》,
+    根据《X》（文号）): its name, given in the report, its relation type and its pattern."""
+
     name: str
     type: str  # a relation type of builder/lifecycle.py
     pattern: re.Pattern[str]
@@ -49,6 +52,9 @@ RELATION_RULES: tuple[RelationRule, ...] = (
 
 @dataclass(frozen=True)
 class DateRule:
+    """A way a notice's words say when it takes effect or expires (自…起施行, 有效期至…):
+    its name, the field it fills, its pattern and how the day is worked out."""
+
     name: str
     key: str  # effective or expires
     pattern: re.Pattern[str]

@@ -62,6 +62,8 @@ TABLE_MARK = re.compile(r"^\ue000table (?P<n>\d+)\ue000$")
 
 
 def table_mark(number: int) -> str:
+    """The line that stands for table `number` of a saved page until the Markdown emitter
+    puts the table there."""
     return f"\ue000table {number}\ue000"
 
 
@@ -72,6 +74,7 @@ NUMBERED = (PART, SUBPART, ARTICLE, CHAPTER, SECTION, ITEM, SUBITEM)
 
 
 def is_date_line(text: str) -> bool:
+    """Whether a line is a date and nothing else, as a 成文日期 stands under its signature."""
     return parse_date(text) is not None
 
 
@@ -99,11 +102,13 @@ def title_ending(title: str) -> str | None:
 
 
 def doc_type_of(title: str) -> str | None:
+    """The 文种 a title ends with (GB/T 9704's 通知, 批复 …), or None for any other ending."""
     ending = title_ending(title)
     return ending if ending in DOC_TYPES else None
 
 
 def looks_like_title(title: str) -> bool:
+    """Whether a text reads as a document's title: it ends with a genre word or says 关于."""
     return title_ending(title) is not None or "关于" in title
 
 

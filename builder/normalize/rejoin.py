@@ -76,6 +76,8 @@ def _glue(prev: str, nxt: str) -> str:
 
 
 def rejoin(lines: list[Line]) -> list[Line]:
+    """The lines with every piece a scrape cut off a token joined back to the line before
+    it, the pieces kept for the report."""
     joined: list[Line] = []
     for index, line in enumerate(lines):
         after = lines[index + 1].text if index + 1 < len(lines) else ""

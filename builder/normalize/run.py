@@ -31,6 +31,9 @@ RAW_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES)
 
 @dataclass
 class Outcome:
+    """What a normalize run did, for its summary line and its --report: files written,
+    unchanged and kept as edited by hand, the problems, and each file's report."""
+
     written: int = 0
     unchanged: int = 0
     kept: int = 0
@@ -92,6 +95,9 @@ def _normalize_all(files: list[str], tag_rules: TagRules) -> Iterator[Normalized
 
 def normalize_files(files: list[str], out: Path, tag_rules: TagRules, force: bool,
                     say: Callable[[str], None]) -> Outcome:
+    """Normalise `files` into `out`: a content file is written only when its bytes change,
+    and never over a hand edit unless `force`; two raw files of one notice are a duplicate,
+    two notices under one slug are told apart by their text."""
     outcome = Outcome()
     state = _load_state(out)
     claimed: dict[str, tuple[str, str]] = {}  # slug → the raw file that produced it, and its text

@@ -125,6 +125,9 @@ def _cut(text: str, boundaries: tuple[Boundary, ...]) -> list[tuple[int, str]]:
 
 
 def split_run_together(line: Line) -> list[Line]:
+    """A run-together line cut into its document elements: first where ELEMENTS see one end
+    and the next begin, then, in an element that holds a colon, where a title or 主送机关
+    runs into its text."""
     return [replace(line, text=piece, column=line.column + at + offset)
             for at, element in _cut(line.text, ELEMENTS)
             for offset, piece in (_cut(element, OPENINGS) if COLON.search(element) else [(0, element)])]

@@ -46,11 +46,15 @@ class Section:
 
     @cached_property
     def blocks(self) -> list[Block]:
+        """The section's lines as blocks, classified once."""
         return classify(self.lines)
 
 
 @dataclass
 class Skeleton:
+    """A notice's lines laid out in GB/T 9704's order, each element kept as its raw lines,
+    for the assembler to read the fields from and the emitter to mark up."""
+
     page_title: Line | None = None  # the browser title a scrape starts with (normalize.title)
     heading: list[Line] = field(default_factory=list)  # the portal's heading over the document
     title: list[Line] = field(default_factory=list)
@@ -64,6 +68,7 @@ class Skeleton:
 
     @cached_property
     def blocks(self) -> list[Block]:
+        """The 正文's lines as blocks, classified once."""
         return classify(self.body)
 
 
@@ -86,6 +91,8 @@ def _whole_title(text: str) -> bool:
 
 
 def join_broken_lines(lines: list[Line]) -> list[Line]:
+    """The lines with each prose line a scrape wrapped mid-sentence joined to the next,
+    unless the next says what it is (a number, a date, a label, a whole title)."""
     joined: list[Line] = []
     for line in lines:
         if joined and _is_broken(joined[-1].text) and not is_marker_line(line.text) and not _whole_title(line.text):
@@ -170,6 +177,8 @@ def _sections(lines: list[Line]) -> list[Section]:
 
 
 def parse(lines: list[Line]) -> Skeleton:
+    """The skeleton of a notice's lines (those left after its metadata): the head, 主送机关,
+    正文, 署名 and 成文日期, 附注, then the document it prints and its attachments."""
     head = read_head(join_broken_lines(lines))
     skeleton = Skeleton(page_title=head.page_title, heading=head.heading, title=head.title, doc_no=head.doc_no)
     rest = head.rest

@@ -40,6 +40,10 @@ BRACKETED_DOC_NO = re.compile(
 
 @dataclass
 class Head:
+    """The head of a notice, each part kept as evidence for the assembler to pick the title
+    from: the browser title, the portal's heading, the printed title, a 发文字号 over it,
+    and the lines after."""
+
     page_title: Line | None = None
     heading: list[Line] = field(default_factory=list)  # the portal's heading, or a 发文机关标志
     title: list[Line] = field(default_factory=list)  # the title as the document prints it
@@ -48,6 +52,7 @@ class Head:
 
 
 def squeeze(text: str) -> str:
+    """`text` without white space, for comparing titles that wrap or space differently."""
     return re.sub(r"\s+", "", text)
 
 
@@ -110,6 +115,9 @@ def _leading_title(lines: list[Line]) -> int:
 
 
 def read_head(lines: list[Line]) -> Head:
+    """The head of a notice's lines: the page's title line, then the title anchored over a
+    发文字号 or the 主送机关 (the last such anchor), else the leading lines that read as a
+    title."""
     head = Head()
     if len(lines) > 1 and is_title_like(lines[0].text) and _is_page_title(lines[0], lines[1:MAX_HEAD_LINES]):
         head.page_title, lines = lines[0], lines[1:]
