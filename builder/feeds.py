@@ -39,9 +39,11 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 class Text(Protocol):
     """Where the text of notices comes from: bodies are read on demand, not held."""
 
-    def body(self, notice: Notice) -> str: ...
+    def body(self, notice: Notice) -> str:
+        """A notice's Markdown body, read when a full-content item needs it."""
 
-    def summary(self, notice: Notice) -> str: ...
+    def summary(self, notice: Notice) -> str:
+        """A notice's first paragraph, the text of a summary item."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Change:
 
     @property
     def moment(self) -> datetime:
+        """The day of the change as feeds date it: its midnight, China's time."""
         return datetime.fromisoformat(self.day).replace(tzinfo=CHINA)
 
 
@@ -71,10 +74,12 @@ class Feed:
 
     @property
     def rss_path(self) -> str:
+        """Where its RSS file goes: feed.xml in the folder of the page it follows."""
         return f"{self.page}feed.xml"
 
     @property
     def atom_path(self) -> str:
+        """Where its Atom file goes: atom.xml beside its RSS file."""
         return f"{self.page}atom.xml"
 
     @property
@@ -97,6 +102,7 @@ class Feed:
 
 
 def clean(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids, one of which makes a whole feed unreadable."""
     return NOT_XML.sub("", text)
 
 
@@ -134,6 +140,8 @@ def _document(root: etree._Element, static: str) -> bytes:
 
 
 def rss(feed: Feed, config: SiteConfig, text: Text, static: str) -> bytes:
+    """The feed as RSS 2.0: its notices, then their status changes, each item dated as
+    RFC 822 asks and as the site's pages print it."""
     root = etree.Element("rss", version="2.0", nsmap={"atom": ATOM_NS, "dc": DC_NS, "gk": GK_NS})
     channel = etree.SubElement(root, "channel")
     _text(channel, "title", feed.title)

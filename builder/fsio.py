@@ -29,6 +29,8 @@ def writing(path: Path | str) -> Iterator[None]:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write `path` whole or not at all (a temporary file renamed over it), readable by all:
+    a web server or an editor never finds half a page or half a content file."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     with writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -76,6 +76,9 @@ class Link:
 
 @dataclass(frozen=True)
 class Status:
+    """A notice's status on the day judged on, the rule that gave it, since when, and the
+    relation behind it: what its page's banner, the filters and the feeds show."""
+
     name: str  # one of STATUSES
     rule: str  # the rule that gave it
     since: str | None = None  # when it began
@@ -125,9 +128,11 @@ class Lifecycle:
                         Link(relation.type, False, back, notice, notice.title or notice.slug, relation.scope, day))
 
     def links_of(self, notice: Notice) -> list[Link]:
+        """A notice's relations, both ways, as its page shows them."""
         return self.links.get(notice.slug, [])
 
     def status(self, notice: Notice) -> Status:
+        """A notice's status on `as_of`: the first of STATUS_RULES that applies, else 有效."""
         for rule in STATUS_RULES:
             found = rule.applies(self, notice)
             if found is not None:
@@ -163,6 +168,9 @@ def _incoming(types: Iterable[str], scoped: bool) -> Callable[[Lifecycle, Notice
 
 @dataclass(frozen=True)
 class StatusRule:
+    """A rule of a notice's status: its name, which `gongkai status` gives as the reason,
+    and the test that finds the status or None."""
+
     name: str
     applies: Callable[[Lifecycle, Notice], Status | None]
 

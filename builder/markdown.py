@@ -116,6 +116,8 @@ class Unusual(Exception):
 
 
 def render_markdown(text: str) -> str:
+    """A notice body's HTML: by the fast path where the body is in the normaliser's layout,
+    else by the reference renderer, with the same HTML either way."""
     fast = fast_html(text)
     return REFERENCE.render(text) if fast is None else fast
 

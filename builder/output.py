@@ -35,6 +35,7 @@ class Origin:
     field: str | None = None
 
     def problem(self, message: str) -> Problem:
+        """A problem with an output, named by what put it in the plan."""
         return Problem(self.file, message, field=self.field)
 
     def __str__(self) -> str:
@@ -46,6 +47,9 @@ OWN_PAGES = Origin("gongkai's own pages")  # the home page, the lists, feeds …
 
 @dataclass(frozen=True)
 class Output:
+    """One file of the site as planned: where it goes, the key of all it depends on, how it
+    is made (rendered, or copied from a file) and what planned it, for errors."""
+
     path: str  # where it goes inside the site
     key: str  # digest of everything it depends on
     make: Callable[[], str | bytes] | None = None  # renders it
@@ -54,6 +58,8 @@ class Output:
 
 
 def write_output(target: Path, output: Output) -> None:
+    """Render or copy one output to `target`; a full disk and the like is a one-line error
+    naming the file."""
     data = output.make() if output.make is not None else None
     with writing(target):  # a full disk is a one-line error, and the staging folder goes
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +86,7 @@ class Progress:
         self.shown = sys.stderr.isatty() and total >= 200
 
     def advance(self, count: int) -> None:
+        """Count `count` more outputs written, and redraw the bar."""
         self.done += count
         if self.shown:
             width = 30
@@ -88,6 +95,7 @@ class Progress:
             sys.stderr.flush()
 
     def close(self) -> None:
+        """Clear the bar, so the build's own line starts on a clean line."""
         if self.shown:
             sys.stderr.write("\r" + " " * 60 + "\r")
 

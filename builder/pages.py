@@ -35,6 +35,7 @@ def moment_text(notice: Notice) -> str:
 
 
 def notice_year(notice: Notice) -> str:
+    """The year a notice is archived under in 年度归档, or `undated`."""
     return notice.dated[:4] if notice.dated else UNDATED
 
 
@@ -49,6 +50,10 @@ class Group:
 
 @dataclass
 class SiteIndex:
+    """The site's notices in order, newest first, and its groups (topics, publishers, years)
+    with their slugs: what the lists, feeds and filters are made of. Its warnings are on
+    publisher names taken for others."""
+
     notices: list[Notice]
     topics: list[Group] = field(default_factory=list)
     publishers: list[Group] = field(default_factory=list)
@@ -118,4 +123,6 @@ def index_site(notices: list[Notice], config: SiteConfig, slug_memo: dict[str, s
 
 
 def pages_of(items: list, size: int) -> list[list]:
+    """`items` in pages of `size`; no items still make one empty page, so every list has its
+    first page."""
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]

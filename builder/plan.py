@@ -92,6 +92,8 @@ class SitePlan:
         self.shards: list[Shard] = plan_shards(years)  # of the search index
 
     def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
+        """A feed of these notices (the newest feeds.limit of them) and of their status
+        changes, newest first."""
         changed = self.changes
         changes = sorted((changed[n.slug] for n in notices if n.slug in changed) if changed else (),
                          key=lambda change: (change.day, change.notice.slug), reverse=True)
@@ -99,10 +101,13 @@ class SitePlan:
         return Feed(title, description, page, tuple(notices[:limit]), tuple(changes[:limit]))
 
     def notice_view(self, notice: Notice) -> NoticeView:
+        """What a notice's page shows of it, its body rendered: called when the page is
+        rendered, never while planning."""
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
                            self.statuses[notice.slug], self.lifecycle.links_of(notice))
 
     def status_name(self, slug: str) -> str | None:
+        """A notice's status by its slug, for templates; None for a slug the site lacks."""
         status = self.statuses.get(slug)
         return status.name if status else None
 
@@ -118,12 +123,18 @@ class SitePlan:
         return content_file(self.loaded.paths[notice.slug].rpartition("/")[2])
 
     def group_origin(self, kind: str, group: Group) -> Origin:
+        """What a group's pages come from, for errors: a topic's slug set in site.yaml, else
+        gongkai's own pages."""
         return self.topic_origins.get(group.name, OWN_PAGES) if kind == "topics" else OWN_PAGES
 
     def theme_origin(self, path: Path) -> Origin:
+        """A theme file as errors name it: its path in the site, or gongkai's own pages for
+        the default theme's."""
         return Origin(path.relative_to(self.root).as_posix()) if path.is_relative_to(self.root) else OWN_PAGES
 
     def add(self, path: str, key: Any, make: Callable[[], str | bytes], origin: Origin = OWN_PAGES) -> Output:
+        """An output keyed on `key` (what it shows), its path and the site's key, so a change
+        to the configuration, the assets or gongkai's code renders it again."""
         return Output(path, digest(self.site_key, path, key), make, origin=origin)
 
     def page(self, template: str, path: str, key: Any, feed: Feed | None = None, origin: Origin = OWN_PAGES,
@@ -134,6 +145,8 @@ class SitePlan:
                         origin)
 
     def render_page(self, template: str, path: str, feed: Feed | None, context: dict[str, Any]) -> str:
+        """A page's HTML: its template rendered with what every page may use (the site,
+        links relative to the page, its feeds, dates and statuses as pages print them)."""
         if "view" in context and callable(context["view"]):
             # A notice's view renders its Markdown: done here, when the page is rendered,
             # never while planning, so a skipped page costs nothing.
@@ -170,6 +183,9 @@ class SitePlan:
         return outputs
 
     def parts(self, statics: dict[str, Path]) -> list[Part]:
+        """The plan in parts, each with the key it is planned again on: the lists, the feeds
+        and each notice. An attachment file a site may not publish is refused here, before
+        anything is rendered."""
         content_notices = self.root / "content" / "notices"
         lists_key = (self.meta_key, sorted(self.template_keys.items()))
         parts = [Part("lists", lists_key, partial(self.plan_lists, statics)), Part("feeds", None, self.plan_feeds)]
@@ -189,6 +205,7 @@ class SitePlan:
 
     def plan_notice(self, notice: Notice, files: tuple[tuple[int, Path], ...],
                     stats: tuple[tuple[str, int, int], ...]) -> list[Output]:
+        """A notice's outputs: its page, and its attachment files copied beside it."""
         topics = [(t, self.index.topic_slugs[t]) for t in notice.tags]
         publisher_slug = self.index.publisher_slugs.get(notice.publisher or "")
         agency = self.index.agencies.get(notice.publisher or "")
@@ -204,6 +221,8 @@ class SitePlan:
         return outputs
 
     def plan_lists(self, statics: dict[str, Path]) -> list[Output]:
+        """Every output made of the notices' metadata alone: static assets, the home page,
+        lists, group pages, 订阅, 404 and 搜索, sitemaps, robots.txt and the open data."""
         index = self.index
         outputs = [Output(f"static/{name}", self.assets[name], source=path, origin=self.theme_origin(path))
                    for name, path in statics.items()]
@@ -245,6 +264,8 @@ class SitePlan:
         return outputs
 
     def plan_feeds(self) -> list[Output]:
+        """The RSS and Atom files of the site's feed and of every group's. A feed shows its
+        newest notices' text, so the feeds are planned every build."""
         fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
         outputs = []
         for feed in [self.site_feed, *self.group_feeds.values()]:
@@ -259,6 +280,8 @@ class SitePlan:
         return outputs
 
     def sitemap_entries(self) -> list[Entry]:
+        """The pages the sitemap lists: the home, list and 订阅 pages, every notice with its
+        day, and every group."""
         entries = [Entry(path, None) for path in ("", NOTICES, "subscribe/")]
         entries += [Entry(notice_page(n.slug), (n.dated or "")[:10] or None)
                     for n in self.index.notices]

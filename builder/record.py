@@ -59,6 +59,8 @@ SHARDS = 64  # ~80 notices each at 5,000: a shard is quick to rewrite, and few f
 
 
 def record_file(root: Path, out: Path) -> Path:
+    """Where the state of the builds into `out` is kept: a file of its own under
+    .gongkai-cache/ for each output folder."""
     return root / CACHE_DIR / f"build-{digest(str(out))[:12]}.pickle"
 
 
@@ -96,11 +98,13 @@ def _write(root: Path, path: Path, data: object) -> None:
 
 
 def read_stamp(root: Path, out: Path) -> Stamp | None:
+    """The stamp of the last build into `out`, or None when there is none to trust."""
     stamp = _read(_stamp_file(root, out))
     return stamp if isinstance(stamp, Stamp) else None
 
 
 def save_stamp(root: Path, out: Path, stamp: Stamp) -> None:
+    """Keep `stamp` for the next build into `out`."""
     _write(root, _stamp_file(root, out), stamp)
 
 

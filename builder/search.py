@@ -93,6 +93,8 @@ def pairs(text: str) -> str:
 
 @dataclass(frozen=True)
 class Shard:
+    """A part of the search index: its folder under pagefind/ and the notice pages it indexes."""
+
     name: str  # its folder under pagefind/
     pages: tuple[str, ...]  # the site paths of the notice pages it indexes
 
@@ -130,6 +132,8 @@ def engine_version() -> str:
 
 
 def executable() -> str:
+    """The Pagefind program of the pagefind[extended] package; a one-line error naming
+    site.yaml's `search` when it is not installed."""
     try:
         from pagefind_bin_extended import get_executable
     except ImportError:

@@ -61,6 +61,9 @@ class Memory:
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What a build did, for its one-line report: outputs written, skipped as unchanged and
+    removed, and what an editor should look at."""
+
     written: int
     skipped: int
     removed: int
@@ -234,6 +237,9 @@ def _render_shared(planned: Planned, tree: Path, cluster: ClusterBuild) -> tuple
 
 @dataclass(frozen=True)
 class Published:
+    """What a build's publish phase hands its save: the search shards' keys as indexed and
+    as wanted, the indexed pages' digests, and the output folder's files as left."""
+
     indexed_as: dict[str, str]  # each search shard's key, as indexed
     page_hashes: dict[str, str]
     search_keys: dict[str, str]  # each search shard's key, as wanted

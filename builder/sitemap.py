@@ -18,6 +18,8 @@ ENTRY_BYTES = 120  # an entry's markup and date beside its URL, at most
 
 @dataclass(frozen=True)
 class Entry:
+    """A page the sitemap lists: its site path and, where known, the day it last changed."""
+
     path: str  # a site path such as notices/x/
     lastmod: str | None  # YYYY-MM-DD
 
@@ -27,6 +29,7 @@ def _document(root: etree._Element) -> bytes:
 
 
 def urlset(entries: list[Entry], absolute: Callable[[str], str]) -> bytes:
+    """A sitemap file of pages (<urlset>), their addresses made absolute by `absolute`."""
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]
     for entry in entries:
         url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
@@ -37,6 +40,7 @@ def urlset(entries: list[Entry], absolute: Callable[[str], str]) -> bytes:
 
 
 def sitemap_index(names: list[str], absolute: Callable[[str], str]) -> bytes:
+    """The sitemap index (<sitemapindex>) over the sitemap files `names`."""
     root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]
     for name in names:
         sitemap = etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
@@ -51,6 +55,7 @@ def chunks(entries: list[Entry], max_urls: int) -> list[list[Entry]]:
 
 
 def chunk_name(number: int) -> str:
+    """The name of the sitemap file `number` under the index."""
     return f"sitemap-{number}.xml"
 
 
@@ -73,6 +78,7 @@ class SitemapFile:
     parts: tuple[str, ...] = ()  # the index's files
 
     def render(self, absolute: Callable[[str], str]) -> bytes:
+        """The file's XML, its addresses made absolute by `absolute`."""
         return sitemap_index(list(self.parts), absolute) if self.parts else urlset(list(self.entries), absolute)
 
 

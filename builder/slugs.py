@@ -17,6 +17,7 @@ SLUG_RULE = N_("a slug of lower-case ASCII letters, digits, - and _ (up to 100, 
 
 
 def plain_slug(slug: str) -> bool:
+    """Whether a slug set by hand in site.yaml is a plain folder name (CONFIGURED_SLUG)."""
     return CONFIGURED_SLUG.fullmatch(slug) is not None
 
 

@@ -64,6 +64,9 @@ def inputs_digest(folders: Iterable[tuple[Path, State]], settings: object) -> st
 
 @dataclass(frozen=True)
 class Stamp:
+    """A build's stamp: the digest of what it read, how many outputs it planned and the
+    state of every file it left; all a no-change rebuild reads before it stops."""
+
     inputs: str  # the digest of what the build read (`inputs_digest`)
     count: int  # outputs planned
     outputs: State  # every file the build left in the output folder

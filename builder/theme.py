@@ -44,6 +44,8 @@ def static_files(site_theme: Path) -> dict[str, Path]:
 
 
 def template_problem(err: TemplateError) -> Problem:
+    """A template error as one Problem, naming the template and its line where Jinja2 knows
+    them, so a theme's mistake is a located error, not a traceback."""
     if isinstance(err, TemplateSyntaxError):
         return Problem(err.filename or err.name or "theme", err.message or str(err), err.lineno, "template")
     return Problem("theme", str(err), field="template")

@@ -15,6 +15,7 @@ GROUP_KINDS = ("topics", "publishers", "archives")  # the sections that list not
 
 
 def notice_page(slug: str) -> str:
+    """A notice's page, notices/<slug>/: its address for links, feeds and the sitemap alike."""
     return f"{NOTICES}{slug}/"
 
 
@@ -24,6 +25,7 @@ def notice_file(slug: str, name: str) -> str:
 
 
 def group_page(kind: str, slug: str) -> str:
+    """The first list page of a topic, publisher or year: <kind>/<slug>/."""
     return f"{kind}/{slug}/"
 
 
