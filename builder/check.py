@@ -27,6 +27,10 @@ LINKING = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), (
 
 @dataclass(frozen=True)
 class Checked:
+    """What `gongkai check` found in a built site: how many pages and links it read, what is
+    wrong, the address the site was built for and the pages without the 网站标识码 tag. A
+    deploy and the inspection read it too."""
+
     pages: int
     links: int
     problems: list[Problem]
@@ -99,6 +103,8 @@ def built_for(out: Path) -> str | None:
 
 
 def check_site(out: Path, jobs: int | None = None) -> Checked:
+    """Check the built site in `out` whole: every page parsed and its links and assets
+    followed to a file, every feed parsed as XML. A deploy publishes nothing that fails it."""
     if not (out / "index.html").is_file():
         return Checked(0, 0, [Problem(out.as_posix(), _("no built site here (no index.html): run gongkai build"))],
                        None)

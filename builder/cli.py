@@ -35,6 +35,8 @@ def _warn(message: object) -> None:
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
+    """`gongkai normalize`: raw portal files into content files, or with --explain how one
+    file would be read; exit status 1 when any file failed."""
     from builder.normalize.run import explain_file, find_inputs, normalize_files
 
     started = time.perf_counter()
@@ -67,6 +69,8 @@ def cmd_normalize(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """`gongkai build`: the site into --out, for the address and day given or site.yaml's,
+    reported in one line."""
     from builder.site import build_site
 
     started = time.perf_counter()
@@ -89,6 +93,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """`gongkai status`: the notices not plainly in force on the day judged on, or with
+    --next the day a status next changes, for an editor who schedules the rebuild."""
     from builder.status import site_life, status_lines
 
     config = load_config(Path.cwd(), required=True)
@@ -108,6 +114,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    """`gongkai history`: a notice's versions from git, or with --diff what changed in its
+    text between two of them (by default the two newest)."""
     from builder.history import changed_lines, text_at, versions
 
     found = versions(Path.cwd(), args.file)
@@ -125,6 +133,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """`gongkai report`: a year's counts for the 政府信息公开工作年度报告, per publisher,
+    printed and written as CSV and JSON."""
     from builder.status import annual_counts, write_report
 
     config = load_config(Path.cwd(), required=True)
@@ -136,6 +146,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """`gongkai check`: the built site checked whole, then inspected as the 政府网站
+    inspections do, the findings as a table or JSON and as a page of the site. Exit status 1
+    for a broken site or a 不合格 finding (with --strict, a 扣分 one too), so CI can stop a
+    deploy."""
     from builder.check import check_site
     from builder.inspection import RULES, Severity, inspect, read_site, worst
     from builder.inspection.report import REPORT, as_json, counts, table, write_report
@@ -193,6 +207,8 @@ def _fix_personal_data(root: Path, config: SiteConfig, out: Path, as_of: str | N
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
+    """`gongkai deploy`: the built site (built first, with --build) published to a target,
+    rehearsed with --dry-run, or the previous release made live again with --rollback."""
     from builder.deploy import deploy, pick_target, rollback
     from builder.site import build_site
 
@@ -225,6 +241,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """`gongkai serve`: the live preview, until Ctrl-C."""
     from builder.serve import serve
 
     load_config(Path.cwd(), required=True)
@@ -360,6 +377,8 @@ def _serve_parser(commands: _Commands) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """A command line run to its exit status: a GongkaiError is one line per problem, never
+    a traceback; Ctrl-C is 130; a reader that stops reading (`| head`) is no error."""
     # The language is chosen before the parser is made: its help and errors are messages too.
     early = argparse.ArgumentParser(add_help=False)
     early.add_argument("--lang")

@@ -20,6 +20,9 @@ SITE_FILE = "site.yaml"
 
 @dataclass(frozen=True)
 class Topic:
+    """A topic of the tag vocabulary (主题分类): its name, the folder of its page
+    (topics/<slug>/), and the words that earn a notice its tag."""
+
     name: str
     slug: str
     words: tuple[str, ...]
@@ -27,6 +30,9 @@ class Topic:
 
 @dataclass(frozen=True)
 class TagRules:
+    """How the normaliser tags notices with topics: the vocabulary, and how much a body must
+    say of a topic to earn its tag."""
+
     vocabulary: tuple[Topic, ...]
     min_body_hits: int = 5  # body mentions that earn a tag not named in title or category
     max_tags: int = 5
@@ -54,6 +60,9 @@ class Footer:
 
 @dataclass(frozen=True)
 class Feeds:
+    """site.yaml's `feeds`: how many items each feed holds, and whether an item carries the
+    whole notice."""
+
     limit: int = 50  # items per feed, newest first
     full_content: bool = False  # the whole body in each item, not only its first paragraph
 
@@ -94,6 +103,10 @@ class DeployTarget:
 
 @dataclass(frozen=True)
 class SiteConfig:
+    """site.yaml, checked: what every page shows of the site (title, footer, feeds), how
+    notices are grouped and tagged, where the site is deployed and how it is inspected; each
+    setting with its default."""
+
     title: str = "政府信息公开"
     base_url: str = "http://localhost:8000/"
     language: str = "zh-CN"
@@ -124,6 +137,8 @@ class SiteConfig:
 
     @property
     def domain(self) -> str:
+        """The host the site is served from, for the SiteDomain meta tag a government site's
+        pages carry."""
         return urlsplit(self.base_url).netloc
 
     def absolute(self, path: str) -> str:
@@ -338,6 +353,8 @@ def with_slash(url: str) -> str:
 
 
 def default_vocabulary() -> tuple[Topic, ...]:
+    """The topics notices are tagged with when site.yaml gives none
+    (builder/data/vocabulary.yaml), each with the words that suggest it."""
     text = (Path(__file__).parent / "data" / "vocabulary.yaml").read_text(encoding="utf-8")
     return tuple(Topic(t["name"], t["slug"], tuple(t["words"])) for t in yaml.safe_load(text))
 
@@ -362,6 +379,8 @@ def _inspection(checker: _Checker, values: dict[str, Any]) -> Inspection:
 
 
 def parse_config(text: str, file: str) -> SiteConfig:
+    """site.yaml's text as a SiteConfig. Every mistake is reported at once (one
+    GongkaiError), each naming its key and line, so an editor fixes them in one go."""
     root = compose(text, file)
     if root is None:
         raise GongkaiError(Problem(file, _("empty configuration")))

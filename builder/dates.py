@@ -26,6 +26,9 @@ DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 
 @dataclass(frozen=True)
 class ParsedDate:
+    """A date as a portal wrote it, with the time of day where one was given: a 发布日期
+    often has one, a 成文日期 never."""
+
     day: date
     clock: time | None
 

@@ -17,6 +17,8 @@ from builder.i18n import _
 
 @dataclass(frozen=True)
 class Version:
+    """A commit that changed a notice's file: its hash, day and subject, as `history` lists them."""
+
     commit: str
     day: str
     subject: str

@@ -44,6 +44,8 @@ ARGPARSE_WORDS = (N_("usage: "), N_("options"), N_("positional arguments"), N_("
 
 
 def NC_(context: str, message: str) -> str:
+    """Marks a message with its context for the catalog, to be translated later by
+    `pgettext`: the same English word may need different Chinese in different places."""
     return message
 
 
@@ -87,10 +89,12 @@ def _(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
+    """A message in the user's language, its singular or plural form by `count`."""
     return _current.ngettext(singular, plural, count)
 
 
 def pgettext(context: str, message: str) -> str:
+    """A message in the user's language, by its context as well as its words."""
     return _current.pgettext(context, message)
 
 
@@ -113,6 +117,8 @@ class Phrase(str):
         return (self.message, *self.parts), self.fills
 
     def said(self, gettext: Callable[[str], str]) -> str:
+        """The phrase in the language of `gettext`, each blank that is a Phrase said in that
+        language too."""
         def blank(fill: str) -> str:
             return fill.said(gettext) if isinstance(fill, Phrase) else fill
 

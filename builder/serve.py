@@ -57,6 +57,7 @@ class PreviewState:
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def publish(self, error: tuple[Problem, ...] | str | None) -> None:
+        """Record a build that ended (its error, or None) and wake every page waiting for one."""
         with self.changed:
             self.version += 1
             self.error = error
@@ -81,12 +82,15 @@ class Rebuilder:
         self.last_event = 0.0
 
     def notice(self, path: str) -> None:
+        """Take a changed path for the next rebuild."""
         with self.arrived:
             self.pending.add(path)
             self.last_event = time.monotonic()
             self.arrived.notify()
 
     def run_forever(self) -> None:
+        """The rebuild thread: a rebuild once a burst of changes goes quiet, or once it has
+        waited MAX_WAIT_SECONDS, so an editor's save and a checkout each cost one."""
         while True:
             with self.arrived:
                 while not self.pending:
@@ -99,6 +103,9 @@ class Rebuilder:
             self.rebuild(paths)
 
     def rebuild(self, paths: list[str], first: bool = False) -> None:
+        """Normalise the raw files changed under seeds/, then build the preview. What stops a
+        build (its problems, or a crash's traceback) is published for the pages to show;
+        the server goes on."""
         started = time.perf_counter()
         try:
             config = replace(load_config(self.root, required=True), base_url=self.base_url)
@@ -371,6 +378,8 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def serve(root: Path, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> int:
+    """`gongkai serve`: build the preview, serve it, rebuild on every change, until Ctrl-C
+    or SIGTERM; then the watcher and any indexing stop."""
     url = f"http://{host}:{port}/"
     out = root / CACHE_DIR / PREVIEW
     state = PreviewState()

@@ -48,6 +48,10 @@ def status_lines(life: Lifecycle) -> list[str]:
 
 @dataclass
 class Counts:
+    """A publisher's counts for one year of the 年度报告: notices published, 规章 and
+    行政规范性文件 among them, those ended in the year, those in force at its end, and
+    interpretations."""
+
     published: int = 0
     regulations: int = 0
     normative: int = 0
@@ -57,6 +61,8 @@ class Counts:
     interpreted: int = 0  # policies of the year with a 政策解读
 
     def row(self, publisher: str) -> list[str]:
+        """The counts as a row of the report's table (REPORT_COLUMNS), the policies with a
+        政策解读 also as a share, the 政策解读覆盖率."""
         policies = self.regulations + self.normative
         share = f"{self.interpreted / policies:.0%}" if policies else "—"
         return [publisher, *(str(n) for n in (self.published, self.regulations, self.normative, self.ended,
