@@ -11,11 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.conftest import REPO, Served
-
-AXE = REPO / "node_modules/axe-core/axe.min.js"
-VNU = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+from tests.helpers import AXE, VNU, Served, axe_violations
 
 
 def page_types(served: Served) -> list[str]:
@@ -27,12 +23,6 @@ def page_types(served: Served) -> list[str]:
         first = sorted((public / kind).glob("*/index.html"))[0]
         paths.append(f"{kind}/{first.parent.name}/")
     return [served.base + path for path in paths]
-
-
-def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, run_cli
+from tests.helpers import SEEDS, run_cli
 
 BAD_FILES = {
     "empty.txt": b"",

@@ -18,8 +18,7 @@ from builder.content import load_notices
 from builder.fsio import tree_state
 from builder.model import Notice
 from builder.pages import index_site, notice_moment
-from tests.conftest import REPO, Served, files_in, read_notice, run_cli, site_tree
-from tests.test_feeds import generate_site
+from tests.helpers import REPO, Served, files_in, generate_site, read_notice, run_cli, site_tree
 
 
 class _Links(HTMLParser):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, site_tree
-from tests.test_feeds import generate_site
+from tests.helpers import free_port, generate_site, run_cli, site_tree
 
 pytest.importorskip("distributed")
 
 NOTICES = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start(*args: str) -> subprocess.Popen[bytes]:
@@ -60,7 +52,7 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    started = Cluster(_free_port())
+    started = Cluster(free_port())
     try:
         yield started
     finally:
@@ -122,7 +114,7 @@ def test_a_worker_killed_mid_build_leaves_a_whole_identical_site(tmp_path: Path,
 def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     root = _copy_of(tmp_path)
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
-    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     built = run_cli("build", "--cluster", address, cwd=root)
     assert built.returncode == 1
     assert address in built.stderr and len(built.stderr.strip().splitlines()) == 1, built.stderr
@@ -160,7 +152,7 @@ def test_site_yaml_names_the_cluster(tmp_path: Path) -> None:
     assert refused.returncode == 1
     assert refused.stderr.strip() == (f"error: site.yaml:{line}: build.cluster: expected a Dask scheduler's address "
                                       "such as tcp://scheduler:8786")
-    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there: the build goes to it, and says so
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there: the build goes to it, and says so
     config.write_text(plain + f"build:\n  cluster: {address}\n", encoding="utf-8")
     built = run_cli("build", cwd=root)
     assert built.returncode == 1 and address in built.stderr

@@ -15,9 +15,7 @@ from unicodedata import east_asian_width
 
 import pytest
 
-from tests.conftest import REPO, read_notice, run_cli
-from tests.test_guarantees import rendered_text, squeeze
-from tests.test_i18n import CHINESE_ENV, run_in
+from tests.helpers import CHINESE_ENV, REPO, read_notice, rendered_text, run_cli, run_in, squeeze
 
 CORPUS = REPO.parent / "shared" / "corpus"
 MIN_SCORE = 0.95

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import calendar
 import getpass
-import hashlib
 import json
 import os
 import re
@@ -23,78 +22,28 @@ from pathlib import Path
 import pytest
 
 from builder.deploy import release_name
-from tests.conftest import REPO, files_in, free_port, run_cli
-from tests.test_feeds import generate_site
+from tests.helpers import (
+    REPO,
+    UNSERVED,
+    complete,
+    configure,
+    dir_target,
+    edit_body,
+    files_in,
+    free_port,
+    live,
+    make_site,
+    one_line_error,
+    run_cli,
+    site_with_dir_target,
+)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SSHD = "/usr/sbin/sshd"
 
 
-def configure(site: Path, targets: str) -> None:
-    config = site / "site.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "deploy:\n" + targets, encoding="utf-8")
-
-
-def dir_target(target: Path, url: str, more: str = "") -> str:
-    """The site.yaml lines of a `dir` target named web."""
-    return f"  web:\n    type: dir\n    path: {target}\n    url: {url}\n{more}"
-
-
-def make_site(root: Path, count: int, base: str) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    generate_site(root, count)
-    assert run_cli("build", "--base-url", base, cwd=root).returncode == 0
-    return root
-
-
-UNSERVED = "http://127.0.0.1:9/xxgk/"  # a base URL nothing serves: these tests read the target's folder
-
-
-def site_with_dir_target(tmp_path: Path, count: int, more: str = "") -> tuple[Path, Path]:
-    """A built site of `count` notices with a `dir` target named web; (site, target)."""
-    target = tmp_path / "www"
-    site = make_site(tmp_path / "site", count, UNSERVED)
-    configure(site, dir_target(target, UNSERVED, more))
-    return site, target
-
-
-def edit_body(site: Path, number: int, words: str) -> None:
-    notice = site / f"content/notices/n{number:04d}.md"
-    notice.write_text(notice.read_text(encoding="utf-8").replace("第二段。", words, 1), encoding="utf-8")
-
-
 def manifest(release: Path) -> dict[str, list]:
     return json.loads((release / ".gongkai-manifest.json").read_text(encoding="utf-8"))["files"]
-
-
-def live(target: Path) -> Path:
-    return target / "current"
-
-
-MANIFEST = ".gongkai-manifest.json"
-DEPLOY_FILES = (MANIFEST, ".gongkai-release")  # what deploy adds to a release, besides compressed copies
-
-
-def site_tree(release: Path) -> dict[str, bytes]:
-    """A release's files as the built site has them: without what deploy adds."""
-    return {name: data for name, data in files_in(release).items()
-            if not name.endswith((".gz", ".br")) and name not in DEPLOY_FILES}
-
-
-def complete(release: Path) -> bool:
-    """Every file the release's manifest lists is there with its digest, and nothing else."""
-    if not (release / MANIFEST).is_file():
-        return False
-    listed = json.loads((release / MANIFEST).read_text(encoding="utf-8"))["files"]
-    there = {name: [hashlib.sha256(data).hexdigest(), len(data)] for name, data in files_in(release).items()
-             if name not in DEPLOY_FILES}
-    return there == listed
-
-
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1, result.stdout
-    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
-    return result.stderr
 
 
 # --- nginx ---------------------------------------------------------------------------------

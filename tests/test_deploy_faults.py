@@ -15,18 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import files_in, run_cli
-from tests.test_deploy import (
+from tests.helpers import (
     MANIFEST,
     UNSERVED,
     complete,
     configure,
     dir_target,
     edit_body,
+    files_in,
     live,
     make_site,
     one_line_error,
-    site_tree,
+    release_tree,
+    run_cli,
     site_with_dir_target,
 )
 
@@ -60,7 +61,7 @@ def test_rollback_skips_a_half_deleted_release(tmp_path: Path, lost: str) -> Non
     the manifest too): rollback must pass over it to the newest complete earlier one."""
     site, target = site_with_dir_target(tmp_path, 3)
     first, second, _ = deploy_versions(site, 3)
-    served_first = site_tree(first)
+    served_first = release_tree(first)
     for path in sorted(second.rglob("*"), reverse=True)[: len(list(second.rglob("*"))) // 2]:
         if path.is_file():
             path.unlink()
@@ -69,7 +70,7 @@ def test_rollback_skips_a_half_deleted_release(tmp_path: Path, lost: str) -> Non
 
     back = run_cli("deploy", "--rollback", cwd=site)
     assert back.returncode == 0, back.stderr
-    assert live(target).resolve() == first and site_tree(live(target)) == served_first
+    assert live(target).resolve() == first and release_tree(live(target)) == served_first
     assert f"{second.name}" in back.stdout and "incomplete" in back.stdout
     again = run_cli("deploy", "--rollback", cwd=site)
     assert "no earlier complete release" in one_line_error(again) and live(target).resolve() == first
@@ -214,14 +215,14 @@ def test_deploys_killed_at_random_moments_leave_old_or_new_and_no_leftovers(tmp_
     edit_body(site, 1, "第二段。乙版。")
     (site / "content/notices/n0002.md").unlink()
     assert run_cli("build", "--base-url", UNSERVED, "--out", "public-b", cwd=site).returncode == 0
-    built = {out: site_tree(site / out) for out in ("public-a", "public-b")}
+    built = {out: release_tree(site / out) for out in ("public-a", "public-b")}
     assert built["public-a"] != built["public-b"]
 
     def deploy(out: str) -> float:
         started = time.monotonic()
         result = run_cli("deploy", "--out", out, cwd=site)
         assert result.returncode == 0, result.stderr
-        assert site_tree(live(target)) == built[out]
+        assert release_tree(live(target)) == built[out]
         return time.monotonic() - started
 
     def leftovers() -> list[str]:
@@ -250,13 +251,13 @@ def test_deploys_killed_at_random_moments_leave_old_or_new_and_no_leftovers(tmp_
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if kill(process, moment, took):
             seen[moment] += 1
-        assert site_tree(live(target)) in (built[old], built[new]), f"a mix after a kill ({moment})"
+        assert release_tree(live(target)) in (built[old], built[new]), f"a mix after a kill ({moment})"
         for prefix in (".partial-", ".prune-"):
             seen[f"left {prefix}"] += any(name.startswith(prefix) for name in leftovers())
         for _ in range(3):  # back as far as it goes: keep is 2, and the killed deploy may have added one
             back = run_cli("deploy", "--rollback", cwd=site)
             assert "Traceback" not in back.stderr and back.returncode in (0, 1), back.stderr
-            assert complete(live(target).resolve()) and site_tree(live(target)) in built.values()
+            assert complete(live(target).resolve()) and release_tree(live(target)) in built.values()
             if back.returncode:
                 break
         took = deploy(new)

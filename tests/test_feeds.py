@@ -3,9 +3,7 @@ against the RSS 2.0 and RFC 4287 schemas in tests/schemas, through the real CLI.
 
 from __future__ import annotations
 
-import random
 import re
-import shutil
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -16,32 +14,11 @@ from lxml import etree
 from playwright.sync_api import Browser
 
 from builder.feeds import GK_NS
-from tests.conftest import REPO, Served, read_notice, run_cli
+from tests.helpers import Served, generate_site, read_notice, run_cli
 
 SCHEMAS = Path(__file__).parent / "schemas"
 RSS_SCHEMA = etree.RelaxNG(etree.parse(str(SCHEMAS / "rss2.rng")))
 ATOM_SCHEMA = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom.rng")))
-TOPICS = ["教育", "学前教育", "义务教育", "招生", "安全"]
-PUBLISHERS = ["示例市教育局", "示例县教育局", "示例区人民政府办公室"]
-
-
-def generate_site(root: Path, count: int, seed: int = 7) -> None:
-    """`count` notices with varied dates, publishers and tags; some undated, some without a time."""
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    folder = root / "content/notices"
-    folder.mkdir(parents=True)
-    rng = random.Random(seed)
-    start = datetime(2020, 1, 1).date()
-    for number in range(count):
-        day = start + timedelta(days=rng.randrange(1500))
-        published = "null" if number % 40 == 0 else (
-            f"'{day}T{rng.randrange(8, 18):02d}:{rng.randrange(60):02d}:00+08:00'" if number % 3 else f"'{day}'")
-        tags = rng.sample(TOPICS, rng.randint(1, 3))
-        (folder / f"n{number:04d}.md").write_text(
-            f"---\ntitle: 示例通知第{number}号\npublisher: {rng.choice(PUBLISHERS)}\npublished: {published}\n"
-            f"tags: [{', '.join(tags)}]\nattachments:\n- {{number: 1, title: 附表{number}, inline: false}}\n---\n\n"
-            f"{{.addressee}}\n各单位：\n\n这是第{number}号通知的第一段。\n\n## 一、总体要求\n\n第二段。\n",
-            encoding="utf-8")
 
 
 def feeds_in(public: Path) -> list[Path]:

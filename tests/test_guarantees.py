@@ -5,24 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from html import unescape
 from pathlib import Path
 
-from builder.markdown import render_markdown
 from builder.normalize.decode import decode
-from tests.conftest import SEEDS, read_notice, run_cli
-from tests.test_layouts import write_samples
-
-WHITESPACE = re.compile(r"[\s\u3000\u00a0]+")
-
-
-def squeeze(text: str) -> str:
-    return WHITESPACE.sub("", text)
-
-
-def rendered_text(markdown: str) -> str:
-    """What a reader sees of a body: rendered by markdown-it, tags dropped."""
-    return squeeze(unescape(re.sub(r"<[^>]+>", "", render_markdown(markdown))))
+from tests.helpers import SEEDS, read_notice, rendered_text, run_cli, squeeze, write_samples
 
 
 def assert_lossless(root: Path, report_file: str, count: int) -> None:

@@ -3,8 +3,6 @@ no traceback), the rest of a batch still done; a damaged cache is only a cache m
 
 from __future__ import annotations
 
-import ctypes
-import os
 import random
 import re
 import resource
@@ -16,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, files_in, run_cli, site_tree
-from tests.test_html_input import portal_page
+from tests.helpers import SEEDS, files_in, portal_page, run_cli, site_tree, without_dac_override
 
 GIB = 1 << 30
 
@@ -55,16 +52,6 @@ def edit(path: Path, old: str, new: str) -> None:
 def line_of(path: Path, start: str) -> int:
     return next(number for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                 if line.strip().startswith(start))
-
-
-def without_dac_override() -> None:
-    """As root, drop the capabilities that read past file modes (CAP_DAC_OVERRIDE and
-    CAP_DAC_READ_SEARCH) from the bounding set, so a file of mode 000 is unreadable."""
-    if os.geteuid() == 0:
-        libc = ctypes.CDLL(None, use_errno=True)
-        for capability in (1, 2):
-            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
-                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
 def memory_bound() -> None:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
-from tests.test_serve import Preview
+from tests.helpers import REPO, Preview, run_cli
 
 CONFIG = "title: 测试站\nbase_url: https://example.gov.cn/xxgk/\nsearch: false\n"
 

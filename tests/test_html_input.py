@@ -11,36 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.conftest import REPO, SEEDS, free_port, http_server, read_notice, run_cli
-from tests.test_accessibility import axe_violations
-
-PORTAL = """<!DOCTYPE html>
-<html lang="zh-CN"><head>
-<meta http-equiv="Content-Type" content="text/html; charset={charset}">
-<title>{title}_示例市人民政府</title>
-{head}
-<link rel="stylesheet" href="/css/main.css"><style>body {{ font-size: 14px; }} .a::after {{ content: "通知"; }}</style>
-<script>var _hmt = _hmt || []; document.write("<p>统计代码</p>");</script>
-</head><body>
-<div class="top"><a href="/">示例市人民政府</a> | <a href="/en/">English</a> |
-<a href="/wza/">无障碍</a></div>
-<div id="nav" class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>
-<li><a href="/hdjl/">互动交流</a></li></ul></div>
-<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; 通知公告</div>
-<form action="/search/"><input name="q"><button>搜索</button></form>
-<div class="content">
-{body}
-</div>
-<div class="footer"><p>主办单位：示例市人民政府办公室　版权所有</p>
-<p>网站标识码：0000000000　示ICP备00000000号</p></div>
-<div style="display:none"><script src="/js/count.js"></script>访问统计</div>
-</body></html>
-"""
-
-
-def portal_page(body: str, title: str = "通知", head: str = "", charset: str = "utf-8") -> bytes:
-    page = PORTAL.format(body=body, title=html.escape(title), head=head, charset=charset)
-    return page.encode("gb18030" if charset.lower() in ("gb2312", "gbk", "gb18030") else charset)
+from tests.helpers import REPO, SEEDS, axe_violations, free_port, http_server, portal_page, read_notice, run_cli
 
 
 def as_page(text: str, charset: str) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -15,16 +14,9 @@ from babel.messages.pofile import read_po
 
 from builder.i18n import CHINESE, ENGLISH, use
 from builder.untrusted import yaml_problem
-from tests.conftest import REPO, free_port, run_cli
-from tests.test_hostile_input import without_dac_override
+from tests.helpers import CHINESE_ENV, REPO, free_port, run_cli, run_in, without_dac_override
 
-CHINESE_ENV = {**os.environ, "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
 NOTICE = "content/notices/broken.md"
-
-
-def run_in(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "builder", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, check=False, env=env)
 
 
 def broken_site(site: Path, front: str) -> Path:

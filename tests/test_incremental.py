@@ -13,24 +13,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from builder.record import CACHE_DIR, load_record
-from tests.conftest import REPO, run_cli, site_tree
-from tests.test_feeds import generate_site
-from tests.test_serve import Preview
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from tests.helpers import REPO, Preview, edit, generate_site, notice, run_cli, site_tree
 
 
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-def notice(root: Path, number: int) -> Path:
-    return root / f"content/notices/n{number:04d}.md"
 
 
 def add_attachment_file(root: Path) -> None:

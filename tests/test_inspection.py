@@ -19,8 +19,7 @@ from playwright.sync_api import Browser
 from builder.inspection import RULES
 from builder.inspection.links import link_problem
 from builder.inspection.personal import find_personal, id_number, luhn, mask_personal
-from tests.conftest import REPO, free_port, http_server, run_cli
-from tests.test_accessibility import VNU, axe_violations
+from tests.helpers import REPO, VNU, axe_violations, free_port, http_server, run_cli
 
 CORPUS = REPO.parent / "shared" / "corpus"
 ID = "440102199003071236"  # a resident ID number with a right GB 11643 check digit (made up)

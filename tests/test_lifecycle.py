@@ -16,8 +16,7 @@ import yaml
 from playwright.sync_api import Browser
 
 from builder.lifecycle import STATUSES
-from tests.conftest import REPO, free_port, http_server, run_cli, site_tree
-from tests.test_accessibility import VNU, axe_violations
+from tests.helpers import REPO, VNU, axe_violations, free_port, http_server, run_cli, site_tree
 
 NOTICES = {
     "a-lvhua": {"title": "示例市城市绿化管理办法", "doc_no": "示政规〔2020〕1号", "publisher": "示例市人民政府",

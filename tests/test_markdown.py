@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builder.markdown import REFERENCE, fast_html, render_markdown
-from tests.conftest import read_notice
+from tests.helpers import read_notice
 
 # Lines to build bodies from: the marks in every form the fast path takes or refuses, and
 # CommonMark that the two engines must read alike inside a piece.

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.conftest import Served
+from tests.helpers import Served
 
 QZ = "notices/qz01113-1000-2024-00008/"  # 发文字号, two inline attachments
 SM = "notices/sm05104-0300-2023-00006/"  # a guessed title

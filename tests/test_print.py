@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 
 SENTENCE = "各地要结合实际，细化工作措施，明确责任分工，加强督促检查，确保各项任务落到实处。"
 BODY_END = "请遵照执行。"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import read_notice, run_cli
+from tests.helpers import read_notice, run_cli
 
 FULL, SHORT = "泉州市鲤城区教育局", "鲤城区教育局"
 

@@ -15,10 +15,18 @@ from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from builder.search import SHARD_SIZE, plan_shards
-from tests.conftest import Served, files_in, free_port, http_server, read_notice, run_cli, site_tree
-from tests.test_accessibility import axe_violations
-from tests.test_feeds import generate_site
-from tests.test_serve import Preview
+from tests.helpers import (
+    Preview,
+    Served,
+    axe_violations,
+    files_in,
+    free_port,
+    generate_site,
+    http_server,
+    read_notice,
+    run_cli,
+    site_tree,
+)
 
 
 @pytest.fixture

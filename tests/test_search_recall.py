@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from tests.conftest import REPO, read_notice, run_cli
+from tests.helpers import REPO, read_notice, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from bench import write_raw  # the benchmark's generator of notices

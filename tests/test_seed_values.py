@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import read_notice
+from tests.helpers import read_notice
 
 
 def notice_from(root: Path, seed_prefix: str) -> tuple[dict, str]:

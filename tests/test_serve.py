@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import http.client
 import queue
 import shutil
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -16,57 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, free_port, run_cli
-
-DEADLINE = 2.0  # seconds from an edit to the page that shows it
-
-
-class Preview:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.process = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--port", str(self.port)],
-                                        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for(lambda: any("serving the preview" in line for line in self.lines), 30)
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def get(self, path: str) -> tuple[int, str, str]:
-        try:
-            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=5) as response:
-                return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
-        except urllib.error.HTTPError as err:
-            return err.code, err.headers["Content-Type"], err.read().decode("utf-8")
-
-    def raw_status(self, path: str) -> int:
-        """The status for a path sent exactly as written, without a client tidying it."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        connection.request("GET", path)
-        status = connection.getresponse().status
-        connection.close()
-        return status
-
-    @staticmethod
-    def wait_for(check, seconds: float = DEADLINE) -> float:
-        started = time.monotonic()
-        while time.monotonic() - started < seconds:
-            if check():
-                return time.monotonic() - started
-            time.sleep(0.02)
-        raise AssertionError(f"not within {seconds} s")
-
-    def rebuilds(self) -> int:
-        return sum(1 for line in self.lines if line.startswith(("built the preview", "rebuilt", "error: build")))
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
+from tests.helpers import DEADLINE, REPO, Preview, run_cli
 
 
 def listen(url: str, events: queue.Queue[str]) -> None:

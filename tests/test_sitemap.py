@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 
 SCHEMAS = Path(__file__).parent / "schemas"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
