@@ -248,7 +248,7 @@ class Loaded:
 
     notices: list[Notice]
     cache: dict[str, Cached]  # slug → parse: this build's, and the next build's cache
-    paths: dict[str, str]  # slug → content file (a path object each costs a tenth of a rebuild's reading)
+    paths: dict[str, str]  # slug → content file, as text: a path object each would slow a rebuild's reading
 
     def digest(self, notice: Notice) -> str:
         return self.cache[notice.slug].digest

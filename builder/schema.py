@@ -66,7 +66,7 @@ class NoticeField:
     key: str  # in front matter, and the Notice attribute
     kind: Kind
     label: str  # its Chinese name: on pages, and in warnings written into content files
-    # The labels portals print for it (FORMAT.md §1), which the normaliser reads it under;
+    # The labels portals print for it in their metadata blocks, which the normaliser reads it under;
     # `weak` ones are short, common words that also start sentences, trusted only in the
     # head of a notice; `prose` ones label a sentence or two (up to MAX_PROSE characters).
     synonyms: tuple[str, ...] = ()
