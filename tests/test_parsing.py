@@ -169,8 +169,8 @@ def test_headings_only_in_sequence_and_short() -> None:
              "二、保障措施。各单位要高度重视，确保各项工作落到实处。", "三、组织领导", "七、八月份:"]
     blocks = classify([Line(i, text) for i, text in enumerate(texts)])
     kinds = [(type(b).__name__, getattr(b, "kind", None)) for b in blocks]
-    assert kinds == [("Heading", "chapter"), ("Heading", "section"), ("Paragraph", None),
-                     ("Heading", "section"), ("Paragraph", None), ("Heading", "chapter"), ("Paragraph", None)]
+    assert kinds == [("Heading", "level1"), ("Heading", "level2"), ("Paragraph", None),
+                     ("Heading", "level2"), ("Paragraph", None), ("Heading", "level1"), ("Paragraph", None)]
     assert isinstance(blocks[0], Heading) and isinstance(blocks[2], Paragraph)
 
 
@@ -197,8 +197,8 @@ def test_rules_are_outlined_in_parts_and_numbered_in_articles() -> None:
              "第三章　附则", "一、附则说明", "第五条　本办法自2024年9月1日起施行。"]
     blocks = classify([Line(i, text) for i, text in enumerate(texts)])
     headings = [(b.kind, b.line.text) for b in blocks if isinstance(b, Heading)]
-    assert headings == [("part", "第一章　总则"), ("part", "第二章 服务内容"), ("part", "第三章　附则"),
-                        ("chapter", "一、附则说明")]  # list items (；) are no headings, nor a sentence
+    assert headings == [("chapter", "第一章　总则"), ("chapter", "第二章 服务内容"), ("chapter", "第三章　附则"),
+                        ("level1", "一、附则说明")]  # list items (；) are no headings, nor a sentence
     skeleton = parse([Line(1, "示例市中小学课后服务管理办法"), Line(2, "第一章　总则"), Line(3, texts[1])])
     assert [line.text for line in skeleton.title] == ["示例市中小学课后服务管理办法"]
 

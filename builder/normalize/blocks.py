@@ -22,7 +22,7 @@ from builder.numerals import cn_number
 MAX_HEADING_LENGTH = 60
 LIST_ITEM_ENDS = "；;，,、"
 MAX_WRAPPED_TITLE = 4
-OUTLINE_KINDS = ("part", "subpart")  # counted only where they stand alone: 第三章 starts sentences too
+OUTLINE_KINDS = ("chapter", "section")  # counted only where they stand alone: 第三章 starts sentences too
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Heading:
     """A numbered line that stands alone as a heading, of one of GB/T 9704's outline kinds
     (第一章 … （一）): the body's outline, rendered as Markdown headings."""
 
-    kind: str  # a kind of HEADINGS: "part" (第一章) … "section" (（一）)
+    kind: str  # a kind of HEADINGS: "chapter" (第一章) … "level2" (（一）)
     line: Line
 
 
@@ -138,7 +138,7 @@ class Numbered:
     """What a numbered line may be, before headings are decided: its kind, the group of
     sections under one heading, and whether it stands alone."""
 
-    kind: str  # "part" (第一章), "subpart" (第一节), "chapter" (一、) or "section" (（一）)
+    kind: str  # "chapter" (第一章), "section" (第一节), "level1" (一、) or "level2" (（一）)
     group: int  # the sections under one outer heading share it
     standalone: bool  # short, no sentence inside: a heading line, not a run-in paragraph
 
@@ -161,13 +161,13 @@ def _numbered(text: str, counters: dict[str, int]) -> Numbered | None:
         number = cn_value(match["n"])
         in_sequence = number == counters.get(kind, 0) + 1
         counters[kind] = number
-        if kind != "section":
+        if kind != "level2":
             counters["groups"] = counters.get("groups", 0) + 1
             for inner, _ in HEADINGS[position + 1:]:
                 counters[inner] = 0
         if not in_sequence:
             return None
-        return Numbered(kind, counters.get("groups", 0) if kind == "section" else 0, standalone)
+        return Numbered(kind, counters.get("groups", 0) if kind == "level2" else 0, standalone)
     return None
 
 
@@ -197,12 +197,12 @@ def classify(lines: list[Line]) -> list[Block]:
             numbered[len(blocks)] = found
         blocks.append(Paragraph(line))
         index += 1
-    run_in = {n.group for n in numbered.values() if n.kind == "section" and not n.standalone}
-    closed = [at for at, n in numbered.items() if n.kind == "chapter" and n.standalone
+    run_in = {n.group for n in numbered.values() if n.kind == "level2" and not n.standalone}
+    closed = [at for at, n in numbered.items() if n.kind == "level1" and n.standalone
               and SENTENCE_MARK.search(blocks[at].line.text[-1])]  # type: ignore[union-attr]
     closed_are_headings = all(_heads_text(at, blocks, numbered) for at in closed)
     for at, found in numbered.items():
-        if found.standalone and not (found.kind == "section" and found.group in run_in) \
+        if found.standalone and not (found.kind == "level2" and found.group in run_in) \
                 and (closed_are_headings or at not in closed):
             blocks[at] = Heading(found.kind, blocks[at].line)  # type: ignore[union-attr]
     return blocks
@@ -214,7 +214,7 @@ def _heads_text(at: int, blocks: list[Block], numbered: dict[int, Numbered]) -> 
     line does not, none is a heading: 一、同意设立…，…。 二、请…。 are numbered paragraphs."""
     following = numbered.get(at + 1)
     line = blocks[at].line  # type: ignore[union-attr]
-    return "，" not in line.text and at + 1 < len(blocks) and (following is None or following.kind == "section")
+    return "，" not in line.text and at + 1 < len(blocks) and (following is None or following.kind == "level2")
 
 
 def heading_levels(blocks: list[Block], base: int) -> dict[str, int]:

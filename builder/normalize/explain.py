@@ -20,7 +20,7 @@ from builder.normalize.metadata import Metadata
 from builder.normalize.rejoin import provenance
 from builder.normalize.structure import Skeleton
 
-HEADING_KINDS = {"part": "第一章", "subpart": "第一节", "chapter": "一、", "section": "（一）"}
+HEADING_KINDS = {"chapter": "第一章", "section": "第一节", "level1": "一、", "level2": "（一）"}
 SHOWN = 40  # characters of a line shown in the terminal
 ROLE_WIDTH = 34  # terminal columns of the role, before the line's text
 

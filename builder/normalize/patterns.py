@@ -10,17 +10,17 @@ CN_NUM = "一二三四五六七八九十百"
 
 # Rules and measures (办法, 条例, 规定) are outlined in 第一章 and 第一节 headings, and
 # numbered in 第一条 articles, which stay paragraphs.
-PART = re.compile(rf"^第\s*(?P<n>[{CN_NUM}零〇]+)\s*章")
-SUBPART = re.compile(rf"^第\s*(?P<n>[{CN_NUM}零〇]+)\s*节")
+CHAPTER = re.compile(rf"^第\s*(?P<n>[{CN_NUM}零〇]+)\s*章")
+SECTION = re.compile(rf"^第\s*(?P<n>[{CN_NUM}零〇]+)\s*节")
 ARTICLE = re.compile(rf"^第\s*(?P<n>[{CN_NUM}零〇]+)\s*条")
 # 一、 and （一） open headings. 一、二年级 is an enumeration, not a heading.
-CHAPTER = re.compile(rf"^(?P<n>[{CN_NUM}]+)\s*、(?![{CN_NUM}])")
-SECTION = re.compile(rf"^[（(]\s*(?P<n>[{CN_NUM}]+)\s*[）)]")
+LEVEL1 = re.compile(rf"^(?P<n>[{CN_NUM}]+)\s*、(?![{CN_NUM}])")
+LEVEL2 = re.compile(rf"^[（(]\s*(?P<n>[{CN_NUM}]+)\s*[）)]")
 # 1. and （1） open numbered paragraphs, which stay paragraphs.
 ITEM = re.compile(r"^(?P<n>\d{1,3})\s*[.．、]")
 SUBITEM = re.compile(r"^[（(]\s*(?P<n>\d{1,3})\s*[）)]")
 # Heading kinds, outermost first.
-HEADINGS = (("part", PART), ("subpart", SUBPART), ("chapter", CHAPTER), ("section", SECTION))
+HEADINGS = (("chapter", CHAPTER), ("section", SECTION), ("level1", LEVEL1), ("level2", LEVEL2))
 
 # 附件说明 (`附件：1.…`) versus the label over an attachment's own text (`附件1`).
 ATTACHMENT_LIST = re.compile(r"^附\s*件?\s*[:：]\s*(?P<rest>.*)$")  # 附： too, as some bodies print it
@@ -70,7 +70,7 @@ def table_mark(number: int) -> str:
 SENTENCE_MARK = re.compile(r"[。；;！？!?]")
 LINE_END_MARKS = "。！？；：:;!?…”’」』）)》】"
 
-NUMBERED = (PART, SUBPART, ARTICLE, CHAPTER, SECTION, ITEM, SUBITEM)
+NUMBERED = (CHAPTER, SECTION, ARTICLE, LEVEL1, LEVEL2, ITEM, SUBITEM)
 
 
 def is_date_line(text: str) -> bool:
