@@ -122,10 +122,10 @@ def file_name(text: str) -> tuple[int | None, str] | None:
 
 
 # Words that open or close a sentence leading into what follows, never a list of bodies.
-LEAD_IN = re.compile(r"^(?:根据|按照|依据|依照|为|鉴于|现将|现就|经研究|近日|近期)|如下\s*[:：]$")
+LEADS_INTO_LIST = re.compile(r"^(?:根据|按照|依据|依照|为|鉴于|现将|现就|经研究|近日|近期)|如下\s*[:：]$")
 
 
 def is_addressee(text: str) -> bool:
     """主送机关: bodies listed before a colon, not a sentence that leads into a list."""
     return (text.endswith((":", "：")) and len(text) <= 150 and not SENTENCE_MARK.search(text)
-            and not is_marker_line(text) and not LEAD_IN.search(text))
+            and not is_marker_line(text) and not LEADS_INTO_LIST.search(text))

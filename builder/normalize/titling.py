@@ -29,7 +29,8 @@ COVER_NAME = re.compile(r"(?:现将|印发|转发|发布)[^《。]{0,12}《(?P<n
 # A cover letter that issues the document printed after it: 《X》…现印发给你们
 COVER_VERB = re.compile(r"(?:印发|转发)给你们|现予(?:印发|发布|转发)|印发你们")
 # An opening sentence that names its subject: 2020年…工作的总体要求是：…
-LEAD_IN = re.compile(r"^(?P<subject>.{4,40}?)(?:的)?(?:总体要求|指导思想|主要任务|总体思路|工作要点|目标任务)是?$")
+SUBJECT_SENTENCE = re.compile(r"^(?P<subject>.{4,40}?)(?:的)?"
+                              r"(?:总体要求|指导思想|主要任务|总体思路|工作要点|目标任务)是?$")
 CLAUSE_END = re.compile(r"[:：,，。；;！？]")
 # White space a page's line break left inside a title, between two Chinese characters (a
 # single space between joint issuers' names stays).
@@ -70,9 +71,9 @@ def _infer_title(builder: Fields, skeleton: Skeleton) -> None:
                     inferred=N_("the document its cover letter issues (the standard title of a 印发 notice)"))
         return
     first = _first_paragraph(skeleton.blocks)
-    lead_in = LEAD_IN.match(CLAUSE_END.split(first.text, maxsplit=1)[0]) if first else None
-    if first and lead_in:
-        builder.set("title", lead_in["subject"], [first], inferred=N_("the subject its opening sentence names"))
+    subject = SUBJECT_SENTENCE.match(CLAUSE_END.split(first.text, maxsplit=1)[0]) if first else None
+    if first and subject:
+        builder.set("title", subject["subject"], [first], inferred=N_("the subject its opening sentence names"))
         return
     builder.warn(for_content("no title: the text starts without one; write the notice's title into its front matter"))
 
