@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -268,7 +269,8 @@ def test_a_change_to_gongkais_code_re_renders_the_pages_it_shows_in(tmp_path: Pa
     assert subprocess.run(build, cwd=site, env=env, check=False, capture_output=True).returncode == 0
     page = site / "public/notices/n0003/index.html"
     assert "成文日期" in page.read_text(encoding="utf-8")
-    env = copy_of_gongkai(package, lambda folder: edit(folder / "builder/views.py", 'row("成文日期"', 'row("成文时间"'))
+    relabel = partial(edit, old='DATE, "成文日期"', new='DATE, "成文时间"')  # the schema's label of `written`
+    env = copy_of_gongkai(package, lambda folder: relabel(folder / "builder/schema.py"))
     rebuilt = subprocess.run(build, cwd=site, env=env, check=False, capture_output=True, text=True)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "成文时间" in page.read_text(encoding="utf-8") and "成文日期" not in page.read_text(encoding="utf-8")
