@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from builder.config import SiteConfig
 from builder.errors import GongkaiError, Problem
-from builder.output import Output, digest, write_output
+from builder.keys import digest
+from builder.output import Output, write_output
 from builder.search import Shard, executable, indexed, write_shard
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from builder.config import SiteConfig
 from builder.markdown import render_markdown
 from builder.model import Notice
-from builder.pages import CHINA, notice_moment
+from builder.site_index import CHINA, notice_moment
 from builder.urls import notice_page
 from builder.views import attachment_views, cn_date
 

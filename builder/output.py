@@ -7,24 +7,16 @@ a failure before that point leaves the previous site as it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from builder.errors import Problem
 from builder.fsio import writing
 from builder.parallel import parallel_map
-
-
-def digest(*parts: Any) -> str:
-    """A stable key for what an output depends on: its parts are tuples, lists and dicts of
-    text, numbers and None, built in a fixed order, so their repr is stable too."""
-    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

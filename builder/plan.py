@@ -17,13 +17,14 @@ from builder.config import SiteConfig
 from builder.content import Loaded
 from builder.errors import GongkaiError, Problem
 from builder.feeds import Change, Feed, atom, rss
+from builder.keys import digest
 from builder.lifecycle import CHANGES, STANDING, Lifecycle, judging_day
 from builder.model import Notice
 from builder.opendata import SCHEMA_NAME, open_data, schema_text
-from builder.output import OWN_PAGES, Origin, Output, digest
-from builder.pages import CHINA, Group, SiteIndex, notice_year, pages_of
+from builder.output import OWN_PAGES, Origin, Output
 from builder.paths import attachment_problem
 from builder.search import Shard, plan_shards
+from builder.site_index import CHINA, Group, SiteIndex, notice_year, pages_of
 from builder.sitemap import Entry, plan_sitemaps
 from builder.stamp import code_digest
 from builder.urls import NOTICES, SEARCH, content_file, group_page, notice_file, notice_page, numbered_page, page_file

@@ -19,7 +19,7 @@ from typing import Any
 
 from builder.content import Cached
 from builder.fsio import State, make_room, write_atomic
-from builder.output import digest
+from builder.keys import digest
 from builder.search import Shard
 from builder.stamp import Stamp, code_digest
 

@@ -26,8 +26,8 @@ from builder.config import SiteConfig
 from builder.content import Loaded, load_notices
 from builder.errors import GongkaiError
 from builder.fsio import State, file_states, tree_state, write_atomic
-from builder.output import Origin, Output, digest, move_in, render, swap_in
-from builder.pages import SiteIndex, index_site
+from builder.keys import digest
+from builder.output import Origin, Output, move_in, render, swap_in
 from builder.paths import MARKER, MARKER_TEXT, check_out_folder, check_outputs, path_problem
 from builder.plan import Part, SitePlan
 from builder.publish import building, clear_leftovers, prepare_tree, standby_tree, switch
@@ -43,6 +43,7 @@ from builder.record import (
     save_stamp,
 )
 from builder.search import SEARCH_DIR, Indexer, Shard, engine_version, update_index
+from builder.site_index import SiteIndex, index_site
 from builder.stamp import Stamp, inputs_digest, settled_state, unchanged
 from builder.theme import DEFAULT_THEME, static_files, template_problem, theme_environment, theme_keys
 

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from builder.fsio import State, file_states, tree_state
-from builder.output import digest
+from builder.keys import digest
 
 PACKAGE = Path(__file__).resolve().parent  # the builder's own code is an input too
 

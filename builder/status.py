@@ -16,7 +16,7 @@ from builder.content import load_notices
 from builder.fsio import tree_state, write_atomic
 from builder.lifecycle import EXPIRED, REPEALED, STATUSES, Lifecycle, judging_day
 from builder.model import Notice
-from builder.pages import agency_names
+from builder.site_index import agency_names
 
 # What the 年度报告 counts as rules and normative documents, and as interpretations.
 REGULATION = re.compile(r"(?:办法|规定|条例|细则|规则|规程|实施意见)$|令$")

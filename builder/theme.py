@@ -15,7 +15,7 @@ from jinja2 import (
 )
 
 from builder.errors import Problem
-from builder.output import digest
+from builder.keys import digest
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 

@@ -17,8 +17,8 @@ from builder.config import load_config
 from builder.content import load_notices
 from builder.fsio import tree_state
 from builder.model import Notice
-from builder.pages import index_site, notice_moment
-from tests.helpers import REPO, Served, files_in, generate_site, read_notice, run_cli, site_tree
+from builder.site_index import index_site, notice_moment
+from tests.helpers import REPO, Served, files_in, generate_site, read_notice, run_cli, site_tree, write_site_yaml
 
 
 class _Links(HTMLParser):
@@ -153,7 +153,8 @@ def test_open_data_and_sitemap(served_site: Served) -> None:
     assert f"Sitemap: {served_site.base}sitemap.xml" in (served_site.public / "robots.txt").read_text(encoding="utf-8")
 
 
-def test_build_is_byte_identical(site: Path) -> None:
+def test_build_is_byte_identical(site_with_search: Path) -> None:
+    site = site_with_search
     assert run_cli("normalize", cwd=site).returncode == 0
     assert run_cli("build", "--out", "one", cwd=site).returncode == 0
     assert run_cli("build", "--out", "two", cwd=site).returncode == 0
@@ -295,7 +296,7 @@ def test_drafts_only_with_the_flag(site: Path) -> None:
 
 def test_repository_site_builds(tmp_path: Path) -> None:
     shutil.copytree(REPO / "content", tmp_path / "content")
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     result = run_cli("build", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "built " in result.stdout

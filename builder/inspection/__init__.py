@@ -17,8 +17,8 @@ from builder.fsio import tree_state
 from builder.i18n import _
 from builder.inspection import dates, identifiers, identity, interpretation, links, personal, timeliness
 from builder.inspection.rules import Entry, Finding, Rule, Severity, Site
-from builder.pages import index_site
 from builder.record import load_record
+from builder.site_index import index_site
 
 RULES: tuple[Rule, ...] = (*links.RULES, *timeliness.RULES, *dates.RULES, *identifiers.RULES, *personal.RULES,
                            *interpretation.RULES, *identity.RULES)

@@ -16,7 +16,7 @@ from builder.check import Checked
 from builder.config import SiteConfig
 from builder.errors import Problem
 from builder.model import Notice
-from builder.pages import SiteIndex
+from builder.site_index import SiteIndex
 
 
 class Severity(IntEnum):

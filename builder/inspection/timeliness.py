@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from builder.inspection.rules import Entry, Hit, Rule, Severity, Site
-from builder.pages import Group
+from builder.site_index import Group
 
 # A column page lists its notices by links to notices/<slug>/ (the nav's notices/ has no slug).
 NOTICE_LINK = re.compile(r'href="[^"]*notices/[^"/]+/"')
