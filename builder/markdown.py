@@ -28,9 +28,9 @@ from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.container import container_plugin
 
+from builder.body_format import ANCHOR, CONTAINERS, MARKED
 from builder.tables import SCROLL_CLOSE, SCROLL_OPEN, TABLE_FENCE_INFO, render_table_fence
 
-CONTAINERS = ("signature", "attachments", "attachment", "document")
 # CommonMark and pipe tables; raw HTML rules left out, so HTML in a body is shown as text.
 CORE_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
               "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "table"]
@@ -57,20 +57,16 @@ BLANK_LINES = re.compile(r"\n[ \t]*\n")
 FIRST_TAG = re.compile(r"<(p|h[1-6]|ul|blockquote)>")
 
 
-# What a `{…}` attribute line may put on the block below it: the classes the theme styles
-# and the anchors notices link to (the normaliser writes no others). Anything else (style=,
-# tabindex, autofocus, other classes) is dropped: one such line could restyle the whole page.
-THEME_CLASSES = frozenset({"addressee", "note", "attachment-label"})
-THEME_ID = re.compile(r"attachment-[0-9]+")
-
-
 def theme_attributes(attrs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """The attributes of an attribute line that the theme uses, in their order."""
+    """The attributes of an attribute line that the theme uses, in their order: the classes
+    and anchors of the body's layout (builder/body_format.py), which the normaliser writes.
+    Anything else (style=, tabindex, autofocus, other classes) is dropped: one such line
+    could restyle the whole page."""
     kept = []
     for key, value in attrs:
         if key == "class":
-            value = " ".join(name for name in value.split() if name in THEME_CLASSES)
-        elif key != "id" or not THEME_ID.fullmatch(value):
+            value = " ".join(name for name in value.split() if name in MARKED)
+        elif key != "id" or not ANCHOR.fullmatch(value):
             continue
         if value:
             kept.append((key, value))

@@ -11,6 +11,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from builder.body_format import anchor
 from builder.config import SiteConfig
 from builder.lifecycle import Status
 from builder.model import Notice
@@ -33,7 +34,7 @@ def attachment_url(page: str, position: int, attachment: Any) -> str | None:
         return page + attachment.file.rsplit("/", 1)[-1]
     if attachment.url:
         return attachment.url
-    return f"{page}#attachment-{position}" if attachment.inline else None
+    return f"{page}#{anchor(position)}" if attachment.inline else None
 
 
 def record(notice: Notice, config: SiteConfig, status: Status | None) -> dict[str, Any]:

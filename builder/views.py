@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from builder.body_format import anchor, split_appendix
 from builder.config import SiteConfig
 from builder.dates import parse_date
 from builder.lifecycle import IN_FORCE_RULE, LEGAL_FORCE, STATED, Link, Status
@@ -26,8 +27,6 @@ from builder.model import Change, Notice
 from builder.schema import BY_KEY, DATES, TABLE, NoticeField
 from builder.urls import notice_page
 
-# Where the notice ends and the texts it carries begin (see builder/normalize/emit.py).
-APPENDIX_START = re.compile(r"^:{3,} (?:attachment|document)[ \t]*$", re.MULTILINE)
 # The rendered 附件说明 (the `::: attachments` container) and its items.
 ATTACHMENT_LIST = re.compile(r'<div class="attachments">.*?</div>', re.S)
 LIST_ITEM = re.compile(r"<li>(.*?)</li>", re.S)
@@ -142,7 +141,7 @@ def attachment_views(notice: Notice, content_notices: Path | None) -> list[Attac
             kind = Path(urlsplit(attachment.url).path).suffix.lstrip(".").upper()
             views.append(AttachmentView(label, attachment.title, attachment.url, kind or None))
         elif attachment.inline:
-            views.append(AttachmentView(label, attachment.title, f"#attachment-{position}", None))
+            views.append(AttachmentView(label, attachment.title, f"#{anchor(position)}", None))
         else:
             views.append(AttachmentView(label, attachment.title, None, None))
     return views
@@ -259,10 +258,8 @@ def json_ld(notice: Notice, config: SiteConfig, path: str, status: Status | None
 def notice_view(notice: Notice, body: str, config: SiteConfig, content_notices: Path, status: Status,
                 links: list[Link]) -> NoticeView:
     path = notice_page(notice.slug)
-    start = APPENDIX_START.search(body)
-    cut = start.start() if start else len(body)
     views = attachment_views(notice, content_notices)
-    rendered = [render_markdown(body[:cut]), render_markdown(body[cut:])]
+    rendered = [render_markdown(part) for part in split_appendix(body)]
     (main, appendix), unlisted = link_attachment_lists(rendered, notice, views)
     return NoticeView(
         notice=notice,

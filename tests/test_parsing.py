@@ -7,11 +7,11 @@ from html import unescape
 
 import pytest
 
+from builder.body_format import escape
 from builder.dates import parse_date
 from builder.markdown import render_markdown
 from builder.normalize.blocks import Heading, Paragraph, classify
 from builder.normalize.decode import DecodeError, Line, clean_lines, decode
-from builder.normalize.emit import escape
 from builder.normalize.furniture import strip_furniture
 from builder.normalize.metadata import extract, parse_pairs
 from builder.normalize.structure import join_broken_lines, parse

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 
+from builder.body_format import anchor
 from builder.config import TagRules
 from builder.i18n import N_, for_content
 from builder.model import Attachment
@@ -203,7 +204,7 @@ def _attachments(builder: Fields, skeleton: Skeleton) -> None:
     attachments = [Attachment(item.number, item.title, i in inline) for i, item in enumerate(items)]
     builder.set("attachments", attachments, [item.line for item in items],
                 rule=N_("the 附件说明, the attachments' own text and the page's files"))
-    builder.result.anchors = {section: f"attachment-{item + 1}" for item, section in inline.items()}
+    builder.result.anchors = {section: anchor(item + 1) for item, section in inline.items()}
 
 
 def body_text(skeleton: Skeleton) -> str:

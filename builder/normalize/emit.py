@@ -1,42 +1,17 @@
-"""Notice + skeleton → front-matter Markdown, byte-stable.
-
-The body marks the GB/T 9704 elements with markdown-it attribute and container syntax
-(mdit-py-plugins) so the theme can lay them out: `{.addressee}`, `::: signature`,
-`{.note}`, `::: attachments` (附件说明), `::: attachment` (an attachment's own text,
-anchored `attachment-N`) and `::: document` (the document a cover letter prints); a section
-that holds an 附件 list of its own is marked `:::: attachment` … `::::`.
-Every line is escaped so Markdown never changes its text: `1.` never becomes a list.
-"""
+"""Notice + skeleton → front-matter Markdown, byte-stable. The body's layout (its marks,
+containers and escaping) is builder/body_format.py's."""
 
 from __future__ import annotations
 
-import re
-
 import yaml
 
+from builder.body_format import ADDRESSEE, ATTACHMENT_LABEL, ATTACHMENTS, NOTE, SIGNATURE, container, escape, marked
 from builder.model import Notice
 from builder.normalize.blocks import AttachmentList, Block, Heading, heading_levels
 from builder.normalize.html import Table
 from builder.normalize.patterns import TABLE_MARK
 from builder.normalize.structure import Section, Skeleton
 from builder.tables import fenced_html_table, pipe_table
-
-ANYWHERE = re.compile(r"([\\`*_\[\]<])")
-ENTITY = re.compile(r"&(?=#?\w+;)")
-AT_LINE_START = re.compile(r"^(#|>|[-+=~|{]|:(?=::))")
-NUMBERED_START = re.compile(r"^(\d+)([.)])")
-NESTED = re.compile(r"^:::", re.MULTILINE)
-
-
-def escape(text: str) -> str:
-    """Text that Markdown renders exactly as written. (Each substitution runs only where it
-    can apply: this is called for every line of every notice.)"""
-    text = ANYWHERE.sub(r"\\\1", text)
-    if "&" in text:
-        text = ENTITY.sub("\\\\&", text)
-    if NUMBERED_START.match(text):
-        text = NUMBERED_START.sub(r"\1\\\2", text)
-    return AT_LINE_START.sub(r"\\\1", text) if AT_LINE_START.match(text) else text
 
 
 def table_markdown(table: Table) -> str:
@@ -64,7 +39,7 @@ def _blocks(blocks: list[Block], base_level: int, tables: tuple[Table, ...]) -> 
             parts = [escape(block.head)] if block.head else []
             if block.items:
                 parts.append("\n".join(f"- {escape(item.text)}" for item in block.items))
-            out.append("::: attachments\n" + "\n\n".join(parts) + "\n:::")
+            out.append(container(ATTACHMENTS, "\n\n".join(parts)))
         else:
             out.append(_paragraph(block.line.text, tables))
     return out
@@ -73,31 +48,26 @@ def _blocks(blocks: list[Block], base_level: int, tables: tuple[Table, ...]) -> 
 def _section(section: Section, anchor: str | None, tables: tuple[Table, ...]) -> str:
     parts = []
     if section.label:
-        attrs = f"{{#{anchor} .attachment-label}}" if anchor else "{.attachment-label}"
-        parts.append(f"{attrs}\n{escape(section.label.text)}")
+        parts.append(marked(ATTACHMENT_LABEL, escape(section.label.text), anchor))
     base = 2
     if section.title:
         parts.append("## " + escape("".join(line.text for line in section.title)))
         base = 3
     parts.extend(_blocks(section.blocks, base, tables))
-    inner = "\n\n".join(parts)
-    # A container inside (an attachment's own 附件 list) would end at the first `:::`:
-    # the section's marks are then one colon longer.
-    fence = "::::" if NESTED.search(inner) else ":::"
-    return f"{fence} {section.kind}\n{inner}\n{fence}"
+    return container(section.kind, "\n\n".join(parts))  # an attachment or a document
 
 
 def body_markdown(skeleton: Skeleton, anchors: dict[int, str], tables: tuple[Table, ...] = ()) -> str:
     """The body; `tables` are those of a saved HTML page, in the order of their marker lines."""
     parts: list[str] = []
     if skeleton.addressee:
-        parts.append("{.addressee}\n" + escape(skeleton.addressee.text))
+        parts.append(marked(ADDRESSEE, escape(skeleton.addressee.text)))
     parts.extend(_blocks(skeleton.blocks, 2, tables))
     if skeleton.signers or skeleton.date:
         lines = [escape(line.text) for line in [*skeleton.signers, *([skeleton.date] if skeleton.date else [])]]
-        parts.append("::: signature\n" + "\n\n".join(lines) + "\n:::")
+        parts.append(container(SIGNATURE, "\n\n".join(lines)))
     if skeleton.note:
-        parts.append("{.note}\n" + escape(skeleton.note.text))
+        parts.append(marked(NOTE, escape(skeleton.note.text)))
     parts.extend(_section(section, anchors.get(index), tables) for index, section in enumerate(skeleton.sections))
     return "\n\n".join(parts) + "\n"
 
