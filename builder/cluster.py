@@ -78,7 +78,7 @@ def _outputs(job: Job) -> dict[str, Output]:
     with _PLANNING:
         if _PLANNED is None or _PLANNED[0] != job.token:
             from builder.fsio import tree_state
-            from builder.site import plan_for_worker
+            from builder.incremental import plan_for_worker
 
             _PLANNED = None  # the last build's plan goes before this one is made
             todo = plan_for_worker(job.root, job.config, job.out, tree_state(job.root / "content"), job.drafts,

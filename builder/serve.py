@@ -26,12 +26,13 @@ from watchdog.observers import Observer
 from builder.config import SITE_FILE, load_config
 from builder.errors import GongkaiError, Problem
 from builder.i18n import _
+from builder.incremental import Memory
 from builder.normalize.run import RAW_SUFFIXES, normalize_files
 from builder.paths import PREVIEW
 from builder.preview_errors import error_page
 from builder.record import CACHE_DIR
 from builder.search import stop_indexing
-from builder.site import Memory, build_site, refresh_search_index
+from builder.site import build_site, refresh_search_index
 
 EVENTS_PATH = "/__gongkai/events"
 QUIET_SECONDS = 0.03  # a burst has ended when no event came for this long
