@@ -10,9 +10,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, REPO, Served, files_in, free_port, http_server, run_cli, site_tree
-
-__all__ = ["files_in", "site_tree"]  # still imported from here by tests/test_build_faults.py
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    Served,
+    free_port,
+    http_server,
+    run_cli,
+    write_site_yaml,
+)
 
 # The tests read gongkai's messages in English (its default is Chinese): every CLI they start
 # inherits this. tests/test_i18n.py asks for Chinese where it needs it.
@@ -21,17 +28,24 @@ os.environ["LC_ALL"] = "en_US.UTF-8"
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    """A fresh site folder with the repository's site.yaml and seeds."""
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    """A fresh site folder with the repository's site.yaml, search off, and the seeds."""
+    write_site_yaml(tmp_path)
     shutil.copytree(REPO / "seeds", tmp_path / "seeds")
     return tmp_path
+
+
+@pytest.fixture
+def site_with_search(site: Path) -> Path:
+    """The site folder of `site` with search on, as the repository's site.yaml has it."""
+    write_site_yaml(site, search=True)
+    return site
 
 
 @pytest.fixture(scope="module")
 def normalized_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds normalised once, with a report, for the tests that only read."""
     root = tmp_path_factory.mktemp("seeds-site")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    write_site_yaml(root)
     shutil.copytree(REPO / "seeds", root / "seeds")
     result = run_cli("normalize", "--report", "report.json", cwd=root)
     assert result.returncode == 0, result.stderr
@@ -40,9 +54,10 @@ def normalized_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The seeds normalised and built for a sub-path, served over HTTP for the session."""
+    """The seeds normalised and built for a sub-path, with search (the search page's tests use
+    it), served over HTTP for the session."""
     root = tmp_path_factory.mktemp("built-site")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    write_site_yaml(root, search=True)
     shutil.copytree(REPO / "seeds", root / "seeds")
     assert run_cli("normalize", cwd=root).returncode == 0
     port = free_port()

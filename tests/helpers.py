@@ -228,9 +228,9 @@ TOPICS = ["教育", "学前教育", "义务教育", "招生", "安全"]
 PUBLISHERS = ["示例市教育局", "示例县教育局", "示例区人民政府办公室"]
 
 
-def generate_site(root: Path, count: int, seed: int = 7, *, search: bool = True) -> None:
+def generate_site(root: Path, count: int, seed: int = 7, *, search: bool = False) -> None:
     """`count` notices with varied dates, publishers and tags; some undated, some without a
-    time; the repository's site.yaml (write_site_yaml)."""
+    time; the repository's site.yaml, search off unless asked for (write_site_yaml)."""
     write_site_yaml(root, search=search)
     folder = root / "content/notices"
     folder.mkdir(parents=True)
@@ -549,7 +549,7 @@ def dir_target(target: Path, url: str, more: str = "") -> str:
     return f"  web:\n    type: dir\n    path: {target}\n    url: {url}\n{more}"
 
 
-def make_site(root: Path, count: int, base: str, *, search: bool = True) -> Path:
+def make_site(root: Path, count: int, base: str, *, search: bool = False) -> Path:
     """generate_site's site of `count` notices, built for `base`."""
     root.mkdir(parents=True, exist_ok=True)
     generate_site(root, count, search=search)

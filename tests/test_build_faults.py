@@ -18,9 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, files_in, run_cli, site_tree
-from tests.test_feeds import generate_site
-from tests.test_incremental import edit, notice
+from tests.helpers import REPO, edit, files_in, generate_site, notice, run_cli, site_tree
 
 
 def processes() -> dict[int, tuple[int, str]]:
@@ -121,10 +119,7 @@ class Versions:
     def __init__(self, tmp: Path, count: int, search: bool) -> None:
         self.site = tmp / "site"
         self.site.mkdir()
-        generate_site(self.site, count)
-        if not search:
-            (self.site / "site.yaml").write_text((self.site / "site.yaml").read_text(encoding="utf-8")
-                                                 + "search: false\n", encoding="utf-8")
+        generate_site(self.site, count, search=search)
         self.search = search
         self.inputs = [inputs(self.site)]
         assert run_cli("build", cwd=self.site).returncode == 0
@@ -238,8 +233,6 @@ def _make_real(public: Path, tree: Path) -> None:
 
 def test_pool_workers_die_with_a_killed_build(tmp_path: Path) -> None:
     generate_site(tmp_path, 300)
-    (tmp_path / "site.yaml").write_text((tmp_path / "site.yaml").read_text(encoding="utf-8") + "search: false\n",
-                                        encoding="utf-8")
     build = start_build(tmp_path)
     deadline = time.monotonic() + 60
     while not {pid for pid in descendants(build.pid) if _is_python(pid)}:

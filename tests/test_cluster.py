@@ -61,23 +61,24 @@ def cluster() -> Iterator[Cluster]:
 
 @pytest.fixture(scope="module")
 def local_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """The site built here, without a cluster: what a cluster build must equal."""
+    """The site built here, without a cluster: what a cluster build must equal, search index
+    and all (the cluster indexes its shards)."""
     root = tmp_path_factory.mktemp("local")
-    generate_site(root, NOTICES)
+    generate_site(root, NOTICES, search=True)
     built = run_cli("build", cwd=root)
     assert built.returncode == 0, built.stderr
     return site_tree(root / "public")
 
 
-def _copy_of(tmp_path: Path) -> Path:
+def _copy_of(tmp_path: Path, search: bool = False) -> Path:
     root = tmp_path / "site"
     root.mkdir()
-    generate_site(root, NOTICES)
+    generate_site(root, NOTICES, search=search)
     return root
 
 
 def test_a_cluster_build_is_the_local_build(tmp_path: Path, cluster: Cluster, local_build: dict[str, bytes]) -> None:
-    root = _copy_of(tmp_path)
+    root = _copy_of(tmp_path, search=True)
     built = run_cli("build", "--cluster", cluster.address, cwd=root)
     assert built.returncode == 0, built.stderr
     assert site_tree(root / "public") == local_build
@@ -95,7 +96,7 @@ def test_a_cluster_build_is_the_local_build(tmp_path: Path, cluster: Cluster, lo
 
 def test_a_worker_killed_mid_build_leaves_a_whole_identical_site(tmp_path: Path, cluster: Cluster,
                                                                  local_build: dict[str, bytes]) -> None:
-    root = _copy_of(tmp_path)
+    root = _copy_of(tmp_path, search=True)
     build = subprocess.Popen([sys.executable, "-m", "builder", "build", "--cluster", cluster.address], cwd=root,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     victim = cluster.workers[0]

@@ -105,7 +105,7 @@ CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "application/j
 
 def test_dir_target_served_by_nginx_deploy_edit_and_rollback(tmp_path: Path, nginx: tuple[Nginx, Path]) -> None:
     server, target = nginx
-    site = make_site(tmp_path / "site", 30, server.url)
+    site = make_site(tmp_path / "site", 30, server.url, search=True)  # the server block's rules for the index
     configure(site, dir_target(target, server.url))
 
     first = run_cli("deploy", cwd=site)

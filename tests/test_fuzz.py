@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.cli import main
-from tests.helpers import REPO, SEEDS
+from tests.helpers import SEEDS, write_site_yaml
 
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -73,8 +73,7 @@ def fresh_site() -> Iterator[Path]:
     """A site folder with the repository's site.yaml, search off (Pagefind per example is slow)."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        config = (REPO / "site.yaml").read_text(encoding="utf-8")
-        (root / "site.yaml").write_text(config + "search: false\n", encoding="utf-8")
+        write_site_yaml(root)
         (root / "seeds").mkdir()
         yield root
 

@@ -345,7 +345,9 @@ CACHE_DAMAGE: dict[str, Callable[[bytes, list[bytes]], bytes | None]] = {
 
 
 @pytest.mark.parametrize("damage", sorted(CACHE_DAMAGE))
-def test_a_damaged_cache_is_a_cache_miss(site: Path, damage: str) -> None:
+def test_a_damaged_cache_is_a_cache_miss(site_with_search: Path, damage: str) -> None:
+    """With search: the cache holds the index's state too."""
+    site = site_with_search
     normalized(site)
     assert run_cli("build", cwd=site).returncode == 0
     expected = site_tree(site / "public")
@@ -363,7 +365,8 @@ def test_a_damaged_cache_is_a_cache_miss(site: Path, damage: str) -> None:
 
 
 @pytest.mark.parametrize("path", [".gongkai-cache", ".gongkai-cache/content"])
-def test_a_file_where_a_cache_folder_goes_is_a_cache_miss(site: Path, path: str) -> None:
+def test_a_file_where_a_cache_folder_goes_is_a_cache_miss(site_with_search: Path, path: str) -> None:
+    site = site_with_search
     normalized(site)
     assert run_cli("build", cwd=site).returncode == 0
     expected = site_tree(site / "public")

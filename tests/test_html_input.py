@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.helpers import REPO, SEEDS, axe_violations, free_port, http_server, portal_page, read_notice, run_cli
+from tests.helpers import (
+    SEEDS,
+    axe_violations,
+    free_port,
+    http_server,
+    portal_page,
+    read_notice,
+    run_cli,
+    write_site_yaml,
+)
 
 
 def as_page(text: str, charset: str) -> bytes:
@@ -29,7 +38,7 @@ def test_a_seed_as_a_page_gives_the_notice_it_gives_as_text(tmp_path: Path, seed
     text_site, page_site = tmp_path / "text", tmp_path / "page"
     for site in (text_site, page_site):
         (site / "in").mkdir(parents=True)
-        shutil.copy(REPO / "site.yaml", site / "site.yaml")
+        write_site_yaml(site)
     shutil.copy(seed, text_site / "in/notice.txt")
     charset = "gb2312" if seed.stem.endswith(("0", "2", "4")) else "utf-8"
     (page_site / "in/notice.html").write_bytes(as_page(seed.read_text(encoding="utf-8"), charset))
@@ -104,7 +113,7 @@ def test_a_metadata_table_with_a_label_no_row_knows(tmp_path: Path) -> None:
     row = "<tr><td>文件属性：</td><td>普发</td><td>有效性：</td><td>有效</td></tr>"
     table = GOV_CN_TABLE.replace("<tr>", row + "<tr>", 1)
     (tmp_path / "in").mkdir()
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     (tmp_path / "in/notice.html").write_bytes(portal_page(table + NOTICE_BODY, head=BASE))
     assert run_cli("normalize", "in", cwd=tmp_path).returncode == 0
     (_, (front, body)), = normalized(tmp_path).items()
@@ -118,7 +127,7 @@ def test_a_metadata_table_with_a_label_no_row_knows(tmp_path: Path) -> None:
                                                                               "colon-less labels"])
 def test_metadata_layouts_tables_and_links(tmp_path: Path, layout: str) -> None:
     (tmp_path / "in").mkdir()
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     (tmp_path / "in/notice.htm").write_bytes(portal_page(layout + NOTICE_BODY, head=BASE, charset="gb2312"))
     result = run_cli("normalize", "in", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -153,7 +162,7 @@ def test_metadata_layouts_tables_and_links(tmp_path: Path, layout: str) -> None:
 
 def test_built_page_shows_tables_and_linked_attachments(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     (tmp_path / "in/notice.html").write_bytes(portal_page(GOV_CN_TABLE + NOTICE_BODY, head=BASE))
     assert run_cli("normalize", "in", cwd=tmp_path).returncode == 0
     assert run_cli("build", cwd=tmp_path).returncode == 0
@@ -166,7 +175,7 @@ def test_built_page_shows_tables_and_linked_attachments(tmp_path: Path) -> None:
 
 def test_meta_tags_fill_what_the_text_does_not_give(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     head = ('<meta name="ArticleTitle" content="示例县教育局关于开展校园安全大检查的通知">'
             '<meta name="PubDate" content="2024-09-02 08:30"><meta name="ContentSource" content="示例县教育局">')
     body = ("<p>各中小学、幼儿园：</p><p>　　为确保秋季开学安全，决定在全县开展校园安全大检查。各校要对校舍、食堂、"
@@ -199,7 +208,7 @@ PORTAL_HOME = "".join(f'<li><a href="/xw/{i}.html">示例市召开第{i}次工�
 ], ids=["portal home", "404 page", "empty body"])
 def test_a_page_that_is_no_notice_is_a_clear_error(tmp_path: Path, body: str, reason: str) -> None:
     (tmp_path / "in").mkdir()
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     (tmp_path / "in/bad.html").write_bytes(portal_page(body))
     shutil.copy(SEEDS[0], tmp_path / "in/good.txt")
     result = run_cli("normalize", "in", cwd=tmp_path)
@@ -212,7 +221,7 @@ def test_a_page_that_is_no_notice_is_a_clear_error(tmp_path: Path, body: str, re
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030-undeclared", "big5-declared-wrongly-as-utf-8"])
 def test_page_encodings(tmp_path: Path, encoding: str) -> None:
     (tmp_path / "in").mkdir()
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     text = SEEDS[1].read_text(encoding="utf-8")
     page = as_page(text, "utf-8").decode("utf-8")
     if encoding == "utf-8-sig":
@@ -230,7 +239,7 @@ def test_page_encodings(tmp_path: Path, encoding: str) -> None:
 
 def test_a_notice_with_tables_is_accessible_and_fits_a_phone(tmp_path: Path, browser: Browser) -> None:
     (tmp_path / "in").mkdir()
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     cells = "".join(f"<td>第{column}列的一段较长内容</td>" for column in range(8))
     wide = "<table border='1'>" + f"<tr>{cells}</tr>" * 3 + "</table>"
     (tmp_path / "in/notice.html").write_bytes(portal_page(GOV_CN_TABLE + NOTICE_BODY.replace("</h1>", "</h1>" + wide),
@@ -251,7 +260,7 @@ def test_a_notice_with_tables_is_accessible_and_fits_a_phone(tmp_path: Path, bro
 
 def test_an_old_page_laid_out_in_tables_reads_as_text(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    write_site_yaml(tmp_path)
     text = SEEDS[1].read_text(encoding="utf-8")
     paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
     layout = (f"<table width='980'><tr><td width='200'><a href='/'>首页</a></td><td>{paragraphs}</td></tr>"

@@ -52,7 +52,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 def test_incremental_build_equals_a_clean_build(tmp_path: Path, change: str) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    generate_site(site, 60)
+    generate_site(site, 60, search=True)  # the index too equals a clean build's
     if change == "attachment file":
         add_attachment_file(site)  # then the change is to the file alone
     if change == "stylesheet again":
@@ -83,7 +83,7 @@ def test_unchanged_rebuild_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_unchanged_rebuild_stops_before_reading_its_cache(tmp_path: Path) -> None:
-    generate_site(tmp_path, 10)
+    generate_site(tmp_path, 10, search=True)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     CHANGES["body"](tmp_path)  # an incremental build, with reindexing, leaves the stamp too
     assert run_cli("build", cwd=tmp_path).returncode == 0
@@ -108,7 +108,7 @@ def test_a_damaged_output_folder_is_not_taken_as_unchanged(tmp_path: Path, damag
 
 
 def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
-    generate_site(tmp_path, 60)
+    generate_site(tmp_path, 60, search=True)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     before = site_tree(tmp_path / "public")
     CHANGES["body"](tmp_path)
@@ -140,7 +140,7 @@ def test_a_template_edit_rewrites_only_the_pages_made_with_it(tmp_path: Path) ->
 
 
 def test_deleting_the_cache_gives_a_full_identical_build(tmp_path: Path) -> None:
-    generate_site(tmp_path, 30)
+    generate_site(tmp_path, 30, search=True)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     before = site_tree(tmp_path / "public")
     shutil.rmtree(tmp_path / ".gongkai-cache")
@@ -172,7 +172,7 @@ def test_an_edit_rewrites_only_the_content_cache_shard_that_holds_its_notice(tmp
 def test_builds_into_two_folders_share_the_content_cache_safely(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    generate_site(site, 30)
+    generate_site(site, 30, search=True)
     assert run_cli("build", "--out", "a", cwd=site).returncode == 0
     CHANGES["body"](site)
     assert run_cli("build", "--out", "b", cwd=site).returncode == 0
@@ -185,7 +185,7 @@ def test_builds_into_two_folders_share_the_content_cache_safely(tmp_path: Path) 
 
 
 def test_parallel_build_equals_single_process(tmp_path: Path) -> None:
-    generate_site(tmp_path, 150)
+    generate_site(tmp_path, 150, search=True)  # Pagefind runs side by side too
     assert run_cli("build", "--out", "one", "--jobs", "1", cwd=tmp_path).returncode == 0
     assert run_cli("build", "--out", "many", "--jobs", "4", cwd=tmp_path).returncode == 0
     assert site_tree(tmp_path / "one") == site_tree(tmp_path / "many")

@@ -16,7 +16,7 @@ import yaml
 from playwright.sync_api import Browser
 
 from builder.lifecycle import STATUSES
-from tests.helpers import REPO, VNU, axe_violations, free_port, http_server, run_cli, site_tree
+from tests.helpers import REPO, VNU, axe_violations, edit, free_port, http_server, run_cli, site_tree, write_site_yaml
 
 NOTICES = {
     "a-lvhua": {"title": "示例市城市绿化管理办法", "doc_no": "示政规〔2020〕1号", "publisher": "示例市人民政府",
@@ -42,10 +42,9 @@ NOTICES = {
 BODY = "各区人民政府，市政府各部门：\n\n现将有关事项通知如下。\n"
 
 
-def write_site(root: Path) -> Path:
+def write_site(root: Path, *, search: bool = False) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    (root / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8").replace(
-        "feeds:\n", "feeds:\n  full_content: false\n", 1) + "search: false\n", encoding="utf-8")
+    edit(write_site_yaml(root, search=search), "feeds:\n", "feeds:\n  full_content: false\n")
     folder = root / "content" / "notices"
     folder.mkdir(parents=True)
     for slug, meta in NOTICES.items():
@@ -253,8 +252,7 @@ def test_normalize_reads_relations_and_validity_dates_from_the_words(tmp_path: P
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     explained = next(entry for entry in report if entry["source"].endswith("feizhi.txt"))["explain"]["fields"]
     assert explained["relations"]["rule"] == "废止《X》（文号）"
-    (tmp_path / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8") + "search: false\n",
-                                        encoding="utf-8")
+    write_site_yaml(tmp_path)
     assert status_of(tmp_path, "2023-05-01") == {files["banfa.txt"][0]: "已废止"}
     build = run_cli("build", cwd=tmp_path)
     assert build.returncode == 0 and "names no notice" not in build.stdout  # guesses may name what the site lacks
@@ -284,9 +282,7 @@ def test_history_lists_versions_and_marks_what_changed(life_site: Path) -> None:
 
 
 def test_search_filters_by_status(tmp_path: Path) -> None:
-    site = write_site(tmp_path)
-    (site / "site.yaml").write_text((site / "site.yaml").read_text(encoding="utf-8").replace("search: false\n", ""),
-                                    encoding="utf-8")
+    site = write_site(tmp_path, search=True)
     assert run_cli("build", "--as-of", "2024-01-01", cwd=site).returncode == 0
     queries = [{"query": "办法", "filters": {"status": standing}} for standing in ("现行有效", "已失效", "尚未生效")]
     answer = subprocess.run(["node", str(REPO / "tests/search_node.mjs")], capture_output=True, text=True, check=True,

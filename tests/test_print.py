@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
-from tests.helpers import REPO, run_cli
+from tests.helpers import run_cli, write_site_yaml
 
 SENTENCE = "各地要结合实际，细化工作措施，明确责任分工，加强督促检查，确保各项任务落到实处。"
 BODY_END = "请遵照执行。"
@@ -46,7 +45,7 @@ def flat(text: str) -> str:
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("print-site")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    write_site_yaml(root)
     folder = root / "content/notices"
     folder.mkdir(parents=True)
     for length in LENGTHS:

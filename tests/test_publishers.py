@@ -64,8 +64,8 @@ def test_a_name_given_to_two_agencies_is_a_located_error(site: Path) -> None:
                                      "publishers[0]: a name belongs to one agency")
 
 
-def test_the_search_filter_names_the_agency(site: Path) -> None:
-    _, public = _build(site)
+def test_the_search_filter_names_the_agency(site_with_search: Path) -> None:
+    _, public = _build(site_with_search)
     pages = [p.read_text(encoding="utf-8") for p in (public / "notices").glob("*/index.html")]
     filters = {m for page in pages for m in re.findall(r'data-pagefind-filter="publisher:([^"]+)"', page)}
     assert FULL in filters and SHORT not in filters

@@ -132,7 +132,7 @@ def test_only_notice_pages_are_indexed_one_shard_a_year(served_site: Served) -> 
 
 
 def test_an_edit_reindexes_only_its_shard(tmp_path: Path) -> None:
-    generate_site(tmp_path, 40)
+    generate_site(tmp_path, 40, search=True)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     index = tmp_path / "public/pagefind"
     before = files_in(index)
@@ -157,7 +157,7 @@ def test_shards_split_a_large_year_stably() -> None:
 
 
 def test_an_edit_is_searchable_after_the_next_build(tmp_path: Path, page: Page) -> None:
-    generate_site(tmp_path, 12)
+    generate_site(tmp_path, 12, search=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     assert run_cli("build", "--base-url", base, cwd=tmp_path).returncode == 0
@@ -172,7 +172,7 @@ def test_an_edit_is_searchable_after_the_next_build(tmp_path: Path, page: Page) 
 
 
 def test_more_results_list_each_notice_once_however_often_clicked(tmp_path: Path, page: Page) -> None:
-    generate_site(tmp_path, 12)
+    generate_site(tmp_path, 12, search=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     assert run_cli("build", "--base-url", base, cwd=tmp_path).returncode == 0
@@ -187,7 +187,7 @@ def test_more_results_list_each_notice_once_however_often_clicked(tmp_path: Path
 
 
 def test_search_can_be_switched_off(tmp_path: Path) -> None:
-    generate_site(tmp_path, 3)
+    generate_site(tmp_path, 3, search=True)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     assert list((tmp_path / "public/pagefind").glob("*/pagefind.js"))
     config = tmp_path / "site.yaml"
@@ -209,7 +209,7 @@ def found_in_preview(page: Page, base: str, query: str) -> list[str] | None:
 def test_the_preview_keeps_the_index_fresh(tmp_path: Path, page: Page) -> None:
     """The index is brought up to date beside the rebuilds, so an edit made while an earlier
     one is being indexed is shown at once, and both become searchable."""
-    generate_site(tmp_path, 12)
+    generate_site(tmp_path, 12, search=True)
     preview = Preview(tmp_path)
     try:
         preview.wait_for(lambda: bool(found_in_preview(page, preview.url, "第一段")), 90)  # the first index
@@ -228,7 +228,7 @@ def test_the_preview_keeps_the_index_fresh(tmp_path: Path, page: Page) -> None:
 
 
 def test_a_template_edit_that_leaves_notice_pages_alone_keeps_the_index(tmp_path: Path) -> None:
-    generate_site(tmp_path, 12)
+    generate_site(tmp_path, 12, search=True)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     index = tmp_path / "public/pagefind"
     before = files_in(index)
@@ -283,7 +283,7 @@ def test_the_index_is_the_same_bytes_on_tmpfs_and_on_disk(tmp_path: Path) -> Non
     if not shm.is_dir():
         pytest.skip("no /dev/shm")
     (tmp_path / "disk").mkdir()
-    generate_site(tmp_path / "disk", 30)
+    generate_site(tmp_path / "disk", 30, search=True)
     memory = Path(tempfile.mkdtemp(dir=shm))
     try:
         shutil.copytree(tmp_path / "disk", memory / "site")

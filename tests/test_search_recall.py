@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from tests.helpers import REPO, read_notice, run_cli
+from tests.helpers import REPO, read_notice, run_cli, write_site_yaml
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from bench import write_raw  # the benchmark's generator of notices
@@ -67,7 +67,7 @@ class Texts:
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("recall")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    write_site_yaml(root, search=True)
     write_raw(root / "raw", 1000)
     shutil.copytree(REPO / "seeds", root / "raw/seeds")
     assert run_cli("normalize", "raw", cwd=root).returncode == 0

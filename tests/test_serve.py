@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DEADLINE, REPO, Preview, run_cli
+from tests.helpers import DEADLINE, REPO, Preview, run_cli, write_site_yaml
 
 
 def listen(url: str, events: queue.Queue[str]) -> None:
@@ -25,14 +25,24 @@ def listen(url: str, events: queue.Queue[str]) -> None:
                 events.put(line.split(":", 1)[1].strip())
 
 
-@pytest.fixture
-def preview(tmp_path: Path) -> Iterator[Preview]:
-    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
-    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
-    assert run_cli("normalize", cwd=tmp_path).returncode == 0
-    server = Preview(tmp_path)
+def started(root: Path, search: bool) -> Iterator[Preview]:
+    """The seeds normalised in `root` and previewed there, search on or off."""
+    write_site_yaml(root, search=search)
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    assert run_cli("normalize", cwd=root).returncode == 0
+    server = Preview(root)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    yield from started(tmp_path, search=False)
+
+
+@pytest.fixture
+def preview_with_search(tmp_path: Path) -> Iterator[Preview]:
+    yield from started(tmp_path, search=True)
 
 
 NOTICE = "content/notices/qz01113-1000-2024-00008.md"
@@ -108,9 +118,10 @@ def test_a_raw_file_in_seeds_is_normalised_and_shown(preview: Preview) -> None:
     preview.wait_for(lambda: "2023年鲤城教育工作要点" in preview.get("notices/")[2], 10)
 
 
-def test_stopping_ends_its_search_indexing_and_cleans_up(preview: Preview) -> None:
+def test_stopping_ends_its_search_indexing_and_cleans_up(preview_with_search: Preview) -> None:
     """The index is built beside the preview; a preview stopped (SIGTERM) while Pagefind runs
     ends those runs and leaves no work folders behind."""
+    preview = preview_with_search
     cache = preview.root / ".gongkai-cache"
     note = preview.root / NOTICE
     note.write_text(note.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")

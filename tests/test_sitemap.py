@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.helpers import REPO, run_cli
+from tests.helpers import run_cli
 
 SCHEMAS = Path(__file__).parent / "schemas"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -20,8 +20,8 @@ def schema(name: str) -> etree.XMLSchema:
 
 
 def build(site: Path, extra: str = "") -> Path:
-    (site / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8") + "search: false\n" + extra,
-                                    encoding="utf-8")
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
     assert run_cli("normalize", cwd=site).returncode == 0
     result = run_cli("build", cwd=site)
     assert result.returncode == 0, result.stderr
@@ -64,8 +64,8 @@ def test_an_index_over_files_of_the_limit_past_it(site: Path) -> None:
 
 @pytest.mark.parametrize("value", ["0", "50001", "-3"])
 def test_the_limit_is_checked(site: Path, value: str) -> None:
-    (site / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8") + f"sitemap_max_urls: {value}\n",
-                                    encoding="utf-8")
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"sitemap_max_urls: {value}\n", encoding="utf-8")
     result = run_cli("build", cwd=site)
     assert result.returncode == 1
     assert "sitemap_max_urls: expected a whole number from 1 to 50000" in result.stderr
