@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SEEDS, files_in, portal_page, run_cli, site_tree, without_dac_override
+from tests.helpers import SEEDS, build_counts, files_in, portal_page, run_cli, site_tree, without_dac_override
 
 GIB = 1 << 30
 
@@ -361,7 +361,7 @@ def test_a_damaged_cache_is_a_cache_miss(site_with_search: Path, damage: str) ->
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
     assert site_tree(site / "public") == expected
     again = run_cli("build", cwd=site)  # the cache was rewritten: nothing to do
-    assert again.returncode == 0 and " 0 written" in again.stdout, again.stdout
+    assert again.returncode == 0 and build_counts(again.stdout)[0] == 0, again.stdout
 
 
 @pytest.mark.parametrize("path", [".gongkai-cache", ".gongkai-cache/content"])

@@ -13,7 +13,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from builder.record import CACHE_DIR, load_record
-from tests.helpers import REPO, Preview, edit, generate_site, notice, run_cli, site_tree
+from tests.helpers import REPO, Preview, build_counts, edit, generate_site, notice, run_cli, site_tree
 
 
 def write(path: Path, text: str) -> None:
@@ -64,11 +64,14 @@ def test_incremental_build_equals_a_clean_build(tmp_path: Path, change: str) -> 
         CHANGES[change](site)
     incremental = run_cli("build", cwd=site)
     assert incremental.returncode == 0, incremental.stderr
-    assert " skipped" in incremental.stdout
+    written, skipped, _ = build_counts(incremental.stdout)
+    assert written and skipped, incremental.stdout  # what shows the change is written, the rest taken over
 
     clean = tmp_path / "clean"
     shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".gongkai-cache"))
-    assert run_cli("build", cwd=clean).returncode == 0
+    cleanly = run_cli("build", cwd=clean)
+    assert cleanly.returncode == 0, cleanly.stderr
+    assert build_counts(cleanly.stdout) == (written + skipped, 0, 0)  # every output: written or taken over
     assert site_tree(site / "public") == site_tree(clean / "public")
     # Parts taken over from the last build have the keys that planning them would give.
     parts = [load_record(folder, folder.resolve() / "public").parts for folder in (site, clean)]
@@ -77,34 +80,38 @@ def test_incremental_build_equals_a_clean_build(tmp_path: Path, change: str) -> 
 
 def test_unchanged_rebuild_writes_nothing(tmp_path: Path) -> None:
     generate_site(tmp_path, 30)
-    assert run_cli("build", cwd=tmp_path).returncode == 0
+    first = run_cli("build", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
     again = run_cli("build", cwd=tmp_path)
-    assert " 0 written," in again.stdout and " 0 removed" in again.stdout
+    assert build_counts(again.stdout) == (0, build_counts(first.stdout)[0], 0)
 
 
 def test_unchanged_rebuild_stops_before_reading_its_cache(tmp_path: Path) -> None:
     generate_site(tmp_path, 10, search=True)
     assert run_cli("build", cwd=tmp_path).returncode == 0
     CHANGES["body"](tmp_path)  # an incremental build, with reindexing, leaves the stamp too
-    assert run_cli("build", cwd=tmp_path).returncode == 0
+    edited = run_cli("build", cwd=tmp_path)
+    assert edited.returncode == 0, edited.stderr
     for record in (tmp_path / ".gongkai-cache").rglob("*.pickle"):
         if not record.name.endswith(".stamp.pickle"):  # the stamp, read first, says there is nothing to do
             record.write_bytes(b"not a build record")  # read, it would make the build a full one
     again = run_cli("build", cwd=tmp_path)
-    assert " 0 written," in again.stdout, again.stdout
+    written, skipped, _ = build_counts(edited.stdout)
+    assert build_counts(again.stdout) == (0, written + skipped, 0)
 
 
 @pytest.mark.parametrize("damage", ["deleted", "edited"])
 def test_a_damaged_output_folder_is_not_taken_as_unchanged(tmp_path: Path, damage: str) -> None:
     generate_site(tmp_path, 10)
-    assert run_cli("build", cwd=tmp_path).returncode == 0
+    first = run_cli("build", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
     page = tmp_path / "public/notices/n0003/index.html"
     expected = page.read_bytes()
     page.unlink() if damage == "deleted" else page.write_bytes(b"edited in public/")
     again = run_cli("build", cwd=tmp_path)
-    assert again.returncode == 0 and " 0 written," not in again.stdout, again.stdout
-    if damage == "deleted":
-        assert page.read_bytes() == expected
+    assert again.returncode == 0, again.stderr
+    assert build_counts(again.stdout) == (1, build_counts(first.stdout)[0] - 1, 0)  # the page, written again
+    assert page.read_bytes() == expected
 
 
 def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
@@ -129,7 +136,9 @@ def test_a_template_edit_rewrites_only_the_pages_made_with_it(tmp_path: Path) ->
     before = site_tree(tmp_path / "public")
     CHANGES["template"](tmp_path)
     result = run_cli("build", cwd=tmp_path)
-    assert result.returncode == 0 and " 1 written" in result.stdout, result.stdout
+    assert result.returncode == 0, result.stderr
+    written, _, removed = build_counts(result.stdout)
+    assert (written, removed) == (1, 0)
     after = site_tree(tmp_path / "public")
     assert {path for path, data in after.items() if before.get(path) != data} == {"404.html"}
     CHANGES["imported template"](tmp_path)
@@ -141,11 +150,12 @@ def test_a_template_edit_rewrites_only_the_pages_made_with_it(tmp_path: Path) ->
 
 def test_deleting_the_cache_gives_a_full_identical_build(tmp_path: Path) -> None:
     generate_site(tmp_path, 30, search=True)
-    assert run_cli("build", cwd=tmp_path).returncode == 0
+    first = run_cli("build", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
     before = site_tree(tmp_path / "public")
     shutil.rmtree(tmp_path / ".gongkai-cache")
     result = run_cli("build", cwd=tmp_path)
-    assert " 0 skipped" in result.stdout
+    assert build_counts(result.stdout) == build_counts(first.stdout)  # every file written, none skipped
     assert site_tree(tmp_path / "public") == before
 
 
@@ -177,10 +187,13 @@ def test_builds_into_two_folders_share_the_content_cache_safely(tmp_path: Path) 
     CHANGES["body"](site)
     assert run_cli("build", "--out", "b", cwd=site).returncode == 0
     CHANGES["title"](site)
-    assert " skipped" in run_cli("build", "--out", "a", cwd=site).stdout
+    again = run_cli("build", "--out", "a", cwd=site)  # a's last build was before either edit
+    written, skipped, removed = build_counts(again.stdout)
+    assert again.returncode == 0 and written and skipped and not removed, again.stdout
     clean = tmp_path / "clean"
     shutil.copytree(site, clean, ignore=shutil.ignore_patterns("a", "b", CACHE_DIR))
-    assert run_cli("build", "--out", "a", cwd=clean).returncode == 0
+    cleanly = run_cli("build", "--out", "a", cwd=clean)
+    assert build_counts(cleanly.stdout) == (written + skipped, 0, 0)
     assert site_tree(site / "a") == site_tree(clean / "a")
 
 
@@ -193,12 +206,13 @@ def test_parallel_build_equals_single_process(tmp_path: Path) -> None:
 
 def test_adding_a_deploy_target_rebuilds_nothing(tmp_path: Path) -> None:
     generate_site(tmp_path, 10)
-    assert run_cli("build", cwd=tmp_path).returncode == 0
+    first = run_cli("build", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
     config = tmp_path / "site.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "deploy:\n  web:\n    type: dir\n    path: /srv/www/x\n",
                       encoding="utf-8")
     again = run_cli("build", cwd=tmp_path)
-    assert " 0 written," in again.stdout, again.stdout
+    assert build_counts(again.stdout) == (0, build_counts(first.stdout)[0], 0)
 
 
 class _Arrivals(FileSystemEventHandler):
