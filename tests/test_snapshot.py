@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, files_in, generate_site, run_cli
+from tests.helpers import REPO, files_in, generate_site, run_cli, write_site_yaml
 
 SNAPSHOT = Path(__file__).parent / "data/snapshot.json"
 SHOWN = 10  # differing files an assertion names
@@ -29,8 +29,7 @@ def fingerprints(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     seeds = tmp_path_factory.mktemp("snapshot-seeds")
-    (seeds / "site.yaml").write_text((REPO / "site.yaml").read_text(encoding="utf-8") + "search: false\n",
-                                     encoding="utf-8")
+    write_site_yaml(seeds)
     shutil.copytree(REPO / "seeds", seeds / "seeds")
     generated = tmp_path_factory.mktemp("snapshot-generated")
     generate_site(generated, 1000, search=False)
