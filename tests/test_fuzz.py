@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.cli import main
+from builder.i18n import ENGLISH, use, use_for_content
 from tests.helpers import SEEDS, write_site_yaml
 
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
@@ -61,8 +62,12 @@ def pages(draw: st.DrawFn) -> str:
 def cli(root: Path, *args: str) -> None:
     """Run the CLI in `root`: it must end in 0, or in 1 with error lines and nothing else."""
     errors = io.StringIO()
-    with contextlib.chdir(root), contextlib.redirect_stderr(errors), contextlib.redirect_stdout(io.StringIO()):
-        code = main(list(args))
+    try:
+        with contextlib.chdir(root), contextlib.redirect_stderr(errors), contextlib.redirect_stdout(io.StringIO()):
+            code = main(list(args))
+    finally:  # main() leaves its languages set in this process (content's: the site's, Chinese); others expect English
+        use(ENGLISH)
+        use_for_content(ENGLISH)
     assert code in (0, 1), code
     assert all(line.startswith("error: ") for line in errors.getvalue().splitlines()), errors.getvalue()
     assert (code == 1) == bool(errors.getvalue()), errors.getvalue()
