@@ -296,7 +296,7 @@ def portal_page(body: str, title: str = "通知", head: str = "", charset: str =
     return page.encode("gb18030" if charset.lower() in ("gb2312", "gbk", "gb18030") else charset)
 
 
-# Notices in the other layouts of FORMAT.md, in other encodings (tests/test_layouts.py).
+# Notices in the other metadata layouts portals use, in other encodings (tests/test_layouts.py).
 # gov.cn table scraped one cell per line: spaced labels (U+3000), label above value,
 # Chinese-numeral dates, a 标题 row; GB18030 bytes with CRLF newlines.
 GOVCN_NEXT_LINE = """索　引　号：

@@ -1,4 +1,4 @@
-"""Notices written for these tests in the other layouts of FORMAT.md, in other encodings (in
+"""Notices written for these tests in the other metadata layouts portals use, in other encodings (in
 tests/helpers.py: tests/test_guarantees.py checks them for losslessness too)."""
 
 from __future__ import annotations
