@@ -189,9 +189,12 @@ async function search(form) {
   more.addEventListener("click", async () => {
     if (loading) return;  // a second click while a batch loads would list that batch twice
     loading = true;
-    const first = await showMore();
-    loading = false;
-    if (first) first.querySelector("a").focus();  // keyboard users continue at the first new result
+    try {
+      const first = await showMore();
+      if (first) first.querySelector("a").focus();  // keyboard users continue at the first new result
+    } finally {
+      loading = false;  // a batch that failed to load may be asked for again
+    }
   });
   heading.focus();
 }
