@@ -18,7 +18,7 @@ from builder.fsio import State
 from builder.i18n import _
 from builder.lifecycle import RELATION_TYPES
 from builder.model import Attachment, Change, Notice, Relation
-from builder.parallel import fork_pool
+from builder.parallel import parallel_map
 from builder.schema import ATTACHMENTS, BY_KEY, CHANGES, DATE, FLAG, LABELLED, MOMENT, RELATIONS, TEXT, TEXTS, Kind
 from builder.untrusted import compose, construct, visible, web_address
 from builder.views import first_paragraph
@@ -315,12 +315,7 @@ def load_notices(content: Path, listing: State, cache: dict[str, Cached] | None 
             found[slug] = known
         else:
             todo.append((paths[slug], file, slug, content, size, mtime_ns))
-    pool = fork_pool(len(todo), jobs)
-    if pool is None:
-        read = [_read(job) for job in todo]
-    else:
-        with pool:
-            read = list(pool.map(_read, todo, chunksize=max(1, min(64, len(todo) // (jobs * 4)))))
+    read = list(parallel_map(_read, todo, jobs))
     found.update(zip((job[2] for job in todo), read, strict=True))
     loaded = Loaded([], {}, {})
     for slug in paths:  # file-name order
