@@ -11,7 +11,6 @@ from __future__ import annotations
 NOTICES = "notices/"
 CONTENT_NOTICES = "content/notices/"  # where an editor keeps the notices, as messages name it
 SEARCH = "search/"
-GROUP_KINDS = ("topics", "publishers", "archives")  # the sections that list notices by a shared value
 
 
 def notice_page(slug: str) -> str:
