@@ -98,13 +98,11 @@ def _render_shared(planned: Planned, tree: Path, cluster: ClusterBuild) -> tuple
 
 @dataclass(frozen=True)
 class Published:
-    """What a build's publish phase hands its save: the search shards' keys as indexed and
-    as wanted, the indexed pages' digests, and the output folder's files as left."""
+    """What a build's publish phase hands its save: the search index's state, and the
+    output folder's files as the build left them."""
 
-    indexed_as: dict[str, str]  # each search shard's key, as indexed
-    page_hashes: dict[str, str]
-    search_keys: dict[str, str]  # each search shard's key, as wanted
-    out_state: State  # the output folder's files as the build left them
+    search: SearchState
+    out_state: State
 
 
 def _search_keys(planned: Planned, staged: dict[str, Path], out: Path,
@@ -141,7 +139,7 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
     else:
         out_state = tree_state(tree)
     switch(link, tree)  # a build stopped before this left the standby half made: the next one mends it
-    return Published(indexed_as, page_hashes, search_keys, out_state)
+    return Published(SearchState(planned.site.shards, search_keys, indexed_as, page_hashes), out_state)
 
 
 def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool) -> Published:
@@ -169,7 +167,7 @@ def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool
         shutil.rmtree(staging, ignore_errors=True)
     if not defer_search:
         indexed_as = update_index(out, planned.site.shards, search_keys, indexed_as, jobs)
-    return Published(indexed_as, page_hashes, search_keys, {})
+    return Published(SearchState(planned.site.shards, search_keys, indexed_as, page_hashes), {})
 
 
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
@@ -237,8 +235,7 @@ def _save(root: Path, out: Path, planned: Planned, published: Published, memory:
     stamp (`inputs`: what a command's build read)."""
     cache = planned.cache
     state = BuildState(planned.loaded.cache, planned.slugs, planned.theme_key, planned.template_keys, planned.parts,
-                       published.out_state, SearchState(planned.site.shards, published.search_keys,
-                                                        published.indexed_as, published.page_hashes))
+                       published.out_state, published.search)
     if memory is not None:
         memory.state, memory.env = state, planned.env
         return
