@@ -83,8 +83,7 @@ def _plan(parts: list[Part], known: dict[str, PartKeys], damaged: set[str],
 class Planned:
     """What a build found and planned, for its publish and save phases."""
 
-    cache: BuildState  # the last build's
-    slugs: dict[str, str]  # pinyin slugs remembered across builds
+    cache: BuildState  # the last build's; its slug memo (pinyin slugs kept across builds) this one fills in
     loaded: Loaded
     index: SiteIndex
     site: SitePlan
@@ -149,7 +148,7 @@ def plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts
     # Paths come from the last build's record: one that is no plain path inside the
     # output folder (a record written before paths were checked) is never deleted.
     removed = sorted(path for path in left.keys.keys() - keys.keys() if path_problem(path) is None)
-    return Planned(cache, cache.slugs, loaded, index, site, env, theme_key, template_keys, keys, parts, todo, removed,
+    return Planned(cache, loaded, index, site, env, theme_key, template_keys, keys, parts, todo, removed,
                    left.keys, left.found)
 
 

@@ -205,7 +205,7 @@ def _on_cluster(client: Any, root: Path, config: SiteConfig, out: Path, drafts: 
     save_content(root, planned.loaded.cache, planned.cache.content)
     planned.cache.content = planned.loaded.cache  # saved: the end of the build finds nothing to save
     token = build_token(planned.keys, root, out)
-    return ClusterBuild(client, Job(token, root, config, out, drafts, planned.slugs))
+    return ClusterBuild(client, Job(token, root, config, out, drafts, planned.cache.slugs))
 
 
 def _inputs(root: Path, config: SiteConfig, out: Path, drafts: bool, listing: State) -> str:
@@ -234,7 +234,7 @@ def _save(root: Path, out: Path, planned: Planned, published: Published, memory:
     """Leave this build's state for the next: in `memory`, or in .gongkai-cache/ with its
     stamp (`inputs`: what a command's build read)."""
     cache = planned.cache
-    state = BuildState(planned.loaded.cache, planned.slugs, planned.theme_key, planned.template_keys, planned.parts,
+    state = BuildState(planned.loaded.cache, cache.slugs, planned.theme_key, planned.template_keys, planned.parts,
                        published.out_state, published.search)
     if memory is not None:
         memory.state, memory.env = state, planned.env
