@@ -21,7 +21,7 @@ from builder.fsio import State, file_states
 from builder.output import Origin, Output
 from builder.paths import check_outputs, path_problem
 from builder.plan import Part, SitePlan
-from builder.record import BuildState, PartKeys, load_record
+from builder.record import BuildState, PartKeys, load_content, load_record
 from builder.site_index import SiteIndex, index_site
 from builder.stamp import Stamp
 from builder.theme import static_files, template_problem, theme_environment, theme_keys
@@ -156,5 +156,5 @@ def plan_for_worker(root: Path, config: SiteConfig, out: Path, listing: State, d
                     slugs: dict[str, str]) -> list[Output]:
     """A cluster worker's plan of the client's build (builder/cluster.py): every output,
     planned from the content cache the client saved and with its slugs."""
-    memory = Memory(BuildState(content=load_record(root, out).content, slugs=dict(slugs)))
+    memory = Memory(BuildState(content=load_content(root), slugs=dict(slugs)))
     return plan_build(root, config, out, listing, drafts, 1, memory).todo

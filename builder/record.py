@@ -108,18 +108,23 @@ def save_stamp(root: Path, out: Path, stamp: Stamp) -> None:
     _write(root, _stamp_file(root, out), stamp)
 
 
-def load_record(root: Path, out: Path, stamp: Stamp | None = None) -> BuildState:
-    """The last build's state, with its stamp's output states (`stamp`, when already read)
-    and the content cache; empty where any is missing."""
-    record = _read(record_file(root, out))
-    stamp = stamp or read_stamp(root, out)
+def load_content(root: Path) -> dict[str, Cached]:
+    """The parsed content files every output folder's builds share, by slug; {} when missing."""
     content: dict[str, Cached] = {}
     for number in range(SHARDS):
         entries = _read(_content_folder(root) / f"{number:02d}.pickle")
         if isinstance(entries, dict):
             content.update((slug, entry) for slug, entry in entries.items()
                            if _shard(slug) == number and isinstance(entry, Cached))
-    return replace(record if isinstance(record, BuildState) else BuildState(), content=content,
+    return content
+
+
+def load_record(root: Path, out: Path, stamp: Stamp | None = None) -> BuildState:
+    """The last build's state, with its stamp's output states (`stamp`, when already read)
+    and the content cache; empty where any is missing."""
+    record = _read(record_file(root, out))
+    stamp = stamp or read_stamp(root, out)
+    return replace(record if isinstance(record, BuildState) else BuildState(), content=load_content(root),
                    states=stamp.outputs if stamp is not None else {})
 
 

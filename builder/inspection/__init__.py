@@ -11,14 +11,15 @@ from pathlib import Path
 
 from builder.check import Checked
 from builder.config import SiteConfig
-from builder.content import NOTICES_DIR, load_notices
+from builder.content import load_notices
 from builder.errors import GongkaiError, Problem, system_reason
 from builder.fsio import tree_state
 from builder.i18n import _
 from builder.inspection import dates, identifiers, identity, interpretation, links, personal, timeliness
 from builder.inspection.rules import Entry, Finding, Rule, Severity, Site
-from builder.record import load_record
+from builder.record import load_content
 from builder.site_index import index_site
+from builder.urls import content_file
 
 RULES: tuple[Rule, ...] = (*links.RULES, *timeliness.RULES, *dates.RULES, *identifiers.RULES, *personal.RULES,
                            *interpretation.RULES, *identity.RULES)
@@ -40,12 +41,12 @@ def as_of_day(given: str | None, entries: list[Entry]) -> date:
     return date.fromisoformat(max(days)) if days else datetime.now(CHINA).date()
 
 
-def _entries(root: Path, out: Path, jobs: int) -> tuple[list[Entry], list[Problem]]:
+def _entries(root: Path, jobs: int) -> tuple[list[Entry], list[Problem]]:
     """The published notices (drafts left out, as a build leaves them), each with its file's
     text; or the content's problems, which a build would refuse too."""
     content = root / "content"
     try:
-        cache = load_record(root, out).content  # the last build's parse, where files are unchanged
+        cache = load_content(root)  # the last build's parse, where files are unchanged
         loaded = load_notices(content, tree_state(content), cache, jobs)
     except GongkaiError as err:
         return [], list(err.problems)
@@ -54,12 +55,13 @@ def _entries(root: Path, out: Path, jobs: int) -> tuple[list[Entry], list[Proble
         if notice.draft:
             continue
         path = Path(loaded.paths[notice.slug])
+        file = content_file(path.name)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:  # changed since it was read a moment ago
             reason = system_reason(err) if isinstance(err, OSError) else _("not UTF-8 text")
-            return [], [Problem(f"content/{NOTICES_DIR}/{path.name}", _("cannot read: {reason}").format(reason=reason))]
-        entries.append(Entry.of(notice, f"content/{NOTICES_DIR}/{path.name}", path, text))
+            return [], [Problem(file, _("cannot read: {reason}").format(reason=reason))]
+        entries.append(Entry.of(notice, file, path, text))
     return entries, []
 
 
@@ -68,7 +70,7 @@ def read_site(root: Path, config: SiteConfig, out: Path, checked: Checked | None
     """What the rules look at, read once: the published notices with their files' text, the
     site's groups, site.yaml's text and the built site's check. Content a build would refuse
     becomes content_invalid's findings, not an error, so the rest is still inspected."""
-    entries, problems = _entries(root, out, jobs or os.cpu_count() or 1)
+    entries, problems = _entries(root, jobs or os.cpu_count() or 1)
     site_file = root / "site.yaml"
     try:
         site_text = site_file.read_text(encoding="utf-8")
