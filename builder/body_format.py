@@ -14,6 +14,7 @@ needed to write or to cut a body.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # Classes of attribute lines: the block below is the addressee, the 附注, an attachment's label.
 ADDRESSEE, NOTE, ATTACHMENT_LABEL = "addressee", "note", "attachment-label"
@@ -65,3 +66,16 @@ def split_appendix(body: str) -> tuple[str, str]:
     start = APPENDIX_START.search(body)
     cut = start.start() if start else len(body)
     return body[:cut], body[cut:]
+
+
+# How the blocks the layout marks begin (attribute lines, containers) and the Markdown
+# blocks that are never prose (headings, lists): none of them is a notice's first paragraph.
+NOT_PROSE = ("{", ":::", "#", "- ")
+
+
+def prose_blocks(body: str) -> Iterator[str]:
+    """The body's blocks that may be prose, in order: what a feed's summary is taken from."""
+    for block in body.split("\n\n"):
+        block = block.strip()
+        if block and not block.startswith(NOT_PROSE):
+            yield block

@@ -21,7 +21,6 @@ from builder.model import Attachment, Change, Notice, Relation
 from builder.parallel import parallel_map
 from builder.schema import ATTACHMENTS, BY_KEY, CHANGES, DATE, FLAG, LABELLED, MOMENT, RELATIONS, TEXT, TEXTS, Kind
 from builder.untrusted import compose, construct, visible, web_address
-from builder.views import first_paragraph
 
 NOTICES_DIR = "notices"
 # A notice's file name is its URL: ASCII, and unique even on hosts that ignore case.
@@ -239,7 +238,6 @@ class Cached:
     digest: str  # of the whole file
     meta_digest: str  # of the metadata alone: what lists of every notice show
     notice: Notice
-    summary: str  # the first paragraph, for feeds
 
 
 @dataclass
@@ -252,9 +250,6 @@ class Loaded:
 
     def digest(self, notice: Notice) -> str:
         return self.cache[notice.slug].digest
-
-    def summary(self, notice: Notice) -> str:
-        return self.cache[notice.slug].summary
 
     def body(self, notice: Notice) -> str:
         """The notice's Markdown body, read from its file (it was checked when loaded)."""
@@ -277,7 +272,7 @@ def _read(job: tuple[str, str, str, Path, int, int]) -> Cached | list[Problem]:
         return list(err.problems)
     meta = replace(notice, body=None)
     return Cached(size, mtime_ns, hashlib.sha1(data).hexdigest(), hashlib.sha1(repr(meta).encode("utf-8")).hexdigest(),
-                  meta, first_paragraph(notice.body or ""))
+                  meta)
 
 
 def load_notices(content: Path, listing: State, cache: dict[str, Cached] | None = None, jobs: int = 1) -> Loaded:

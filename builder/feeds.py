@@ -26,7 +26,7 @@ from builder.markdown import render_markdown
 from builder.model import Notice
 from builder.site_index import CHINA, notice_moment
 from builder.urls import notice_page
-from builder.views import attachment_views, cn_date
+from builder.views import attachment_views, cn_date, first_paragraph
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -40,10 +40,7 @@ class Text(Protocol):
     """Where the text of notices comes from: bodies are read on demand, not held."""
 
     def body(self, notice: Notice) -> str:
-        """A notice's Markdown body, read when a full-content item needs it."""
-
-    def summary(self, notice: Notice) -> str:
-        """A notice's first paragraph, the text of a summary item."""
+        """A notice's Markdown body, read when an item is written."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,8 @@ def clean(text: str) -> str:
 
 def item_html(notice: Notice, text: Text, url: str, full: bool) -> str:
     """The item body: the first paragraph (or the whole notice), then its attachments."""
-    body = Markup(render_markdown(text.body(notice))) if full else Markup("<p>{}</p>").format(text.summary(notice))
+    markdown = text.body(notice)
+    body = Markup(render_markdown(markdown)) if full else Markup("<p>{}</p>").format(first_paragraph(markdown))
     items = []
     for view in attachment_views(notice, None):
         href = urljoin(url, view.href) if view.href else None  # an anchor, a file beside the page, or a URL

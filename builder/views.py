@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from builder.body_format import anchor, split_appendix
+from builder.body_format import anchor, prose_blocks, split_appendix
 from builder.config import SiteConfig
 from builder.dates import parse_date
 from builder.lifecycle import IN_FORCE_RULE, LEGAL_FORCE, STATED, Link, Status
@@ -200,13 +200,9 @@ def keep_end(text: str) -> Markup:
 
 
 def first_paragraph(body: str) -> str:
-    """The first paragraph of prose, as plain text: what a feed shows as a summary. Marked
-    blocks (the addressee, containers, headings, lists) are not prose; only the first block
-    that may be is parsed, not the whole body."""
-    for block in body.split("\n\n"):
-        block = block.strip()
-        if not block or block.startswith(("{", ":::", "#", "- ")):
-            continue
+    """The first paragraph of prose, as plain text: what a feed shows as a summary. Only the
+    first blocks that may be prose are parsed, not the whole body."""
+    for block in prose_blocks(body):
         for opening, inline in itertools.pairwise(REFERENCE.parse(block)):
             if opening.type == "paragraph_open" and inline.type == "inline":
                 return "".join(child.content for child in inline.children or [] if child.type == "text")
