@@ -59,15 +59,12 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Feed:
-    """One feed: what it is about, where it lives, its notices newest first, and the status
-    changes of its notices."""
+class FeedLink:
+    """A feed as pages link it: its title and the page it follows. Pages are given this,
+    not the feed, so that what they show of a feed is all their keys depend on."""
 
     title: str
-    description: str
     page: str  # the site path of the page the feed follows, e.g. topics/education/
-    notices: tuple[Notice, ...]
-    changes: tuple[Change, ...] = ()
 
     @property
     def rss_path(self) -> str:
@@ -80,16 +77,31 @@ class Feed:
         return f"{self.page}atom.xml"
 
     @property
+    def anchor(self) -> str:
+        """Its row's id on the 订阅 page, which the page it follows links to."""
+        return "feed-" + (self.page.strip("/").replace("/", "-") or "all")
+
+
+@dataclass(frozen=True)
+class Feed(FeedLink):
+    """One feed: what it is about, where it lives, its notices newest first, and the status
+    changes of its notices."""
+
+    description: str = ""
+    notices: tuple[Notice, ...] = ()
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def link(self) -> FeedLink:
+        """The feed as pages link it."""
+        return FeedLink(self.title, self.page)
+
+    @property
     def name(self) -> str:
         """Its name on the 订阅 page, which names the site already: 主题：教育, or 全部文件
         for the site's own feed (whose title is the site's name alone)."""
         _, part, name = self.title.rpartition(" · ")
         return name if part else "全部文件"
-
-    @property
-    def anchor(self) -> str:
-        """Its row's id on the 订阅 page, which the page it follows links to."""
-        return "feed-" + (self.page.strip("/").replace("/", "-") or "all")
 
     @property
     def newest_day(self) -> str | None:

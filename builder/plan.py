@@ -17,8 +17,8 @@ from builder.config import SiteConfig
 from builder.content import Loaded
 from builder.errors import GongkaiError, Problem
 from builder.feeds import Change, Feed, atom, rss
-from builder.keys import digest
-from builder.lifecycle import CHANGES, STANDING, Lifecycle, judging_day
+from builder.keys import Fingerprint, digest
+from builder.lifecycle import CHANGES, STANDING, Lifecycle, Link, Status, judging_day
 from builder.model import Notice
 from builder.opendata import SCHEMA_NAME, open_data, schema_text
 from builder.output import OWN_PAGES, Origin, Output
@@ -43,6 +43,19 @@ class Part:
     key: Any
     plan: Callable[[], list[Output]]
     origin: Origin = OWN_PAGES  # what its outputs come from, for errors about a part not planned again
+
+
+@dataclass(frozen=True)
+class NoticeSource:
+    """What a notice's page shows, made into its view (builder/views.py) only when the page is
+    rendered: the notice, its file's digest (the page shows its body), its status and
+    relations, and the states of its attachment files."""
+
+    notice: Notice
+    digest: str
+    status: Status
+    links: tuple[Link, ...]
+    files: tuple[tuple[str, int, int], ...]
 
 
 class SitePlan:
@@ -75,6 +88,10 @@ class SitePlan:
         # the feeds, nothing else.
         self.meta_key = digest(self.site_key, [(n.slug, self.summaries[n.slug]) for n in index.notices],
                                sorted(index.topic_slugs.items()), sorted(index.publisher_slugs.items()))
+        # A page's key: what its template is given. A notice in a list shows its metadata and
+        # status; a group, the index and a feed are shown by many pages, so digested once.
+        self.fingerprint = Fingerprint({Notice: lambda _, notice: self.summaries[notice.slug]},
+                                       memo=(Group, SiteIndex, Feed))
         # Where a topic's slug is set, for errors about the paths it makes.
         self.topic_origins = {topic.name: Origin("site.yaml", f"tags.vocabulary[{number}].slug")
                               for number, topic in enumerate(config.tags.vocabulary)}
@@ -99,25 +116,19 @@ class SitePlan:
         changes = sorted((changed[n.slug] for n in notices if n.slug in changed) if changed else (),
                          key=lambda change: (change.day, change.notice.slug), reverse=True)
         limit = self.config.feeds.limit
-        return Feed(title, description, page, tuple(notices[:limit]), tuple(changes[:limit]))
+        return Feed(title, page, description, tuple(notices[:limit]), tuple(changes[:limit]))
 
-    def notice_view(self, notice: Notice) -> NoticeView:
+    def notice_view(self, source: NoticeSource) -> NoticeView:
         """What a notice's page shows of it, its body rendered: called when the page is
         rendered, never while planning."""
+        notice = source.notice
         return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
-                           self.statuses[notice.slug], self.lifecycle.links_of(notice))
+                           source.status, list(source.links))
 
     def status_name(self, slug: str) -> str | None:
         """A notice's status by its slug, for templates; None for a slug the site lacks."""
         status = self.statuses.get(slug)
         return status.name if status else None
-
-    def life_key(self, notice: Notice) -> Any:
-        """What a notice's page shows of its life: its status, and each related notice as linked."""
-        status = self.statuses[notice.slug]
-        return (status.name, status.rule, status.since,
-                [(link.type, link.outgoing, link.other.slug if link.other else None, link.text, link.scope, link.day,
-                  link.other.doc_no if link.other else None) for link in self.lifecycle.links_of(notice)])
 
     def content_file(self, notice: Notice) -> str:
         """The notice's content file as its errors name it."""
@@ -138,25 +149,27 @@ class SitePlan:
         to the configuration, the assets or gongkai's code renders it again."""
         return Output(path, digest(self.site_key, path, key), make, origin=origin)
 
-    def page(self, template: str, path: str, key: Any, feed: Feed | None = None, origin: Origin = OWN_PAGES,
+    def page(self, template: str, path: str, feed: Feed | None = None, origin: Origin = OWN_PAGES,
              **context: Any) -> Output:
-        """One page; every page offers the site's feed, a topic or publisher page its own too."""
-        return self.add(page_file(path),
-                        (self.template_keys[template], key), partial(self.render_page, template, path, feed, context),
-                        origin)
+        """One page, keyed on its template and the fingerprint of all it is given besides
+        what every page is (the site, the code: `add`); every page offers the site's feed,
+        a topic or publisher page its own too."""
+        feeds = [self.site_feed.link, feed.link] if feed else [self.site_feed.link]
+        context = {**context, "feeds": feeds, "own_feed": feed.link if feed else None}
+        return self.add(page_file(path), (self.template_keys[template], self.fingerprint(context)),
+                        partial(self.render_page, template, path, context), origin)
 
-    def render_page(self, template: str, path: str, feed: Feed | None, context: dict[str, Any]) -> str:
+    def render_page(self, template: str, path: str, context: dict[str, Any]) -> str:
         """A page's HTML: its template rendered with what every page may use (the site,
-        links relative to the page, its feeds, dates and statuses as pages print them)."""
-        if "view" in context and callable(context["view"]):
+        links relative to the page, dates and statuses as pages print them)."""
+        if isinstance(context.get("view"), NoticeSource):
             # A notice's view renders its Markdown: done here, when the page is rendered,
             # never while planning, so a skipped page costs nothing.
-            context = {**context, "view": context["view"]()}
+            context = {**context, "view": self.notice_view(context["view"])}
         url = partial(self.link, path)
         return self.env.get_template(template).render(
             site=self.config, url=url, cn_date=cn_date, keep_end=keep_end, standing=STANDING.get,
             status_name=self.status_name, book=book, page_path=path, notice_page=notice_page, group_page=group_page,
-            feeds=[self.site_feed, feed] if feed else [self.site_feed], own_feed=feed,
             asset=lambda name: f"{url('static/' + name)}?v={self.assets[name]}",
             canonical=self.config.absolute(path), **context)
 
@@ -177,9 +190,7 @@ class SitePlan:
             pager = {"number": number, "count": len(chunks),
                      "previous": numbered_page(base, number - 1) if number > 1 else None,
                      "next": numbered_page(base, number + 1) if number < len(chunks) else None}
-            key = ([self.summaries[n.slug] for n in chunk], pager, len(notices), title, context.get("kind"),
-                   getattr(context.get("feed"), "title", None))
-            outputs.append(self.page(template, path, key, origin=origin, title=title, notices=chunk, pager=pager,
+            outputs.append(self.page(template, path, origin=origin, title=title, notices=chunk, pager=pager,
                                      total=len(notices), **context))
         return outputs
 
@@ -210,10 +221,10 @@ class SitePlan:
         topics = [(t, self.index.topic_slugs[t]) for t in notice.tags]
         publisher_slug = self.index.publisher_slugs.get(notice.publisher or "")
         agency = self.index.agencies.get(notice.publisher or "")
-        key = (self.loaded.digest(notice), topics, publisher_slug, agency, stats, self.life_key(notice))
-        view = partial(self.notice_view, notice)
+        view = NoticeSource(notice, self.loaded.digest(notice), self.statuses[notice.slug],
+                            tuple(self.lifecycle.links_of(notice)), stats)
         origin = self.content_file(notice)
-        outputs = [self.page("notice.html", notice_page(notice.slug), key, origin=Origin(origin, "its page"),
+        outputs = [self.page("notice.html", notice_page(notice.slug), origin=Origin(origin, "its page"),
                              title=notice.title, view=view, topics=topics, publisher_slug=publisher_slug,
                              agency=agency)]
         outputs += [Output(notice_file(notice.slug, file.name), digest(stat), source=file,
@@ -227,31 +238,23 @@ class SitePlan:
         index = self.index
         outputs = [Output(f"static/{name}", self.assets[name], source=path, origin=self.theme_origin(path))
                    for name, path in statics.items()]
-        groups_key = [(kind, [(g.name, g.slug, len(g.notices)) for g in groups]) for kind, groups in
-                      (("topics", index.topics), ("publishers", index.publishers), ("archives", index.years))]
         home = index.notices[: self.config.home_count]
-        outputs.append(self.page("home.html", "", ([self.summaries[n.slug] for n in home], groups_key,
-                                                   len(index.notices)),
-                                 title=self.config.title, notices=home, index=index))
+        outputs.append(self.page("home.html", "", title=self.config.title, notices=home, index=index))
         outputs += self.listing("list.html", NOTICES, "全部文件", index.notices)
         for kind, groups, title in (("topics", index.topics, "主题分类"), ("publishers", index.publishers, "发布机构"),
                                     ("archives", index.years, "年度归档")):
-            outputs.append(self.page("groups.html", f"{kind}/", [(g.name, g.slug, len(g.notices)) for g in groups],
-                                     title=title, kind=kind, groups=groups))
+            outputs.append(self.page("groups.html", f"{kind}/", title=title, kind=kind, groups=groups))
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
                 outputs += self.listing("list.html", group_page(kind, group.slug), name, list(group.notices),
                                         self.group_origin(kind, group), kind=kind, group=group,
                                         feed=self.group_feeds.get((kind, group.slug)))
         all_feeds = [self.site_feed, *self.group_feeds.values()]
-        outputs.append(self.page("subscribe.html", "subscribe/",
-                                 [(f.title, f.page, len(f.notices), f.newest_day) for f in all_feeds],
-                                 title="订阅", all_feeds=all_feeds))
-        outputs.append(self.page("404.html", NOT_FOUND, None, title="页面未找到"))
+        outputs.append(self.page("subscribe.html", "subscribe/", title="订阅", all_feeds=all_feeds))
+        outputs.append(self.page("404.html", NOT_FOUND, title="页面未找到"))
         if self.config.search:
             names = [shard.name for shard in self.shards]
-            outputs.append(self.page("search.html", SEARCH, (groups_key, names), title="搜索", index=index,
-                                     shards=names))
+            outputs.append(self.page("search.html", SEARCH, title="搜索", index=index, shards=names))
         # Lists of every notice show its metadata (its date): a body edit leaves them alone.
         for sitemap in plan_sitemaps(self.sitemap_entries(), self.config.sitemap_max_urls, self.config.absolute):
             outputs.append(self.add(sitemap.name, (sitemap.entries, sitemap.parts),
@@ -271,12 +274,11 @@ class SitePlan:
         outputs = []
         for feed in [self.site_feed, *self.group_feeds.values()]:
             static = self.link(feed.page, "static/")  # a feed sits in its page's folder
-            items = [(n.slug, self.loaded.digest(n), n.tags) for n in feed.notices] \
-                + [(c.notice.slug, c.notice.title, c.status, c.day, c.text) for c in feed.changes]
+            # A feed shows its notices' text too, not only what a list shows of them.
+            key = (self.fingerprint(feed), [self.loaded.digest(n) for n in feed.notices])
             origin = self.feed_origins.get(feed.page, OWN_PAGES)
-            outputs.append(self.add(feed.rss_path, (feed.title, feed.description, items),
-                                    partial(rss, feed, self.config, self.loaded, static), origin))
-            outputs.append(self.add(feed.atom_path, (feed.title, feed.description, items, fallback),
+            outputs.append(self.add(feed.rss_path, key, partial(rss, feed, self.config, self.loaded, static), origin))
+            outputs.append(self.add(feed.atom_path, (key, fallback),
                                     partial(atom, feed, self.config, self.loaded, static, fallback), origin))
         return outputs
 

@@ -45,6 +45,23 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "deletion": lambda r: notice(r, 7).unlink(),
     "rename": lambda r: notice(r, 8).rename(r / "content/notices/renamed.md"),
     "draft": lambda r: edit(notice(r, 9), "---\n\n", "draft: true\n---\n\n"),
+    "title a theme's group page shows": lambda r: CHANGES["title"](r),
+}
+
+
+def show_titles_on_group_pages(root: Path) -> None:
+    """A theme may show more of what a page is given than gongkai's own templates do: here
+    every group's notices' titles on the 主题分类, 发布机构 and 年度归档 pages."""
+    write(root / "theme/templates/groups.html", (REPO / "theme/templates/groups.html").read_text(encoding="utf-8")
+          .replace("{% endblock %}", "{% for g in groups %}{% for n in g.notices %}<p>{{ n.title }}</p>"
+                                     "{% endfor %}{% endfor %}{% endblock %}"))
+
+
+# What stands before the first build, for changes that are made to it.
+BEFORE: dict[str, Callable[[Path], None]] = {
+    "attachment file": add_attachment_file,  # then the change is to the file alone
+    "stylesheet again": lambda r: write(r / "theme/static/print.css", "body { color: #222; }\n"),  # the same file
+    "title a theme's group page shows": show_titles_on_group_pages,
 }
 
 
@@ -53,10 +70,7 @@ def test_incremental_build_equals_a_clean_build(tmp_path: Path, change: str) -> 
     site = tmp_path / "site"
     site.mkdir()
     generate_site(site, 60, search=True)  # the index too equals a clean build's
-    if change == "attachment file":
-        add_attachment_file(site)  # then the change is to the file alone
-    if change == "stylesheet again":
-        write(site / "theme/static/print.css", "body { color: #222; }\n")  # then the same file changes
+    BEFORE.get(change, lambda _: None)(site)
     assert run_cli("build", cwd=site).returncode == 0
     if change == "attachment file":
         (site / "content/notices/form.pdf").write_bytes(b"%PDF-1.4 second, longer")
