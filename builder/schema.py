@@ -144,6 +144,9 @@ FIELDS: tuple[NoticeField, ...] = (
 )
 
 BY_KEY: dict[str, NoticeField] = {field.key: field for field in FIELDS}
+# Each field's label by its key: how the rest of gongkai (messages, rules, templates) spells
+# one, so a label is written in this module alone (tests/test_schema.py holds it so).
+LABEL: dict[str, str] = {field.key: field.label for field in FIELDS}
 # Front-matter keys in the order they are written; editors and tools rely on it.
 KEYS: tuple[str, ...] = tuple(BY_KEY)
 # Notice attributes that are no front-matter key: the file's text below it, and its name.

@@ -11,7 +11,10 @@ from datetime import date
 from builder.dates import parse_date
 from builder.inspection.rules import Hit, Rule, Severity, Site
 from builder.inspection.timeliness import published_day
+from builder.schema import LABEL
 
+# A finding names a date by its label, as the page an inspector reads it on does.
+WRITTEN, PUBLISHED, SIGNED = LABEL["written"], LABEL["published"], LABEL["signed"]
 SIGNATURE_SLACK = 1  # days: a notice signed late in the evening is often dated the next day
 # The normaliser's warning for a label given twice (builder/normalize/assemble.py), kept in
 # the content's `warnings`: a date label with two values is a date the page contradicts.
@@ -30,7 +33,7 @@ def published_before_written(site: Site) -> Iterator[Hit]:
     for entry in site.entries:
         written, published = _day(entry.notice.written), published_day(entry)
         if written and published and published < written:
-            yield Hit(entry.file, f"发布日期 {published} 早于成文日期 {written}", entry.line_of("published"))
+            yield Hit(entry.file, f"{PUBLISHED} {published} 早于{WRITTEN} {written}", entry.line_of("published"))
 
 
 def published_in_future(site: Site) -> Iterator[Hit]:
@@ -39,7 +42,7 @@ def published_in_future(site: Site) -> Iterator[Hit]:
     for entry in site.entries:
         published = published_day(entry)
         if published and published > site.as_of:
-            yield Hit(entry.file, f"发布日期 {published} 晚于检查日 {site.as_of}", entry.line_of("published"))
+            yield Hit(entry.file, f"{PUBLISHED} {published} 晚于检查日 {site.as_of}", entry.line_of("published"))
 
 
 def written_not_signed(site: Site) -> Iterator[Hit]:
@@ -49,7 +52,7 @@ def written_not_signed(site: Site) -> Iterator[Hit]:
         written, signed = _day(entry.notice.written), _day(entry.notice.signed)
         if written and signed and abs((written - signed).days) > SIGNATURE_SLACK:
             way = "晚于" if written > signed else "早于"
-            yield Hit(entry.file, f"成文日期 {written} {way}落款日期 {signed}", entry.line_of("written"))
+            yield Hit(entry.file, f"{WRITTEN} {written} {way}{SIGNED} {signed}", entry.line_of("written"))
 
 
 def date_given_twice(site: Site) -> Iterator[Hit]:
@@ -64,14 +67,14 @@ def date_given_twice(site: Site) -> Iterator[Hit]:
                           entry.line_of("warnings"))
 
 
-SOURCE = "《政府网站与政务新媒体检查指标》信息发布：发布日期真实准确（倒签发布日期按不合格论）"
+SOURCE = f"《政府网站与政务新媒体检查指标》信息发布：{PUBLISHED}真实准确（倒签{PUBLISHED}按不合格论）"
 RULES = (
-    Rule("published_before_written", Severity.DEDUCT, "发布日期早于成文日期", published_before_written,
-         "核对原件，改正成文日期（written）或发布日期（published）", SOURCE),
-    Rule("published_in_future", Severity.DEDUCT, "发布日期晚于检查日", published_in_future,
-         "核对发布日期（published）；尚未发布的文件加 draft: true", SOURCE),
-    Rule("written_not_signed", Severity.DEDUCT, "成文日期与落款日期不符", written_not_signed,
-         "成文日期以落款日期为准：核对原件后改正 written 或 signed", SOURCE),
+    Rule("published_before_written", Severity.DEDUCT, f"{PUBLISHED}早于{WRITTEN}", published_before_written,
+         f"核对原件，改正{WRITTEN}（written）或{PUBLISHED}（published）", SOURCE),
+    Rule("published_in_future", Severity.DEDUCT, f"{PUBLISHED}晚于检查日", published_in_future,
+         f"核对{PUBLISHED}（published）；尚未发布的文件加 draft: true", SOURCE),
+    Rule("written_not_signed", Severity.DEDUCT, f"{WRITTEN}与{SIGNED}不符", written_not_signed,
+         f"{WRITTEN}以{SIGNED}为准：核对原件后改正 written 或 signed", SOURCE),
     Rule("date_given_twice", Severity.DEDUCT, "同一日期前后不一", date_given_twice,
          "核对原件，在文件头部保留正确的日期，并删去 warnings 中这一条", SOURCE),
 )

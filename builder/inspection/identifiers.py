@@ -7,8 +7,11 @@ import re
 from collections.abc import Iterator
 
 from builder.inspection.rules import Entry, Hit, Rule, Severity, Site
+from builder.schema import LABEL
 from builder.urls import notice_page
 
+# Findings name the two by their labels, as the pages and the inspection do.
+INDEX_NO, DOC_NO = LABEL["index_no"], LABEL["doc_no"]
 # builder/normalize's slug of an ASCII 索引号 (slug_for); a digest suffix tells two apart.
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -27,7 +30,7 @@ def index_no_missing(site: Site) -> Iterator[Hit]:
     readers and inspectors look documents up by it."""
     for entry in site.entries:
         if not entry.notice.index_no:
-            yield Hit(entry.file, "没有索引号", entry.line_of("index_no"))
+            yield Hit(entry.file, f"没有{INDEX_NO}", entry.line_of("index_no"))
 
 
 def index_no_shape(site: Site) -> Iterator[Hit]:
@@ -37,7 +40,7 @@ def index_no_shape(site: Site) -> Iterator[Hit]:
     for entry in site.entries:
         value = entry.notice.index_no
         if value and not pattern.fullmatch(value.strip()):
-            yield Hit(entry.file, f"索引号 {value} 不合本站格式（inspection.index_no_pattern）",
+            yield Hit(entry.file, f"{INDEX_NO} {value} 不合本站格式（inspection.index_no_pattern）",
                       entry.line_of("index_no"))
 
 
@@ -51,13 +54,13 @@ def _duplicates(site: Site, key: str, label: str) -> Iterator[Hit]:
 def index_no_duplicate(site: Site) -> Iterator[Hit]:
     """Notices that share an 索引号: it must name one document, or a reader looking it up
     finds the wrong one."""
-    return _duplicates(site, "index_no", "索引号")
+    return _duplicates(site, "index_no", INDEX_NO)
 
 
 def doc_no_duplicate(site: Site) -> Iterator[Hit]:
     """Notices that share a 发文字号: an agency numbers each document once, so one of them
     is miscopied, or one document is published twice."""
-    return _duplicates(site, "doc_no", "发文字号")
+    return _duplicates(site, "doc_no", DOC_NO)
 
 
 def doc_no_shape(site: Site) -> Iterator[Hit]:
@@ -68,7 +71,7 @@ def doc_no_shape(site: Site) -> Iterator[Hit]:
     for entry in site.entries:
         value = entry.notice.doc_no
         if value and not pattern.fullmatch(re.sub(r"\s+", "", value)):
-            yield Hit(entry.file, f"发文字号 {value} 不是“机关代字〔年份〕序号号”的格式", entry.line_of("doc_no"))
+            yield Hit(entry.file, f"{DOC_NO} {value} 不是“机关代字〔年份〕序号号”的格式", entry.line_of("doc_no"))
 
 
 def slug_unstable(site: Site) -> Iterator[Hit]:
@@ -79,23 +82,23 @@ def slug_unstable(site: Site) -> Iterator[Hit]:
         wanted = NOT_SLUG.sub("-", index.lower()).strip("-") if index.isascii() else ""
         slug = entry.notice.slug
         if wanted and slug != wanted and not slug.startswith(f"{wanted}-"):
-            yield Hit(entry.file, f"网址 {notice_page(slug)} 不是由索引号 {index} 得来（应为 {notice_page(wanted)}）",
-                      entry.line_of("index_no"))
+            yield Hit(entry.file, f"网址 {notice_page(slug)} 不是由{INDEX_NO} {index} 得来"
+                                  f"（应为 {notice_page(wanted)}）", entry.line_of("index_no"))
 
 
-SOURCE = "《政府信息公开目录系统实施指引》：索引号、发文字号等元数据完整、唯一、规范"
+SOURCE = f"《政府信息公开目录系统实施指引》：{INDEX_NO}、{DOC_NO}等元数据完整、唯一、规范"
 RULES = (
-    Rule("index_no_missing", Severity.DEDUCT, "缺少索引号", index_no_missing,
-         "按本单位的索引号编制规则补填 index_no", SOURCE),
-    Rule("index_no_duplicate", Severity.DEDUCT, "索引号重复", index_no_duplicate,
-         "一个索引号只对应一件文件：核对后改正其中一件", SOURCE),
-    Rule("index_no_shape", Severity.DEDUCT, "索引号格式不规范", index_no_shape,
-         "按本单位的索引号编制规则改正；规则不同的，修改 site.yaml 的 inspection.index_no_pattern", SOURCE),
-    Rule("doc_no_duplicate", Severity.DEDUCT, "发文字号重复", doc_no_duplicate,
-         "一个发文字号只对应一件文件：核对原件后改正", SOURCE),
-    Rule("doc_no_shape", Severity.DEDUCT, "发文字号格式不规范", doc_no_shape,
+    Rule("index_no_missing", Severity.DEDUCT, f"缺少{INDEX_NO}", index_no_missing,
+         f"按本单位的{INDEX_NO}编制规则补填 index_no", SOURCE),
+    Rule("index_no_duplicate", Severity.DEDUCT, f"{INDEX_NO}重复", index_no_duplicate,
+         f"一个{INDEX_NO}只对应一件文件：核对后改正其中一件", SOURCE),
+    Rule("index_no_shape", Severity.DEDUCT, f"{INDEX_NO}格式不规范", index_no_shape,
+         f"按本单位的{INDEX_NO}编制规则改正；规则不同的，修改 site.yaml 的 inspection.index_no_pattern", SOURCE),
+    Rule("doc_no_duplicate", Severity.DEDUCT, f"{DOC_NO}重复", doc_no_duplicate,
+         f"一个{DOC_NO}只对应一件文件：核对原件后改正", SOURCE),
+    Rule("doc_no_shape", Severity.DEDUCT, f"{DOC_NO}格式不规范", doc_no_shape,
          "按 GB/T 9704 写作“机关代字〔年份〕序号号”，如 泉鲤政教〔2024〕15号：年份用六角括号，序号不编虚位",
          SOURCE),
-    Rule("slug_unstable", Severity.NOTE, "网址与索引号不一致", slug_unstable,
-         "保留现有网址即可；若要改用索引号网址，重命名内容文件并为旧网址设置跳转", SOURCE),
+    Rule("slug_unstable", Severity.NOTE, f"网址与{INDEX_NO}不一致", slug_unstable,
+         f"保留现有网址即可；若要改用{INDEX_NO}网址，重命名内容文件并为旧网址设置跳转", SOURCE),
 )

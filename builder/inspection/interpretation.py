@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from builder.inspection.rules import Entry, Hit, Rule, Severity, Site
+from builder.schema import LABEL
 
 POLICY = "规范性文件"
 INTERPRETATION = "解读"
@@ -79,6 +80,6 @@ def policy_without_interpretation(site: Site) -> Iterator[Hit]:
 
 RULES = (
     Rule("policy_without_interpretation", Severity.NOTE, "规范性文件缺少政策解读", policy_without_interpretation,
-         "发布该文件的政策解读，在解读的标题或正文中写明文件名称或发文字号（或在其 relations 中写 解读）",
+         f"发布该文件的政策解读，在解读的标题或正文中写明文件名称或{LABEL['doc_no']}（或在其 relations 中写 解读）",
          "《政府网站与政务新媒体检查指标》政策解读：解读材料与政策文件关联"),
 )

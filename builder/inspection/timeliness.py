@@ -7,8 +7,11 @@ from collections.abc import Iterator
 from datetime import date
 
 from builder.inspection.rules import Entry, Hit, Rule, Severity, Site
+from builder.schema import LABEL
 from builder.site_index import Group
 
+# Findings name the date by its label, as the pages and the inspection do.
+PUBLISHED = LABEL["published"]
 # A column page lists its notices by links to notices/<slug>/ (the nav's notices/ has no slug).
 NOTICE_LINK = re.compile(r'href="[^"]*notices/[^"/]+/"')
 
@@ -38,7 +41,7 @@ def home_not_updated(site: Site) -> Iterator[Hit]:
     if not site.content:
         return  # run outside a site's folder: only the built site is checked
     if not days:
-        yield Hit("index.html", "首页：没有一件文件有发布日期，视为从未更新")
+        yield Hit("index.html", f"首页：没有一件文件有{PUBLISHED}，视为从未更新")
         return
     day, entry = max(days.values(), key=lambda pair: pair[0])
     age = (site.as_of - day).days
@@ -71,7 +74,7 @@ def stale_column(site: Site) -> Iterator[Hit]:
     limit = site.config.inspection.column_days
     for kind, group, newest in _stale(site):
         since = (f"最新文件发布于 {newest}，已 {(site.as_of - newest).days} 天未更新" if newest
-                 else "没有一件文件有发布日期")
+                 else f"没有一件文件有{PUBLISHED}")
         yield Hit(f"{kind}/{group.slug}/", f"栏目「{group.name}」{since}（上限 {limit} 天）")
 
 
@@ -118,20 +121,20 @@ def undated(site: Site) -> Iterator[Hit]:
     counts as no update, and a reader cannot tell how current it is."""
     for entry in site.entries:
         if published_day(entry) is None:
-            yield Hit(entry.file, "没有发布日期：检查时视为未更新", entry.line_of("published"))
+            yield Hit(entry.file, f"没有{PUBLISHED}：检查时视为未更新", entry.line_of("published"))
 
 
 SOURCE = "《政府网站与政务新媒体检查指标》单项否决：网站不更新、栏目不更新"
 RULES = (
     Rule("home_not_updated", Severity.FAIL, "首页长期未更新", home_not_updated,
-         "发布新文件，或核对最新文件的发布日期（published）是否填写正确", SOURCE),
+         f"发布新文件，或核对最新文件的{PUBLISHED}（published）是否填写正确", SOURCE),
     Rule("too_many_stale_columns", Severity.FAIL, "长期未更新栏目过多", too_many_stale_columns,
          "为长期未更新的栏目补发文件，或在 site.yaml 中合并、撤下不再维护的主题", SOURCE),
     Rule("too_many_empty_columns", Severity.FAIL, "空白栏目过多", too_many_empty_columns,
          "为空白栏目补充文件，或撤下这些栏目", SOURCE),
     Rule("stale_column", Severity.NOTE, "栏目长期未更新", stale_column,
-         "为该栏目发布新文件；栏目已不再维护的，从主题词表或发布机构表中撤下", SOURCE),
+         f"为该栏目发布新文件；栏目已不再维护的，从{LABEL['tags']}表或{LABEL['publisher']}表中撤下", SOURCE),
     Rule("empty_column", Severity.NOTE, "空白栏目", empty_column, "为该栏目补充文件，或撤下该栏目", SOURCE),
-    Rule("no_publication_date", Severity.NOTE, "缺少发布日期", undated,
-         "在文件头部填写发布日期（published），按网站实际发布的日期", SOURCE),
+    Rule("no_publication_date", Severity.NOTE, f"缺少{PUBLISHED}", undated,
+         f"在文件头部填写{PUBLISHED}（published），按网站实际发布的日期", SOURCE),
 )
