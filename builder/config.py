@@ -12,6 +12,7 @@ import yaml
 
 from builder.errors import GongkaiError, Problem, system_reason
 from builder.i18n import N_, _
+from builder.schema import LABEL
 from builder.slugs import SLUG_RULE, plain_slug
 from builder.untrusted import compose, construct
 
@@ -110,7 +111,7 @@ class SiteConfig:
     title: str = "政府信息公开"
     base_url: str = "http://localhost:8000/"
     language: str = "zh-CN"
-    publisher_label: str = "发布机构"
+    publisher_label: str = LABEL["publisher"]  # a site may call its publishers otherwise (发文机关)
     column_name: str = "政府信息公开"  # the ColumnName meta tag of notice pages
     page_size: int = 20
     home_count: int = 10

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from builder.errors import Problem
 from builder.i18n import _
 from builder.model import Notice, Relation
+from builder.schema import LABEL
 from builder.urls import content_file
 
 NOT_YET, IN_FORCE, AMENDED, PARTLY, REPEALED, EXPIRED = "尚未生效", "有效", "已修订", "部分失效", "已废止", "已失效"
@@ -45,8 +46,10 @@ WORDING: dict[str, tuple[str, str]] = {
 }
 RELATION_TYPES = tuple(WORDING)
 STATUS_CHANGING = ("废止", "替代", "修订")  # the relations that change their target's status
-STATED = "有效性 as the notice states it"
+# The status rules' names (a notice page's key holds its notice's): a field named by its label.
+STATED = f"{LABEL['validity']} as the notice states it"
 IN_FORCE_RULE = "in force: no rule says otherwise"
+PAST_EXPIRY, BEFORE_EFFECT = f"past its {LABEL['expires']}", f"before its {LABEL['effective']}"
 DOC_NO_BRACKETS = re.compile(r"[〔\[(（［]\s*(\d{4})\s*[〕\])）］]")
 
 
@@ -191,10 +194,10 @@ STATUS_RULES: tuple[StatusRule, ...] = (
     StatusRule(STATED, _stated),
     _by(REPEALED, "repealed or replaced by another notice", _incoming(("废止", "替代"), scoped=False)),
     _by(PARTLY, "parts repealed by another notice", _incoming(("废止",), scoped=True)),
-    StatusRule("past its 失效日期", lambda life, n: Status(EXPIRED, "past its 失效日期", _day_after(n.expires))
+    StatusRule(PAST_EXPIRY, lambda life, n: Status(EXPIRED, PAST_EXPIRY, _day_after(n.expires))
                if n.expires and n.expires[:10] < life.as_of else None),
     _by(AMENDED, "amended by another notice", _incoming(("修订",), scoped=False)),
     _by(AMENDED, "amended in part by another notice", _incoming(("修订",), scoped=True)),
-    StatusRule("before its 生效日期", lambda life, n: Status(NOT_YET, "before its 生效日期", n.effective)
+    StatusRule(BEFORE_EFFECT, lambda life, n: Status(NOT_YET, BEFORE_EFFECT, n.effective)
                if n.effective and n.effective[:10] > life.as_of else None),
 )

@@ -16,13 +16,14 @@ from builder.content import load_notices
 from builder.fsio import tree_state, write_atomic
 from builder.lifecycle import EXPIRED, REPEALED, STATUSES, Lifecycle, judging_day
 from builder.model import Notice
+from builder.schema import LABEL
 from builder.site_index import agency_names
 
 # What the 年度报告 counts as rules and normative documents, and as interpretations.
 REGULATION = re.compile(r"(?:办法|规定|条例|细则|规则|规程|实施意见)$|令$")
 NORMATIVE = re.compile(r"规范性文件|[〔\[]\d{4}[〕\]]\d+号")  # 行政规范性文件 carry a 规范性 mark or a 文号
 INTERPRETATION = re.compile(r"解读|答记者问|问答")
-REPORT_COLUMNS = ("发布机构", "公开文件", "规章", "行政规范性文件", "年内废止或失效", "年末有效", "政策解读",
+REPORT_COLUMNS = (LABEL["publisher"], "公开文件", "规章", "行政规范性文件", "年内废止或失效", "年末有效", "政策解读",
                   "有解读的政策", "政策解读覆盖率")
 
 

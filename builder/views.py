@@ -40,7 +40,8 @@ TITLE_END = re.compile(r"\S{2}[。，、；：！？）》」』”’]*$")
 INFERRED = "据正文整理"
 PAGE_META = "据" + BY_KEY["page_meta"].label
 BY_RELATIONS = "据" + BY_KEY["relations"].label
-BY_DATES = "据生效、失效日期"
+# Both dates' labels end in 日期, which a reader hears once: 据生效、失效日期.
+BY_DATES = "据" + "、".join(BY_KEY[key].label.removesuffix("日期") for key in ("effective", "expires")) + "日期"
 
 
 def cn_date(iso: str | None) -> str:
