@@ -10,6 +10,7 @@ from builder.config import Agency, SiteConfig
 from builder.dates import parse_date
 from builder.i18n import _
 from builder.model import Notice
+from builder.schema import LABEL
 from builder.slugs import unique_slugs
 
 UNDATED = "undated"
@@ -86,9 +87,9 @@ def agency_names(names: set[str], table: tuple[Agency, ...]) -> tuple[dict[str, 
         longer = {agency[other] for other in names if other != name and other.endswith(name)}
         if len(name) >= MIN_SHORT_NAME and len(longer) == 1:
             agency[name] = longer.pop()
-            warnings.append(_("发布机构 {name} is taken for {longer} (its longer name): list both under publishers: "
+            warnings.append(_("{field} {name} is taken for {longer} (its longer name): list both under publishers: "
                               "in site.yaml to confirm, or list it alone to keep them apart")
-                            .format(name=name, longer=agency[name]))
+                            .format(field=LABEL["publisher"], name=name, longer=agency[name]))
     return agency, warnings
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from builder.normalize.decode import Line
 from builder.normalize.patterns import DOC_TYPES, FILE_TYPES, TITLE_ENDINGS, is_addressee
 from builder.normalize.title import ORG
+from builder.schema import LABEL
 
 MIN_RUN_TOGETHER = 300  # characters; shorter lines are lines
 RUN_TOGETHER_SHARE = 0.5  # of the file's characters held by the one line
@@ -59,7 +60,7 @@ ELEMENTS: tuple[Boundary, ...] = (
     Boundary("item of a list run into the one before", re.compile(
         r"[\u4e00-\u9fff）)》](?P<at>)(?=\d{1,2}\s*[．.、][\u4e00-\u9fff《“])")),
     # Under the title, or under the 发文机关标志 of a 红头 (中国电力企业联合会文件中电联统计〔2021〕18号)
-    Boundary("发文字号 under the title", re.compile(rf"(?:^|(?<=\s)|{ENDINGS}|文件)(?P<at>{DOC_NO_TOKEN})"),
+    Boundary(f"{LABEL['doc_no']} under the title", re.compile(rf"(?:^|(?<=\s)|{ENDINGS}|文件)(?P<at>{DOC_NO_TOKEN})"),
              around=True),
     Boundary("date under the signature", re.compile(rf"(?P<at>{DATE})(?=\s|[（(]\s*此件|附\s*件|$)"), around=True),
     Boundary("date after the signer", re.compile(rf"(?<=[\s会局厅委办府室院部司心所站组])(?P<at>{DATE})"), around=True),
@@ -74,7 +75,7 @@ MAX_TITLE = 150
 # Then in each element: a title or 主送机关 run into the text after it (before a colon, both).
 COLON = re.compile("[：:]")
 OPENINGS: tuple[Boundary, ...] = (
-    Boundary("主送机关 after the title",
+    Boundary(f"{LABEL['addressee']} after the title",
              re.compile(rf"的(?:{'|'.join(DOC_TYPES)})(?P<at>)(?=[^。：:；]{{2,150}}[：:])"),
              where=lambda text, match: bool(TITLE_START.match(text)) and match.start() <= MAX_TITLE),
     Boundary("colon after the addressee", re.compile(r"(?<=[\u4e00-\u9fff）)])[：:](?P<at>[ \u3000]*)(?=\S)"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from builder.i18n import N_, for_content
+from builder.i18n import N_, Phrase, for_content
 from builder.normalize.blocks import Block, Paragraph
 from builder.normalize.decode import Line
 from builder.normalize.fields import (
@@ -38,7 +38,8 @@ WRAP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff《》“”（）])(?:\u3000+|[ \u3
 # A 红头's 发文机关标志 run into the title it heads: 某某厅某某厅关于…
 ISSUER_TWICE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{4,30})(?P=org)(?=关于)")
 # Labels `extra` keeps a printed title or 发文字号 under where the metadata says otherwise.
-PRINTED_LABELS = {"title": "正文标题", "doc_no": "正文发文字号"}
+PRINTED_LABELS = {key: "正文" + LABELS_CN[key] for key in ("title", "doc_no")}
+BRACKETED_DOC_NO = Phrase(N_("the {doc_no} in the title's brackets"), doc_no=LABELS_CN["doc_no"])
 
 
 def _first_paragraph(blocks: list[Block]) -> Line | None:
@@ -126,7 +127,7 @@ def choose_title(builder: Fields, skeleton: Skeleton) -> None:
                     rule=AGREED_TITLE if labelled else PRINTED_TITLE)
         if doc_no and not builder.notice.doc_no:
             builder.set("doc_no", normal_doc_no(doc_no), skeleton.title,
-                        rule=N_("the 发文字号 in the title's brackets"))
+                        rule=BRACKETED_DOC_NO)
     elif labelled:
         pass
     elif heading:
