@@ -27,7 +27,17 @@ from builder.search import Shard, plan_shards
 from builder.site_index import CHINA, Group, SiteIndex, notice_year, pages_of
 from builder.sitemap import Entry, plan_sitemaps
 from builder.stamp import code_digest
-from builder.urls import NOTICES, SEARCH, content_file, group_page, notice_file, notice_page, numbered_page, page_file
+from builder.urls import (
+    NOTICES,
+    SEARCH,
+    SECTIONS,
+    content_file,
+    group_page,
+    notice_file,
+    notice_page,
+    numbered_page,
+    page_file,
+)
 from builder.views import NoticeView, book, cn_date, keep_end, notice_view, status_text
 
 NOT_FOUND = "404.html"
@@ -101,7 +111,7 @@ class SitePlan:
         self.group_feeds = {
             (kind, group.slug): self.feed(f"{config.title} · {label}：{group.name}", f"{label}为{group.name}的文件",
                                           group_page(kind, group.slug), group.notices)
-            for kind, groups, label in (("topics", index.topics, "主题"),
+            for kind, groups, label in (("topics", index.topics, SECTIONS["topics"].member),
                                         ("publishers", index.publishers, config.publisher_label))
             for group in groups}
         years: dict[str, list[str]] = {}
@@ -241,8 +251,9 @@ class SitePlan:
         home = index.notices[: self.config.home_count]
         outputs.append(self.page("home.html", "", title=self.config.title, notices=home, index=index))
         outputs += self.listing("list.html", NOTICES, "全部文件", index.notices)
-        for kind, groups, title in (("topics", index.topics, "主题分类"), ("publishers", index.publishers, "发布机构"),
-                                    ("archives", index.years, "年度归档")):
+        for kind, groups, title in (("topics", index.topics, SECTIONS["topics"].title),
+                                    ("publishers", index.publishers, SECTIONS["publishers"].title),
+                                    ("archives", index.years, SECTIONS["archives"].title)):
             outputs.append(self.page("groups.html", f"{kind}/", title=title, kind=kind, groups=groups))
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")

@@ -16,14 +16,17 @@ from jinja2 import (
 
 from builder.errors import Problem
 from builder.keys import digest
+from builder.schema import LABEL
+from builder.urls import SECTIONS
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 
 
 def theme_environment(site_theme: Path) -> Environment:
-    """Jinja2 with autoescape on; a site's theme/templates/X wins over the default X."""
+    """Jinja2 with autoescape on; a site's theme/templates/X wins over the default X. Every
+    template may use `label` (each field's label by its key) and `sections` (urls.SECTIONS)."""
     folders = [str(folder / "templates") for folder in (site_theme, DEFAULT_THEME) if (folder / "templates").is_dir()]
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(list(dict.fromkeys(folders))),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -31,6 +34,10 @@ def theme_environment(site_theme: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # A template names a field by its key (label.published) and links a section by its name
+    # (sections.topics.path), so neither a label nor an address is spelt in a theme.
+    env.globals.update(label=LABEL, sections=SECTIONS)
+    return env
 
 
 def static_files(site_theme: Path) -> dict[str, Path]:

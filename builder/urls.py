@@ -8,9 +8,37 @@ at cannot disagree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from builder.schema import LABEL
+
 NOTICES = "notices/"
 CONTENT_NOTICES = "content/notices/"  # where an editor keeps the notices, as messages name it
 SEARCH = "search/"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the site that the navigation links to."""
+
+    path: str  # its first page
+    title: str  # in the navigation, and as its first page's title
+    member: str = ""  # what one of its groups is called before its name (主题：教育); "" where none is
+
+
+# The site's sections in the navigation's order, by the name code and templates know them by
+# (for topics, publishers and archives, their groups' kind). Templates get this table, so a
+# link, the page it points at and its title cannot disagree. One publisher is called by the
+# site's own publisher_label, so that section has no member here.
+SECTIONS: dict[str, Section] = {
+    "home": Section("", "首页"),
+    "notices": Section(NOTICES, "全部文件"),
+    "topics": Section("topics/", LABEL["category"], "主题"),
+    "publishers": Section("publishers/", LABEL["publisher"]),
+    "archives": Section("archives/", "年度归档", "年度"),
+    "subscribe": Section("subscribe/", "订阅"),
+    "search": Section(SEARCH, "搜索"),
+}
 
 
 def notice_page(slug: str) -> str:
