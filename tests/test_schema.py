@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import io
 import json
+import re
+import tokenize
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import yaml
@@ -24,6 +29,7 @@ from builder.normalize.metadata import extract
 from builder.opendata import SCHEMA_NAME, record
 from builder.schema import BY_KEY, FIELDS, TABLE
 from builder.views import metadata_rows
+from tests.helpers import REPO
 
 
 @contextmanager
@@ -156,3 +162,55 @@ def test_normalize_warns_of_each_expected_field_it_misses_by_its_label(language:
     assert missing  # the text states none of them
     for spec in missing:
         assert said.format(label=spec.label, key=spec.key) in notice.warnings
+
+
+# The labels no code but the schema's may spell: every field's, save those that are also
+# ordinary words the code uses in their own sense. 标题 is any title (an interpretation's, the
+# page's); 附件 an attachment as documents print it (附件1, 附件说明, 附件下载, which the
+# normaliser reads); 落款 the printed signature block the normaliser finds; 来源 and 草稿 a source
+# and a draft. The tags' alternate label, 主题, is a topic or a theme as well, so it is not a
+# field's name either. 落款日期 stays checked, so the signature's date is still caught.
+ORDINARY_WORDS = {"标题", "附件", "落款", "来源", "草稿"}
+CHECKED = sorted({spec.label for spec in FIELDS if len(spec.label) >= 2} - ORDINARY_WORDS)
+JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+
+
+def _prose_lines(source: str) -> set[int]:
+    """The first lines of string statements (docstrings and their like): prose about the code,
+    which names a field as a reader knows it."""
+    return {node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)}
+
+
+def _code_strings(path: Path) -> Iterator[tuple[int, str]]:
+    """Each string literal of a module (an f-string's text too) with the line it starts on;
+    comments are no tokens of the kind."""
+    source = path.read_text(encoding="utf-8")
+    prose = _prose_lines(source)
+    literal = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}  # f-strings split from 3.12
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type in literal and token.start[0] not in prose:
+            yield token.start[0], token.string
+
+
+def _template_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """A template's lines as pages get them: a Jinja comment is blanked, its lines kept."""
+    text = JINJA_COMMENT.sub(lambda comment: "\n" * comment.group().count("\n"), path.read_text(encoding="utf-8"))
+    yield from enumerate(text.splitlines(), start=1)
+
+
+def _spelt(path: Path, texts: Iterator[tuple[int, str]]) -> list[str]:
+    """Each checked label in these texts, at its own line (a literal may span many)."""
+    return [f"{path.relative_to(REPO)}:{start + text[:text.index(label)].count(chr(10))}: {label}"
+            for start, text in texts for label in CHECKED if label in text]
+
+
+def test_a_fields_label_is_spelt_in_the_schema_alone() -> None:
+    assert {"索引号", "发文字号", "发布机构", "成文日期", "发布日期", "有效性", "主题词"} <= set(CHECKED)
+    assert _spelt(REPO / "builder/schema.py", _code_strings(REPO / "builder/schema.py"))  # the scan sees them
+    modules = [path for path in sorted((REPO / "builder").rglob("*.py")) if path != REPO / "builder/schema.py"]
+    spelt = [hit for path in modules for hit in _spelt(path, _code_strings(path))]
+    spelt += [hit for path in sorted((REPO / "theme/templates").glob("*.html"))
+              for hit in _spelt(path, _template_lines(path))]
+    assert spelt == [], "labels spelt outside builder/schema.py (take them from schema.LABEL):\n" + "\n".join(spelt)
