@@ -190,6 +190,20 @@ def test_more_results_list_each_notice_once_however_often_clicked(tmp_path: Path
         assert len(links) == len(set(links)) == 12
 
 
+def test_an_index_that_cannot_be_read_sends_readers_to_the_sites_own_sections(tmp_path: Path, page: Page) -> None:
+    generate_site(tmp_path, 3, search=True)
+    config = tmp_path / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "publisher_label: 发文单位\n", encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    assert run_cli("build", "--base-url", base, cwd=tmp_path).returncode == 0
+    shutil.rmtree(tmp_path / "public/pagefind")  # a deployment that lost the index
+    with http_server(tmp_path / "public", port):
+        page.goto(f"{base}search/?q={quote('第一段')}")
+        page.wait_for_function("document.getElementById('search-status').textContent.includes('暂时无法使用')")
+        assert page.text_content("#search-status") == "搜索暂时无法使用。请按主题分类、发文单位或年度归档查找文件。"
+
+
 def test_search_can_be_switched_off(tmp_path: Path) -> None:
     generate_site(tmp_path, 3, search=True)
     assert run_cli("build", cwd=tmp_path).returncode == 0

@@ -170,7 +170,7 @@ async function search(form) {
     const options = { filters: year === "undated" ? others : filters, sort: sort ? { date: "desc" } : undefined };
     found = pagefind ? await find(pagefind, query, options) : [];
   } catch (error) {
-    status.textContent = "搜索暂时无法使用。请按主题分类、发布机构或年度归档查找文件。";
+    status.textContent = status.dataset.unavailable;
     return;
   }
   let shown = 0;
