@@ -213,4 +213,7 @@ def test_a_fields_label_is_spelt_in_the_schema_alone() -> None:
     spelt = [hit for path in modules for hit in _spelt(path, _code_strings(path))]
     spelt += [hit for path in sorted((REPO / "theme/templates").glob("*.html"))
               for hit in _spelt(path, _template_lines(path))]
+    # The pages' scripts say what the page gives them (the search status in the site's words).
+    spelt += [hit for path in sorted((REPO / "theme/static").glob("*.js"))
+              for hit in _spelt(path, enumerate(path.read_text(encoding="utf-8").splitlines(), start=1))]
     assert spelt == [], "labels spelt outside builder/schema.py (take them from schema.LABEL):\n" + "\n".join(spelt)
