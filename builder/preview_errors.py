@@ -11,7 +11,7 @@ from pathlib import Path
 
 from builder.errors import Problem, field_name
 from builder.i18n import _
-from builder.urls import notice_page
+from builder.urls import NOTICES, notice_page
 
 SHOWN_AROUND = 2  # lines shown either side of a problem's line
 SHOWN_PAGES = 30  # notices of the last build the error page links to
@@ -74,7 +74,7 @@ def _pages_still_built(site: Path, broken: set[str]) -> str:
     """Links to pages of the last build that worked (served as they were, by `?last`)."""
     if not (site / "index.html").is_file():
         return ""
-    folder = site / "notices"
+    folder = site / NOTICES
     slugs = sorted(p.name for p in folder.iterdir() if p.name not in broken and (p / "index.html").is_file()) \
         if folder.is_dir() else []
     home, heading = html.escape(_("Home page")), html.escape(_("Pages as last built"))

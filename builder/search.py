@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from builder.errors import GongkaiError, Problem
+from builder.urls import is_notice_page
 
 SEARCH_DIR = "pagefind"  # the folder of the shards inside the site; the theme's search page loads them
 RECORDS = "pairs-1"  # the shape of the records: a new one reindexes every shard (engine_version)
@@ -101,8 +102,7 @@ class Shard:
 
 def indexed(path: str) -> bool:
     """Whether a site path is a page that goes into the index."""
-    parts = path.split("/")
-    return len(parts) == 3 and parts[0] == "notices" and parts[2] == "index.html"
+    return is_notice_page(path)
 
 
 def plan_shards(pages_by_year: Mapping[str, list[str]]) -> list[Shard]:

@@ -40,6 +40,7 @@ from builder.record import (
 from builder.search import SEARCH_DIR, Indexer, Shard, engine_version, update_index
 from builder.stamp import Stamp, inputs_digest, settled_state, unchanged
 from builder.theme import DEFAULT_THEME, template_problem
+from builder.urls import NOTICES
 
 if TYPE_CHECKING:
     from builder.cluster import ClusterBuild
@@ -89,7 +90,7 @@ def _render_shared(planned: Planned, tree: Path, cluster: ClusterBuild) -> tuple
     made of the whole site's metadata) here meanwhile, in this process: forking one that
     runs the Dask client's threads may deadlock the children. Returns where each output
     went, and the digests of the indexed pages the workers rendered."""
-    remote = {path for name, (_, outputs) in planned.parts.items() if name.startswith("notices/") for path in outputs}
+    remote = {path for name, (_, outputs) in planned.parts.items() if name.startswith(NOTICES) for path in outputs}
     futures = cluster.submit([o for o in planned.todo if o.path in remote], tree)
     staged = render([o for o in planned.todo if o.path not in remote], tree, 1)
     hashed = {path: sha for hashes in cluster.wait(futures) for path, sha in hashes.items()}

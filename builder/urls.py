@@ -46,6 +46,12 @@ def notice_page(slug: str) -> str:
     return f"{NOTICES}{slug}/"
 
 
+def is_notice_page(path: str) -> bool:
+    """Whether a site path is the file of a notice's page (notices/<slug>/index.html)."""
+    folder, _, name = path.rpartition("/")
+    return name == "index.html" and folder.startswith(NOTICES) and "/" not in folder[len(NOTICES):]
+
+
 def notice_file(slug: str, name: str) -> str:
     """An attachment file, served beside its notice's page."""
     return f"{notice_page(slug)}{name}"

@@ -9,11 +9,12 @@ from datetime import date
 from builder.inspection.rules import Entry, Hit, Rule, Severity, Site
 from builder.schema import LABEL
 from builder.site_index import Group
+from builder.urls import NOTICES
 
 # Findings name the date by its label, as the pages and the inspection do.
 PUBLISHED = LABEL["published"]
 # A column page lists its notices by links to notices/<slug>/ (the nav's notices/ has no slug).
-NOTICE_LINK = re.compile(r'href="[^"]*notices/[^"/]+/"')
+NOTICE_LINK = re.compile(rf'href="[^"]*{re.escape(NOTICES)}[^"/]+/"')
 
 
 def published_day(entry: Entry) -> date | None:
