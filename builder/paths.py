@@ -15,13 +15,9 @@ from pathlib import Path
 from builder.errors import GongkaiError, Problem
 from builder.i18n import N_, _
 from builder.output import Origin
-from builder.publish import output_place
+from builder.publish import MARKER, output_place
 from builder.record import CACHE_DIR, record_file
 
-# Written into every output folder by the build: a folder holding it is one gongkai made,
-# which a build may replace without --force.
-MARKER = ".gongkai-site"
-MARKER_TEXT = "This folder is a site built by gongkai; gongkai build replaces everything in it.\n"
 # The site's sources and its cache: an output folder that is one of them, lies inside one
 # or holds one would replace or delete it.
 SOURCES = ("site.yaml", "content/", "theme/", "seeds/", f"{CACHE_DIR}/")

@@ -9,14 +9,17 @@ atomic (it must first be gone), and moving changed files in one by one showed a 
 and new pages in most builds killed part-way.
 
 The standby is mended, not made afresh: it holds the site of two builds ago (or what a
-stopped build left), and a build walks it, hard-links in each live file it lacks (the
-search index too, which its engine then updates there), unlinks what is not wanted, and
-writes only the outputs that changed, each as a new file (its old self may be shared with
-the live tree). Making a fresh tree for every build, hard links and all, cost a one-edit
-rebuild many times more, nearly all of it creating and deleting a folder per page; mending
-the standby costs a one-edit rebuild little, the no-change rebuild nothing (it stops
-before), and disk space the changed files only. The first rebuild after a cold build makes
-the standby's folders once.
+stopped build left), and a build hard-links in each live file it lacks (the search index
+too, which its engine then updates there), unlinks what is not wanted, and writes only the
+outputs that changed, each as a new file (its old self may be shared with the live tree).
+What the standby lacks is known without walking it when the build before left a `TreeLog`
+(what it made anew or removed) and the standby's marker is still the one it found: a build
+removes a tree's marker before it changes anything there, so a tree a stopped build left
+half mended is walked, file by file, against the live one. Making a fresh tree for every
+build, hard links and all, cost a one-edit rebuild many times more, nearly all of it
+creating and deleting a folder per page; mending the standby costs a one-edit rebuild
+little, the no-change rebuild nothing (it stops before), and disk space the changed files
+only. The first rebuild after a cold build makes the standby's folders once.
 
 Before anything else, a build removes what stopped builds left beside the output folder
 (trees of other numbers, unswitched links, search work folders, older builds' staging
@@ -36,11 +39,17 @@ import re
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from builder.fsio import writing
 
 TREES = (1, 2)  # the live tree and the standby, by turns
+# Written into every output folder by the build: a folder holding it is one gongkai made,
+# which a build may replace without --force (builder/paths.py); in a tree, it is written
+# last, and removed first when the tree is mended (`TreeLog`).
+MARKER = ".gongkai-site"
+MARKER_TEXT = "This folder is a site built by gongkai; gongkai build replaces everything in it.\n"
 
 
 def _tree_name(name: str) -> re.Pattern[str]:
@@ -129,11 +138,91 @@ def _files(folder: Path) -> dict[str, int]:
     return found
 
 
-def prepare_tree(live: Path | None, tree: Path, unchanged: Iterable[str], whole: str) -> None:
+Token = tuple[int, int, int, int]  # a marker file's inode, size, modification and change times
+
+
+@dataclass(frozen=True)
+class TreeLog:
+    """How the live tree differs from the standby, left by the build that made the live
+    tree: the next build mends the standby by it rather than by walking both trees."""
+
+    standby: str  # the standby tree's name
+    marker: Token  # the standby's marker as the log found it: the log holds while it is the same
+    files: frozenset[str]  # files the live tree has anew, or lacks
+    folders: frozenset[str]  # folders the live tree has anew, or lacks (search shards)
+
+
+def marker_token(tree: Path) -> Token | None:
+    """A tree's marker file as found now; None when it has none."""
+    try:
+        stat = os.stat(tree / MARKER)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
+def tree_log(live: Path, files: Iterable[str], folders: Iterable[str]) -> TreeLog | None:
+    """The log a build leaves when it has made the standby the new site: the tree live until
+    now becomes the standby; it differs from the new site in `files` and `folders`."""
+    standby = live_tree(live)
+    marker = marker_token(standby) if standby is not None else None
+    if standby is None or marker is None:
+        return None
+    return TreeLog(standby.name, marker, frozenset(files), frozenset(folders))
+
+
+def prepare_tree(live: Path | None, tree: Path, unchanged: Iterable[str], whole: str,
+                 log: TreeLog | None = None, changing: Iterable[str] = ()) -> None:
     """Make `tree` (the standby: an older site, or what a stopped build left) hold the
     live tree's `unchanged` files and every file under its folder `whole` (the search
-    index), as hard links, and nothing else: the build then writes the other files, each
-    a new file (its old self, unlinked here, may be shared with the live tree)."""
+    index), as hard links, and nothing else: the build then writes the other files
+    (`changing`), each a new file (its old self, unlinked here, may be shared with the live
+    tree). By `log` where it holds for `tree`, else by walking both trees."""
+    with writing(tree):
+        held = log is not None and live is not None and log.standby == tree.name and marker_token(tree) == log.marker
+        (tree / MARKER).unlink(missing_ok=True)  # from here until the build writes it anew, the log does not hold
+    if held and live is not None and log is not None:
+        _mend(live, tree, log, set(changing))
+    else:
+        _walk_and_mend(live, tree, unchanged, whole)
+
+
+def _mend(live: Path, tree: Path, log: TreeLog, changing: set[str]) -> None:
+    """The standby, as the build before last left it, made the live tree but for `changing`:
+    what the last build made anew or removed (`log`) and what this one will write."""
+    with writing(tree):
+        emptied: set[str] = set()
+        for path in sorted(log.files | changing):
+            try:
+                os.unlink(f"{tree}/{path}")
+            except FileNotFoundError:
+                continue
+            emptied.add(path.rpartition("/")[0])
+        for folder in sorted(log.folders):
+            _remove(tree / folder)
+            emptied.add(folder.rpartition("/")[0])
+        _remove_empty(tree, emptied)
+        taken = [path for path in log.files - changing if os.path.isfile(f"{live}/{path}")]
+        for folder in sorted(log.folders):
+            if (live / folder).is_dir():
+                taken += [f"{folder}/{path}" for path in _files(live / folder)]
+        _link_all(live, tree, taken)
+
+
+def _link_all(live: Path, tree: Path, paths: Iterable[str]) -> None:
+    """Hard-link each of `paths` from the live tree into `tree`, making folders on the way."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        if folder and folder not in folders:
+            os.makedirs(f"{tree}/{folder}", exist_ok=True)
+            folders.add(folder)
+        _link(f"{live}/{path}", f"{tree}/{path}")
+
+
+def _walk_and_mend(live: Path | None, tree: Path, unchanged: Iterable[str], whole: str) -> None:
+    """`prepare_tree` by walking `tree` and the live tree's `whole`, stating each live file
+    wanted: for a standby no log holds for."""
     have = _files(tree)
     take = list(unchanged)
     if live is not None and (live / whole).is_dir():
@@ -146,13 +235,8 @@ def prepare_tree(live: Path | None, tree: Path, unchanged: Iterable[str], whole:
             os.unlink(f"{tree}/{path}")
             emptied.add(path.rpartition("/")[0])
         _remove_empty(tree, emptied)
-        folders: set[str] = set()
-        for path in wanted.keys() - keep:
-            folder = path.rpartition("/")[0]
-            if folder and folder not in folders:
-                os.makedirs(f"{tree}/{folder}", exist_ok=True)
-                folders.add(folder)
-            _link(f"{live}/{path}", f"{tree}/{path}")
+        if live is not None:
+            _link_all(live, tree, wanted.keys() - keep)
 
 
 def _link(source: str, target: str) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from builder.content import Cached
 from builder.fsio import State, make_room, write_atomic
 from builder.keys import digest
+from builder.publish import TreeLog
 from builder.search import Shard
 from builder.stamp import Stamp, code_digest
 
@@ -48,6 +49,7 @@ class BuildState:
     parts: dict[str, PartKeys] = field(default_factory=dict)  # each part of the plan, by name
     states: State = field(default_factory=dict)  # each output's file as the build left it: the stamp's
     search: SearchState = field(default_factory=SearchState)
+    trees: TreeLog | None = None  # how the live tree differs from the standby (builder/publish.py)
 
 CACHE_DIR = ".gongkai-cache"
 # Records hold pickled notices: one written by other code (another release, or an edit that

@@ -285,6 +285,16 @@ def stop_indexing() -> None:
 Indexer = Callable[[Path, list[Shard]], None]  # indexes shards of a site: here, or on a cluster (builder/cluster.py)
 
 
+def changing_shards(site: Path, shards: list[Shard], keys: Mapping[str, str], done: Mapping[str, str]) -> set[str]:
+    """The folders under site/pagefind/ that `update_index` will make anew or remove: the
+    shards it reindexes, and the folders of shards no longer planned."""
+    root = site / SEARCH_DIR
+    present = set(os.listdir(root)) if root.is_dir() else set()
+    indexed = {shard.name for shard in shards
+               if done.get(shard.name) != keys[shard.name] or not (root / shard.name / "pagefind.js").is_file()}
+    return indexed | (present - set(keys))
+
+
 def update_index(site: Path, shards: list[Shard], keys: Mapping[str, str], done: Mapping[str, str],
                  jobs: int, background: bool = False, indexer: Indexer | None = None) -> dict[str, str]:
     """Bring site/pagefind/ up to date: reindex each shard whose key differs from the one it
@@ -296,10 +306,10 @@ def update_index(site: Path, shards: list[Shard], keys: Mapping[str, str], done:
     if not shards:
         shutil.rmtree(root, ignore_errors=True)
         return {}
-    if root.is_dir():
-        for stale in sorted(set(os.listdir(root)) - set(keys)):
-            shutil.rmtree(root / stale, ignore_errors=True)
-    todo = [s for s in shards if done.get(s.name) != keys[s.name] or not (root / s.name / "pagefind.js").is_file()]
+    changing = changing_shards(site, shards, keys, done)
+    for stale in sorted(changing - set(keys)):
+        shutil.rmtree(root / stale, ignore_errors=True)
+    todo = [s for s in shards if s.name in changing]
     if todo and indexer is not None:
         indexer(site, todo)
     elif todo:

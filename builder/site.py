@@ -26,8 +26,18 @@ from builder.fsio import State, tree_state, write_atomic
 from builder.incremental import Memory, Planned, collector_paused, plan_build
 from builder.keys import digest
 from builder.output import move_in, render, swap_in
-from builder.paths import MARKER, MARKER_TEXT, check_out_folder
-from builder.publish import building, clear_leftovers, prepare_tree, standby_tree, switch
+from builder.paths import check_out_folder
+from builder.publish import (
+    MARKER,
+    MARKER_TEXT,
+    TreeLog,
+    building,
+    clear_leftovers,
+    prepare_tree,
+    standby_tree,
+    switch,
+    tree_log,
+)
 from builder.record import (
     FORMAT,
     BuildState,
@@ -37,7 +47,7 @@ from builder.record import (
     save_record,
     save_stamp,
 )
-from builder.search import SEARCH_DIR, Indexer, Shard, engine_version, update_index
+from builder.search import SEARCH_DIR, Indexer, Shard, changing_shards, engine_version, update_index
 from builder.stamp import Stamp, inputs_digest, settled_state, unchanged
 from builder.theme import DEFAULT_THEME, template_problem
 from builder.urls import NOTICES
@@ -99,11 +109,12 @@ def _render_shared(planned: Planned, tree: Path, cluster: ClusterBuild) -> tuple
 
 @dataclass(frozen=True)
 class Published:
-    """What a build's publish phase hands its save: the search index's state, and the
-    output folder's files as the build left them."""
+    """What a build's publish phase hands its save: the search index's state, the output
+    folder's files as the build left them, and how its two trees differ."""
 
     search: SearchState
     out_state: State
+    trees: TreeLog | None = None
 
 
 def _search_keys(planned: Planned, staged: dict[str, Path], out: Path,
@@ -124,7 +135,9 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
     tree = standby_tree(link)
     fresh = {o.path for o in planned.todo}
     live = link if planned.previous else None  # through the link, or an older build's real folder
-    prepare_tree(live, tree, [path for path in planned.keys if path not in fresh], SEARCH_DIR)
+    log = planned.cache.trees if planned.previous else None
+    prepare_tree(live, tree, [path for path in planned.keys if path not in fresh], SEARCH_DIR, log,
+                 [*fresh, *planned.removed])
     indexer: Indexer | None = None
     hashed: dict[str, str] = {}
     if cluster is None:
@@ -133,14 +146,16 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
         (staged, hashed), indexer = _render_shared(planned, tree, cluster), cluster.index
     write_atomic(tree / MARKER, MARKER_TEXT)
     page_hashes, search_keys = _search_keys(planned, staged, tree, hashed)
-    indexed_as = update_index(tree, planned.site.shards, search_keys,
-                              planned.cache.search.indexed if planned.previous else {}, jobs, indexer=indexer)
+    done = planned.cache.search.indexed if planned.previous else {}
+    shards = [f"{SEARCH_DIR}/{name}" for name in sorted(changing_shards(tree, planned.site.shards, search_keys, done))]
+    indexed_as = update_index(tree, planned.site.shards, search_keys, done, jobs, indexer=indexer)
     if planned.previous:
-        out_state = settled_state(tree, planned.found, [*fresh, MARKER], planned.removed, SEARCH_DIR)
+        out_state = settled_state(tree, planned.found, [*fresh, MARKER], planned.removed, shards)
     else:
         out_state = tree_state(tree)
+    trees = tree_log(link, [*fresh, *planned.removed, MARKER], shards)  # the live tree is about to be the standby
     switch(link, tree)  # a build stopped before this left the standby half made: the next one mends it
-    return Published(SearchState(planned.site.shards, search_keys, indexed_as, page_hashes), out_state)
+    return Published(SearchState(planned.site.shards, search_keys, indexed_as, page_hashes), out_state, trees)
 
 
 def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool) -> Published:
@@ -236,12 +251,13 @@ def _save(root: Path, out: Path, planned: Planned, published: Published, memory:
     stamp (`inputs`: what a command's build read)."""
     cache = planned.cache
     state = BuildState(planned.loaded.cache, cache.slugs, planned.theme_key, planned.template_keys, planned.parts,
-                       published.out_state, published.search)
+                       published.out_state, published.search, published.trees)
     if memory is not None:
         memory.state, memory.env = state, planned.env
         return
     save_content(root, state.content, cache.content)
-    if planned.todo or planned.removed or state.parts != cache.parts or state.search != cache.search:
+    if planned.todo or planned.removed or state.parts != cache.parts or state.search != cache.search \
+            or state.trees != cache.trees:
         save_record(root, out, state)
     if inputs is not None:
         save_stamp(root, out, Stamp(inputs, len(planned.keys), published.out_state))

@@ -43,15 +43,18 @@ def code_digest() -> str:
     return whole.hexdigest()
 
 
-def settled_state(out: Path, before: State, written: Iterable[str], removed: Iterable[str], rewalk: str) -> State:
+def settled_state(out: Path, before: State, written: Iterable[str], removed: Iterable[str],
+                  rewalk: Iterable[str]) -> State:
     """The state of `out` after an incremental build, from its state before it: only the
-    files written or removed are looked at again, and the folder `rewalk` (the search
-    index, which its engine rewrites) whole. Saves walking a large site twice."""
-    state = {path: value for path, value in before.items() if not path.startswith(f"{rewalk}/")}
+    files written or removed are looked at again, and the folders `rewalk` (the search
+    shards its engine rewrote) whole. Saves walking a large site twice."""
+    folders = tuple(f"{folder}/" for folder in rewalk)
+    state = {path: value for path, value in before.items() if not path.startswith(folders)} if folders else dict(before)
     for path in removed:
         state.pop(path, None)
     state.update(file_states(out, written))
-    state.update({f"{rewalk}/{path}": value for path, value in tree_state(out / rewalk).items()})
+    for folder in folders:
+        state.update({f"{folder}{path}": value for path, value in tree_state(out / folder).items()})
     return dict(sorted(state.items()))
 
 
