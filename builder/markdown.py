@@ -142,7 +142,7 @@ def _attributes(line: str) -> tuple[tuple[str, str], ...] | None:
 
 def _plain_tables(source: str) -> bool:
     return "|" not in source or not DELIMITER_ROW.search(source) or all(
-        all(PIPE_ROW.fullmatch(line) for line in block.split("\n"))
+        all(PIPE_ROW.fullmatch(line) for line in block.strip("\n").split("\n"))
         for block in BLANK_LINES.split(source) if DELIMITER_ROW.search(block))
 
 

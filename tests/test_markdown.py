@@ -60,7 +60,10 @@ CASES = {
     "table fence after a paragraph": ("段落\n```table\n<table><tr><td>甲</td></tr></table>\n```", False),
     "table fence after a blank line": ("段落\n\n```table\n<table><tr><td>甲</td></tr></table>\n```", True),
     "unclosed table fence": ("```table\n<table><tr><td>甲</td></tr></table>", False),
-    "pipe table, then a container's end": ("::: attachment\n| a | b |\n| --- | --- |\n| 1 | 2 |\n:::", False),
+    # A container's end is found before its text is read, so a table inside cannot take it in.
+    "pipe table, then a container's end": ("::: attachment\n| a | b |\n| --- | --- |\n| 1 | 2 |\n:::", True),
+    "pipe table, then an outer container's end": (":::: document\n::: attachment\n| a |\n| --- |\n| 1 |\n:::\n::::",
+                                                   True),
     "pipe table, a blank line, a container's end": ("::: attachment\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n:::",
                                                     True),
     "pipe table, then a list": ("| a | b |\n| --- | --- |\n| 1 | 2 |\n3) 项", False),
