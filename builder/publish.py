@@ -38,7 +38,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,13 +211,23 @@ def _mend(live: Path, tree: Path, log: TreeLog, changing: set[str]) -> None:
 
 def _link_all(live: Path, tree: Path, paths: Iterable[str]) -> None:
     """Hard-link each of `paths` from the live tree into `tree`, making folders on the way."""
-    folders: set[str] = set()
+    made: set[str] = {""}
     for path in paths:
         folder = path.rpartition("/")[0]
-        if folder and folder not in folders:
-            os.makedirs(f"{tree}/{folder}", exist_ok=True)
-            folders.add(folder)
+        if folder not in made:
+            _make_folder(tree, folder, made)
         _link(f"{live}/{path}", f"{tree}/{path}")
+
+
+def _make_folder(tree: Path, folder: str, made: set[str]) -> None:
+    """`folder` under `tree`, and the folders above it not yet `made`: one mkdir each (a
+    site has a folder per page; os.makedirs would look at every folder above it again)."""
+    parent = folder.rpartition("/")[0]
+    if parent not in made:
+        _make_folder(tree, parent, made)
+    with suppress(FileExistsError):
+        os.mkdir(f"{tree}/{folder}")
+    made.add(folder)
 
 
 def _walk_and_mend(live: Path | None, tree: Path, unchanged: Iterable[str], whole: str) -> None:
