@@ -116,6 +116,8 @@ def _left(out: Path, cache: BuildState, watched: bool) -> Left:
     if not (keys and watched):
         return Left(parts, keys, {}, set())
     found = file_states(out, cache.states)
+    if found == cache.states:  # as it nearly always is: one comparison, not one a path
+        return Left(parts, keys, found, set())
     return Left(parts, keys, found, {path for path in keys if found.get(path, ()) != cache.states.get(path)})
 
 
