@@ -28,6 +28,7 @@ from builder.site_index import CHINA, Group, SiteIndex, notice_year, pages_of
 from builder.sitemap import Entry, plan_sitemaps
 from builder.stamp import code_digest
 from builder.urls import (
+    CONTENT_NOTICES,
     NOTICES,
     SEARCH,
     SECTIONS,
@@ -132,7 +133,7 @@ class SitePlan:
         """What a notice's page shows of it, its body rendered: called when the page is
         rendered, never while planning."""
         notice = source.notice
-        return notice_view(notice, self.loaded.body(notice), self.config, self.root / "content" / "notices",
+        return notice_view(notice, self.loaded.body(notice), self.config, self.root / CONTENT_NOTICES,
                            source.status, list(source.links))
 
     def status_name(self, slug: str) -> str | None:
@@ -208,22 +209,28 @@ class SitePlan:
         """The plan in parts, each with the key it is planned again on: the lists, the feeds
         and each notice. An attachment file a site may not publish is refused here, before
         anything is rendered."""
-        content_notices = self.root / "content" / "notices"
         lists_key = (self.meta_key, sorted(self.template_keys.items()))
         parts = [Part("lists", lists_key, partial(self.plan_lists, statics)), Part("feeds", None, self.plan_feeds)]
         template = self.template_keys["notice.html"]
-        refused = []
+        refused: list[Problem] = []
         for notice in self.index.notices:
-            numbered = [(number, a.file) for number, a in enumerate(notice.attachments) if a.file]
-            refused += [Problem(self.content_file(notice), failed, field=f"attachments[{number}].file")
-                        for number, name in numbered for failed in (attachment_problem(name),) if failed]
-            files = tuple((number, content_notices / name) for number, name in numbered)
-            stats = tuple((f.name, stat.st_size, stat.st_mtime_ns) for _, f in files for stat in (f.stat(),))
+            files, stats = self.attachment_files(notice, refused) if notice.attachments else ((), ())
             parts.append(Part(notice_page(notice.slug), (self.meta_key, template, self.loaded.digest(notice), stats),
                               partial(self.plan_notice, notice, files, stats), Origin(self.content_file(notice))))
         if refused:
             raise GongkaiError(*refused)
         return parts
+
+    def attachment_files(self, notice: Notice, refused: list[Problem]) -> tuple[tuple[tuple[int, Path], ...],
+                                                                                tuple[tuple[str, int, int], ...]]:
+        """A notice's attachment files, by their number among its attachments, with their
+        states (a page links them, and they are copied beside it); a name the site may not
+        publish goes to `refused`."""
+        numbered = [(number, a.file) for number, a in enumerate(notice.attachments) if a.file]
+        refused += [Problem(self.content_file(notice), failed, field=f"attachments[{number}].file")
+                    for number, name in numbered for failed in (attachment_problem(name),) if failed]
+        files = tuple((number, self.root / CONTENT_NOTICES / name) for number, name in numbered)
+        return files, tuple((f.name, stat.st_size, stat.st_mtime_ns) for _, f in files for stat in (f.stat(),))
 
     def plan_notice(self, notice: Notice, files: tuple[tuple[int, Path], ...],
                     stats: tuple[tuple[str, int, int], ...]) -> list[Output]:

@@ -115,9 +115,10 @@ def plan_shards(pages_by_year: Mapping[str, list[str]]) -> list[Shard]:
         if parts <= 1:
             shards.append(Shard(year, tuple(pages)))
             continue
-        for part in range(parts):
-            members = tuple(p for p in pages if zlib.crc32(p.encode("utf-8")) % parts == part)
-            shards.append(Shard(f"{year}-{part + 1}", members))
+        members: list[list[str]] = [[] for _ in range(parts)]
+        for page in pages:
+            members[zlib.crc32(page.encode("utf-8")) % parts].append(page)
+        shards += [Shard(f"{year}-{number}", tuple(part)) for number, part in enumerate(members, start=1)]
     return shards
 
 
