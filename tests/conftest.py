@@ -26,6 +26,13 @@ from tests.helpers import (
 os.environ["LC_ALL"] = "en_US.UTF-8"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked long first, each module's in its order: the workers (pyproject.toml)
+    are handed tests in this order, and one of these begun last would keep its worker busy
+    long after the other had finished."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A fresh site folder with the repository's site.yaml, search off, and the seeds."""

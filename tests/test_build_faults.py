@@ -181,6 +181,7 @@ def kill_at_random(versions: Versions, kills: int, seed: int, finish_every: int 
             before = target
 
 
+@pytest.mark.long
 def test_killed_incremental_builds_leave_the_old_site_or_the_new_one(tmp_path: Path) -> None:
     kill_at_random(Versions(tmp_path, 60, search=False), kills=20, seed=1, finish_every=4)
 

@@ -19,6 +19,8 @@ import pytest
 from tests.helpers import free_port, generate_site, run_cli, site_tree
 
 pytest.importorskip("distributed")
+# One worker runs them all: one cluster and one local build for the module (pyproject.toml)
+pytestmark = pytest.mark.xdist_group("cluster")
 
 NOTICES = 300
 

@@ -323,6 +323,7 @@ def sshd(tmp_path: Path) -> Iterator[Sshd]:
     server.stop()
 
 
+@pytest.mark.long
 def test_rsync_target_over_ssh_deploys_redeploys_and_rolls_back(tmp_path: Path, sshd: Sshd) -> None:
     remote = tmp_path / "server/www"
     site = make_site(tmp_path / "site", 30, UNSERVED)
@@ -364,6 +365,7 @@ def test_rsync_refuses_an_unknown_host_key_and_an_unreachable_host(tmp_path: Pat
     assert not remote.exists()
 
 
+@pytest.mark.long
 def test_rsync_target_prunes_and_rolls_back_by_the_same_rules(tmp_path: Path, sshd: Sshd) -> None:
     remote = tmp_path / "server/www"
     site = make_site(tmp_path / "site", 3, UNSERVED)

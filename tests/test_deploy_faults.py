@@ -203,6 +203,7 @@ SEED = 20261123
 MOMENTS = ("anywhere", ".partial-", ".prune-")
 
 
+@pytest.mark.long
 def test_deploys_killed_at_random_moments_leave_old_or_new_and_no_leftovers(tmp_path: Path) -> None:
     """Deploy two versions of a small site in turn, killing each deploy with SIGKILL at a
     random moment. After each kill the live site is the old version or the new one, whole;

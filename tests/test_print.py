@@ -71,6 +71,7 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.mark.long
 def test_the_signature_and_note_never_begin_a_printed_page_and_no_page_is_blank(printed: Path, page: Page) -> None:
     signer, date, note, end = (flat(text) for text in (SIGNER, DATE, NOTE, BODY_END))
     for length in LENGTHS:

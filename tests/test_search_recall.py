@@ -76,6 +76,7 @@ def large_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.long
 def test_recall_and_precision_are_complete(large_site: Path) -> None:
     notices = {path.stem: read_notice(path)[0] for path in sorted((large_site / "content/notices").glob("*.md"))}
     by_slug = {slug: texts(large_site, slug, front) for slug, front in notices.items()}
