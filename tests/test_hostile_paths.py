@@ -19,15 +19,22 @@ from tests.helpers import REPO, Preview, run_cli
 CONFIG = "title: 测试站\nbase_url: https://example.gov.cn/xxgk/\nsearch: false\n"
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    """A normalised site at tmp/box/site/, with a neighbour file in tmp/box/."""
-    root = tmp_path / "box" / "site"
-    root.mkdir(parents=True)
+@pytest.fixture(scope="module")
+def normalized(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds normalised once, with CONFIG, for `site` to copy (never built)."""
+    root = tmp_path_factory.mktemp("hostile-paths-site")
     (root / "site.yaml").write_text(CONFIG, encoding="utf-8")
     shutil.copytree(REPO / "seeds", root / "seeds")
-    (tmp_path / "box" / "neighbour.txt").write_text("not the site's\n", encoding="utf-8")
     assert run_cli("normalize", cwd=root).returncode == 0
+    return root
+
+
+@pytest.fixture
+def site(tmp_path: Path, normalized: Path) -> Path:
+    """A normalised site at tmp/box/site/ (a copy of `normalized`), with a neighbour file in tmp/box/."""
+    root = tmp_path / "box" / "site"
+    shutil.copytree(normalized, root)
+    (tmp_path / "box" / "neighbour.txt").write_text("not the site's\n", encoding="utf-8")
     return root
 
 
