@@ -75,11 +75,16 @@ def build_counts(stdout: str) -> tuple[int, int, int]:
     return written, skipped, removed
 
 
+# PyYAML's safe loader in C where it has one (eight times faster: the search recall test reads
+# 1,005 notices), the same documents to the same values.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_notice(path: Path) -> tuple[dict, str]:
     """(front matter, Markdown body) of a content file."""
     text = path.read_text(encoding="utf-8")
     _, front, body = text.split("---\n", 2)
-    return yaml.safe_load(front), body
+    return yaml.load(front, Loader=SAFE_LOADER), body
 
 
 def edit(path: Path, old: str, new: str) -> None:
