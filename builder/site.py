@@ -127,6 +127,21 @@ def _search_keys(planned: Planned, staged: dict[str, Path], out: Path,
                          for shard in planned.site.shards}
 
 
+def _still_indexed(planned: Planned) -> dict[str, str]:
+    """Each search shard's key as last indexed, but for shards whose files are not as the
+    last build left them (a build stopped after putting its tree live, before saving its
+    state; a hand edit): those are indexed again, as their key alone would not show it."""
+    if not planned.previous:
+        return {}
+    done, states = dict(planned.cache.search.indexed), planned.cache.states
+    if planned.found != states:
+        prefix = f"{SEARCH_DIR}/"
+        for path, state in states.items():
+            if path.startswith(prefix) and planned.found.get(path) != state:
+                done.pop(path[len(prefix):].partition("/")[0], None)
+    return done
+
+
 def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild | None) -> Published:
     """Make the standby tree the new site (the live one's unchanged files linked, the
     rest rendered, the search index brought up to date; on a `cluster`, the notice pages
@@ -146,7 +161,7 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
         (staged, hashed), indexer = _render_shared(planned, tree, cluster), cluster.index
     write_atomic(tree / MARKER, MARKER_TEXT)
     page_hashes, search_keys = _search_keys(planned, staged, tree, hashed)
-    done = planned.cache.search.indexed if planned.previous else {}
+    done = _still_indexed(planned)
     shards = [f"{SEARCH_DIR}/{name}" for name in sorted(changing_shards(tree, planned.site.shards, search_keys, done))]
     indexed_as = update_index(tree, planned.site.shards, search_keys, done, jobs, indexer=indexer)
     if planned.previous:

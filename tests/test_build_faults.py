@@ -278,3 +278,20 @@ def test_the_code_digest_is_of_the_packages_files(name: str) -> None:
     files = [path.relative_to(REPO).as_posix() for path in code_files()]
     assert any(path == name or path.startswith(name + "/") for path in files)
     assert not any("__pycache__" in path for path in files)
+
+
+def test_a_build_stopped_after_its_switch_before_saving_its_state_is_mended(tmp_path: Path) -> None:
+    """A build killed between putting its tree live and saving its state leaves the state of
+    the build before: the next build finds the live tree not as that state says, renders
+    the pages again and reindexes the search shards whose files differ (a deleted notice
+    stayed searchable when the shard's key alone was trusted)."""
+    versions = Versions(tmp_path, 12, search=True)  # built as version 0
+    versions.build(1)  # n0007 deleted
+    saved = tmp_path / "saved-cache"
+    shutil.copytree(versions.site / ".gongkai-cache", saved)
+    versions.build(0)  # switched in ...
+    shutil.rmtree(versions.site / ".gongkai-cache")
+    shutil.copytree(saved, versions.site / ".gongkai-cache")  # ... but its state never saved
+    versions.build(1)  # equal to a clean build of version 1, its index included
+    fragments = {path for path in files_in(versions.site / "public") if path.endswith(".pf_fragment")}
+    assert fragments == {path for path in versions.trees[1] if path.endswith(".pf_fragment")}
