@@ -257,22 +257,23 @@ class SitePlan:
                    for name, path in statics.items()]
         home = index.notices[: self.config.home_count]
         outputs.append(self.page("home.html", "", title=self.config.title, notices=home, index=index))
-        outputs += self.listing("list.html", NOTICES, "全部文件", index.notices)
-        for kind, groups, title in (("topics", index.topics, SECTIONS["topics"].title),
-                                    ("publishers", index.publishers, SECTIONS["publishers"].title),
-                                    ("archives", index.years, SECTIONS["archives"].title)):
-            outputs.append(self.page("groups.html", f"{kind}/", title=title, kind=kind, groups=groups))
+        outputs += self.listing("list.html", NOTICES, SECTIONS["notices"].title, index.notices)
+        for kind, groups in index.kinds():
+            section = SECTIONS[kind]
+            outputs.append(self.page("groups.html", section.path, title=section.title, kind=kind, groups=groups))
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
                 outputs += self.listing("list.html", group_page(kind, group.slug), name, list(group.notices),
                                         self.group_origin(kind, group), kind=kind, group=group,
                                         feed=self.group_feeds.get((kind, group.slug)))
         all_feeds = [self.site_feed, *self.group_feeds.values()]
-        outputs.append(self.page("subscribe.html", "subscribe/", title="订阅", all_feeds=all_feeds))
+        subscribe = SECTIONS["subscribe"]
+        outputs.append(self.page("subscribe.html", subscribe.path, title=subscribe.title, all_feeds=all_feeds))
         outputs.append(self.page("404.html", NOT_FOUND, title="页面未找到"))
         if self.config.search:
             names = [shard.name for shard in self.shards]
-            outputs.append(self.page("search.html", SEARCH, title="搜索", index=index, shards=names))
+            outputs.append(self.page("search.html", SEARCH, title=SECTIONS["search"].title, index=index,
+                                     shards=names))
         # Lists of every notice show its metadata (its date): a body edit leaves them alone.
         for sitemap in plan_sitemaps(self.sitemap_entries(), self.config.sitemap_max_urls, self.config.absolute):
             outputs.append(self.add(sitemap.name, (sitemap.entries, sitemap.parts),
@@ -303,12 +304,10 @@ class SitePlan:
     def sitemap_entries(self) -> list[Entry]:
         """The pages the sitemap lists: the home, list and 订阅 pages, every notice with its
         day, and every group."""
-        entries = [Entry(path, None) for path in ("", NOTICES, "subscribe/")]
+        entries = [Entry(SECTIONS[name].path, None) for name in ("home", "notices", "subscribe")]
         entries += [Entry(notice_page(n.slug), (n.dated or "")[:10] or None)
                     for n in self.index.notices]
-        entries += [Entry(group_page(kind, g.slug), None) for kind, groups in
-                    (("topics", self.index.topics), ("publishers", self.index.publishers),
-                     ("archives", self.index.years)) for g in groups]
+        entries += [Entry(group_page(kind, g.slug), None) for kind, groups in self.index.kinds() for g in groups]
         return entries
 
 

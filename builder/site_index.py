@@ -64,6 +64,10 @@ class SiteIndex:
     agencies: dict[str, str] = field(default_factory=dict)  # every name notices give → its agency's name
     warnings: list[str] = field(default_factory=list)
 
+    def kinds(self) -> tuple[tuple[str, list[Group]], ...]:
+        """Each kind of group with its groups, by the kind's name (its section in builder/urls.py)."""
+        return ("topics", self.topics), ("publishers", self.publishers), ("archives", self.years)
+
 
 def _groups(notices: list[Notice], keys_of, slugs: dict[str, str], order) -> list[Group]:
     members: dict[str, list[Notice]] = {}

@@ -58,8 +58,8 @@ def notice_file(slug: str, name: str) -> str:
 
 
 def group_page(kind: str, slug: str) -> str:
-    """The first list page of a topic, publisher or year: <kind>/<slug>/."""
-    return f"{kind}/{slug}/"
+    """The first list page of a topic, publisher or year: <kind>/<slug>/, in its kind's section."""
+    return f"{SECTIONS[kind].path}{slug}/"
 
 
 def numbered_page(first: str, number: int) -> str:
