@@ -14,11 +14,12 @@ from builder.errors import field_name
 from builder.i18n import N_, Phrase, _, said
 from builder.normalize.blocks import AttachmentList, Block, Heading, Paragraph
 from builder.normalize.decode import Line
-from builder.normalize.fields import LABELS_CN, NONE_CHOSEN, Assembled, Candidate
+from builder.normalize.fields import NONE_CHOSEN, Assembled, Candidate
 from builder.normalize.furniture import Stripped
 from builder.normalize.metadata import Metadata
 from builder.normalize.rejoin import provenance
 from builder.normalize.structure import Skeleton
+from builder.schema import LABEL
 
 HEADING_KINDS = {"chapter": "第一章", "section": "第一节", "level1": "一、", "level2": "（一）"}
 SHOWN = 40  # characters of a line shown in the terminal
@@ -60,8 +61,8 @@ def line_roles(stripped: Stripped, meta: Metadata, skeleton: Skeleton) -> list[d
     for pair in meta.pairs:
         label = Phrase(UNLABELLED, label=pair.label) if pair.unlabelled else pair.label
         roles += [(line, _in(METADATA, label)) for line in pair.source]
-    one = {PAGE_TITLE_LINE: [skeleton.page_title], LABELS_CN["doc_no"]: [skeleton.doc_no],
-           LABELS_CN["addressee"]: [skeleton.addressee], SIGNED_DATE: [skeleton.date], "附注": [skeleton.note]}
+    one = {PAGE_TITLE_LINE: [skeleton.page_title], LABEL["doc_no"]: [skeleton.doc_no],
+           LABEL["addressee"]: [skeleton.addressee], SIGNED_DATE: [skeleton.date], "附注": [skeleton.note]}
     roles += [(line, role) for role, lines in one.items() for line in lines if line is not None]
     roles += [(line, PAGE_HEADING) for line in skeleton.heading]
     roles += [(line, TITLE) for line in skeleton.title]

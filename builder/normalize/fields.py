@@ -17,17 +17,14 @@ from builder.model import Notice
 from builder.normalize.decode import Line
 from builder.normalize.patterns import DOC_NO_BRACKETS
 from builder.normalize.title import ORG
-from builder.schema import FIELDS
-
-# A field's name in the warnings written into content files (builder/schema.py).
-LABELS_CN = {spec.key: spec.label for spec in FIELDS}
+from builder.schema import LABEL
 
 # The rules fields are read by, as --explain names them: each marked for the catalog where it
 # is written (here, or where it is used alone), said in the user's language by --explain and
 # in the site's by a warning written into a content file; --report carries the English.
-LABEL = N_("the metadata label")
+METADATA_LABEL = N_("the metadata label")
 # The document's printed parts are named by their fields' labels, as the site's language names them.
-_PRINTED = {"doc_no": LABELS_CN["doc_no"], "addressee": LABELS_CN["addressee"]}
+_PRINTED = {"doc_no": LABEL["doc_no"], "addressee": LABEL["addressee"]}
 PRINTED_TITLE = Phrase(N_("the printed title (over its {doc_no} or {addressee})"), **_PRINTED)
 HEADING = N_("the page's heading")
 PAGE_TITLE = N_("the page's title line")
@@ -67,7 +64,7 @@ class Fields:
         self.notice = self.result.notice
 
     def set(self, key: str, value: object, lines: list[Line] | tuple[Line, ...], *, inferred: str = "",
-            rule: str = LABEL) -> None:
+            rule: str = METADATA_LABEL) -> None:
         """Give `key` its value, read by `rule` (or guessed from `inferred`) off `lines`."""
         setattr(self.notice, key, value)
         self.result.sources.setdefault(key, []).extend(lines)
@@ -77,7 +74,7 @@ class Fields:
             self.notice.inferred.append(key)
             shown = "、".join(map(str, value)) if isinstance(value, list) else value
             self.warn(for_content("{label} inferred from {rule}: {value}").format(
-                label=LABELS_CN.get(key, key), rule=said(inferred, for_content), value=shown))
+                label=LABEL.get(key, key), rule=said(inferred, for_content), value=shown))
 
     def consider(self, key: str, rule: str, value: object, lines: list[Line] | tuple[Line, ...]) -> None:
         """Note a value `key` could take, for `normalize --explain`."""

@@ -12,7 +12,6 @@ from builder.normalize.decode import Line
 from builder.normalize.fields import (
     AGREED_TITLE,
     HEADING,
-    LABELS_CN,
     PAGE_TITLE,
     PRINTED_DOC_NO,
     PRINTED_TITLE,
@@ -23,6 +22,7 @@ from builder.normalize.fields import (
 from builder.normalize.patterns import doc_type_of, looks_like_title
 from builder.normalize.structure import Skeleton
 from builder.normalize.title import PAGE_TITLE_SHAPE, squeeze, without_doc_no
+from builder.schema import LABEL
 
 # A 印发/转发 cover letter names the document it carries in 《…》.
 COVER_NAME = re.compile(r"(?:现将|印发|转发|发布)[^《。]{0,12}《(?P<name>[^》]{4,80})》")
@@ -38,8 +38,8 @@ WRAP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff《》“”（）])(?:\u3000+|[ \u3
 # A 红头's 发文机关标志 run into the title it heads: 某某厅某某厅关于…
 ISSUER_TWICE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{4,30})(?P=org)(?=关于)")
 # Labels `extra` keeps a printed title or 发文字号 under where the metadata says otherwise.
-PRINTED_LABELS = {key: "正文" + LABELS_CN[key] for key in ("title", "doc_no")}
-BRACKETED_DOC_NO = Phrase(N_("the {doc_no} in the title's brackets"), doc_no=LABELS_CN["doc_no"])
+PRINTED_LABELS = {key: "正文" + LABEL[key] for key in ("title", "doc_no")}
+BRACKETED_DOC_NO = Phrase(N_("the {doc_no} in the title's brackets"), doc_no=LABEL["doc_no"])
 
 
 def _first_paragraph(blocks: list[Block]) -> Line | None:
@@ -91,7 +91,7 @@ def printed_value(builder: Fields, key: str, printed: str, lines: list[Line]) ->
     builder.notice.extra.setdefault(label, printed)
     builder.result.sources.setdefault("extra", []).extend(lines)
     builder.warn(for_content("{label} differs from the one printed in the text, kept under extra as {extra}: {printed}")
-                 .format(label=LABELS_CN[key], extra=label, printed=printed))
+                 .format(label=LABEL[key], extra=label, printed=printed))
 
 
 def _agree(one: str, other: str) -> bool:
