@@ -13,9 +13,10 @@ stopped build left), and a build hard-links in each live file it lacks (the sear
 too, which its engine then updates there), unlinks what is not wanted, and writes only the
 outputs that changed, each as a new file (its old self may be shared with the live tree).
 What the standby lacks is known without walking it when the build before left a `TreeLog`
-(what it made anew or removed) and the standby's marker is still the one it found: a build
-removes a tree's marker before it changes anything there, so a tree a stopped build left
-half mended is walked, file by file, against the live one. Making a fresh tree for every
+(what it made anew or removed) and both trees are still the ones it found, by name and
+marker: a build removes a tree's marker before it changes anything there, so a tree a
+stopped build left half mended, or a live site that is another folder, is walked, file by
+file, against the live one. Making a fresh tree for every
 build, hard links and all, cost a one-edit rebuild many times more, nearly all of it
 creating and deleting a folder per page; mending the standby costs a one-edit rebuild
 little, the no-change rebuild nothing (it stops before), and disk space the changed files
@@ -139,36 +140,40 @@ def _files(folder: Path) -> dict[str, int]:
 
 
 Token = tuple[int, int, int, int]  # a marker file's inode, size, modification and change times
+Found = tuple[str, Token]  # a tree by its name and its marker
 
 
 @dataclass(frozen=True)
 class TreeLog:
     """How the live tree differs from the standby, left by the build that made the live
-    tree: the next build mends the standby by it rather than by walking both trees."""
+    tree: the next build mends the standby by it rather than by walking both trees. It
+    holds while both trees are the ones it was made of, each found by its name and marker."""
 
-    standby: str  # the standby tree's name
-    marker: Token  # the standby's marker as the log found it: the log holds while it is the same
+    live: Found
+    standby: Found
     files: frozenset[str]  # files the live tree has anew, or lacks
     folders: frozenset[str]  # folders the live tree has anew, or lacks (search shards)
 
 
-def marker_token(tree: Path) -> Token | None:
-    """A tree's marker file as found now; None when it has none."""
+def found(tree: Path | None) -> Found | None:
+    """A tree by its name and its marker file as found now; None when it has no marker."""
+    if tree is None:
+        return None
     try:
         stat = os.stat(tree / MARKER)
     except OSError:
         return None
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+    return tree.name, (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def tree_log(live: Path, files: Iterable[str], folders: Iterable[str]) -> TreeLog | None:
-    """The log a build leaves when it has made the standby the new site: the tree live until
-    now becomes the standby; it differs from the new site in `files` and `folders`."""
-    standby = live_tree(live)
-    marker = marker_token(standby) if standby is not None else None
-    if standby is None or marker is None:
+def tree_log(link: Path, made: Path, files: Iterable[str], folders: Iterable[str]) -> TreeLog | None:
+    """The log a build leaves when it has `made` the new site, before `link` is switched to
+    it: the tree live until now becomes the standby; it differs from the new site in
+    `files` and `folders`."""
+    live, standby = found(made), found(live_tree(link))
+    if live is None or standby is None:
         return None
-    return TreeLog(standby.name, marker, frozenset(files), frozenset(folders))
+    return TreeLog(live, standby, frozenset(files), frozenset(folders))
 
 
 def prepare_tree(live: Path | None, tree: Path, unchanged: Iterable[str], whole: str,
@@ -177,9 +182,12 @@ def prepare_tree(live: Path | None, tree: Path, unchanged: Iterable[str], whole:
     live tree's `unchanged` files and every file under its folder `whole` (the search
     index), as hard links, and nothing else: the build then writes the other files
     (`changing`), each a new file (its old self, unlinked here, may be shared with the live
-    tree). By `log` where it holds for `tree`, else by walking both trees."""
+    tree). By `log` where it holds for both trees (not, say, where the live site is a real
+    folder an older gongkai made, or a stopped build left the standby half mended), else by
+    walking both trees."""
     with writing(tree):
-        held = log is not None and live is not None and log.standby == tree.name and marker_token(tree) == log.marker
+        held = log is not None and live is not None and log.standby == found(tree) \
+            and log.live == found(live_tree(live))
         (tree / MARKER).unlink(missing_ok=True)  # from here until the build writes it anew, the log does not hold
     if held and live is not None and log is not None:
         _mend(live, tree, log, set(changing))

@@ -168,7 +168,7 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
         out_state = settled_state(tree, planned.found, [*fresh, MARKER], planned.removed, shards)
     else:
         out_state = tree_state(tree)
-    trees = tree_log(link, [*fresh, *planned.removed, MARKER], shards)  # the live tree is about to be the standby
+    trees = tree_log(link, tree, [*fresh, *planned.removed, MARKER], shards)
     switch(link, tree)  # a build stopped before this left the standby half made: the next one mends it
     return Published(SearchState(planned.site.shards, search_keys, indexed_as, page_hashes), out_state, trees)
 

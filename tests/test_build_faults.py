@@ -222,6 +222,19 @@ def test_a_site_built_by_an_older_gongkai_into_a_real_folder_is_moved_behind_the
     assert public.is_symlink()
 
 
+def test_a_real_folder_put_in_place_of_the_link_is_not_mended_by_the_last_builds_log(tmp_path: Path) -> None:
+    """The last build's log says how its live tree differs from the standby; a live site
+    that is no longer that tree (here an older gongkai's real folder of another version)
+    has the standby walked, not mended by the log."""
+    versions = Versions(tmp_path, 20, search=False)  # version 0, in the first tree
+    public = versions.site / "public"
+    old = tmp_path / "old-public"
+    shutil.copytree(public, old)
+    versions.build(1)  # the second tree live, with a log of how the first differs from it
+    _make_real(public, old)  # version 0 in a real folder
+    versions.build(1)
+
+
 def _make_real(public: Path, tree: Path) -> None:
     if public.is_symlink():
         public.unlink()
