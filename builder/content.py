@@ -275,6 +275,23 @@ def _read(job: tuple[str, str, str, Path, int, int]) -> Cached | list[Problem]:
                   meta)
 
 
+def notice_slug(path: str) -> str | None:
+    """The slug of a notice's file by its path in content/ (notices/….md); None for any other file."""
+    folder, _slash, name = path.rpartition("/")
+    return name[:-3].lower() if folder == NOTICES_DIR and name.endswith(".md") else None
+
+
+def read_again(content: Path, listing: State, paths: list[str], jobs: int = 1) -> dict[str, Cached] | None:
+    """Notice files (their paths in content/, where `load_notices` found them before) read
+    again, by slug; None when one has a problem, which loading them all reports."""
+    todo = [(f"{content}/{path}", f"{content.name}/{path}", notice_slug(path) or "", content, *listing[path])
+            for path in paths]
+    read = list(parallel_map(_read, todo, jobs))
+    if any(isinstance(entry, list) for entry in read):
+        return None
+    return {job[2]: entry for job, entry in zip(todo, read, strict=True) if isinstance(entry, Cached)}
+
+
 def load_notices(content: Path, listing: State, cache: dict[str, Cached] | None = None, jobs: int = 1) -> Loaded:
     """Every notice under content/notices/, in file-name order; all problems at once.
     `listing` is the state of every file under content/ (fsio.tree_state). Files unchanged
@@ -282,16 +299,14 @@ def load_notices(content: Path, listing: State, cache: dict[str, Cached] | None 
     when there are many."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    prefix = f"{content.name}/{NOTICES_DIR}"
     found: dict[str, Cached | list[Problem]] = {}
     paths: dict[str, str] = {}
     todo = []
     for path, (size, mtime_ns) in listing.items():
-        folder, _slash, name = path.rpartition("/")
-        if folder != NOTICES_DIR or not name.endswith(".md"):
+        slug = notice_slug(path)
+        if slug is None:
             continue
-        file = f"{prefix}/{name}"
-        slug = name[:-3].lower()
+        file = f"{content.name}/{path}"
         if not SLUG.fullmatch(slug):
             problems.append(Problem(file, _("file name must be ASCII letters, digits, - or _ (it is the URL)"),
                                     field="slug"))

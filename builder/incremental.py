@@ -15,13 +15,14 @@ from pathlib import Path
 from jinja2 import Environment, TemplateError
 
 from builder.config import SiteConfig
-from builder.content import Loaded, load_notices
+from builder.content import Cached, Loaded, load_notices, notice_slug, read_again
 from builder.errors import GongkaiError
+from builder.frame import SiteFrame, frame_key, site_frame, site_key
 from builder.fsio import State, file_states
 from builder.output import Origin, Output
 from builder.paths import check_outputs, path_problem
 from builder.plan import Part, SitePlan
-from builder.record import BuildState, PartKeys, load_content, load_record
+from builder.record import BuildState, PartKeys, content_shard, load_content, load_record
 from builder.site_index import SiteIndex, index_site
 from builder.stamp import Stamp
 from builder.theme import static_files, template_problem, theme_environment, theme_keys
@@ -55,19 +56,18 @@ def collector_paused() -> Iterator[None]:
 
 
 def _plan(parts: list[Part], known: dict[str, PartKeys], damaged: set[str],
-          previous: dict[str, str]) -> tuple[list[Output], dict[str, str], dict[str, PartKeys]]:
+          previous: dict[str, str]) -> tuple[list[Output], dict[str, PartKeys]]:
     """Plan each part whose key is not as the last build left it, or with an output found
-    damaged; take the last build's keys for the others. Returns the outputs planned, every
-    output's key, and each part's key with its outputs' keys, for the next build. Every
-    output path, planned or taken over, is checked (builder/paths.py) before anything is
-    written; `previous` holds the last build's."""
+    damaged; take the last build's keys for the others. Returns the outputs planned, and
+    each part's key with its outputs' keys, for the next build. Every output path, planned
+    or taken over, is checked (builder/paths.py) before anything is written; `previous`
+    holds the last build's."""
     planned: list[Output] = []
     kept: list[tuple[str, Origin]] = []
     record: dict[str, PartKeys] = {}
     for part in parts:
         last = known.get(part.name)
-        if part.key is not None and last is not None and last[0] == part.key \
-                and (not damaged or damaged.isdisjoint(last[1])):
+        if last is not None and last[0] == part.key and (not damaged or damaged.isdisjoint(last[1])):
             record[part.name] = last
             kept += [(path, part.origin) for path in last[1]]
         else:
@@ -75,18 +75,18 @@ def _plan(parts: list[Part], known: dict[str, PartKeys], damaged: set[str],
             planned += made
             record[part.name] = (part.key, {o.path: o.key for o in made})
     check_outputs([(o.path, o.origin) for o in planned], kept, previous)
-    keys = {path: key for _, part_keys in record.values() for path, key in part_keys.items()}
-    return planned, keys, record
+    return planned, record
 
 
 @dataclass
 class Planned:
     """What a build found and planned, for its publish and save phases."""
 
-    cache: BuildState  # the last build's; its slug memo (pinyin slugs kept across builds) this one fills in
+    # The last build's state, its content cache as far as this build read it; its slug memo
+    # (pinyin slugs kept across builds) this one fills in.
+    cache: BuildState
     loaded: Loaded
-    index: SiteIndex
-    site: SitePlan
+    frame: SiteFrame
     env: Environment
     theme_key: str
     template_keys: dict[str, str]
@@ -128,12 +128,43 @@ def _load(root: Path, config: SiteConfig, listing: State, drafts: bool, jobs: in
     return loaded, index_site([n for n in loaded.notices if drafts or not n.draft], config, cache.slugs)
 
 
+def _body_edits(content: Path, listing: State, cache: BuildState, key: str, left: Left,
+                memory: Memory | None, jobs: int) -> tuple[Loaded, dict[str, Cached], SiteFrame] | None:
+    """When all that changed since the last build is notices' bodies (the same files; each
+    changed one a notice whose metadata digest is as the last build's frame has it, a frame
+    made under the same `key`; no output damaged): the edited notices read again, with what
+    their feeds show of the others, and the content cache as far as read. None when
+    anything else changed: the whole site is then read and planned."""
+    frame = cache.frame
+    last = cache.listing
+    if frame is None or frame.key != key or not left.parts or left.damaged or listing.keys() != last.keys():
+        return None
+    paths = [path for path, state in listing.items() if last[path] != state] if listing != last else []
+    if not all(notice_slug(path) for path in paths):
+        return None
+    edited = read_again(content, listing, paths, jobs)
+    if edited is None or any(entry.meta_digest != frame.summaries.get(slug, ("",))[0]
+                             for slug, entry in edited.items()):
+        return None
+    shown = {notice.slug for feed in frame.feeds_showing(set(edited)) for notice in feed.notices} - edited.keys()
+    files = dict(zip(edited, paths, strict=True))
+    if shown:
+        files |= {slug: path for path in listing if (slug := notice_slug(path)) in shown}
+    known = cache.content if memory is not None else load_content(content.parent, map(content_shard, files))
+    if any((entry := known.get(slug)) is None or listing[files[slug]] != (entry.size, entry.mtime_ns)
+           for slug in shown):
+        return None  # the cache no longer holds what the feeds show
+    loaded = Loaded([entry.notice for entry in edited.values()], {**known, **edited},
+                    {slug: f"{content}/{path}" for slug, path in files.items()})
+    return loaded, known, frame
+
+
 def plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts: bool, jobs: int,
                 memory: Memory | None, stamp: Stamp | None = None) -> Planned:
     """Load, index and plan: which outputs to render, which to keep, which went. `stamp`:
-    the last build's, when already read."""
+    the last build's, when already read. A build of body edits alone plans from the last
+    build's frame the edited notices and the feeds that show them, and keeps the rest."""
     cache = memory.state if memory is not None else load_record(root, out, stamp)
-    loaded, index = _load(root, config, listing, drafts, jobs, cache)
     left = _left(out, cache, watched=memory is None)
     env = theme_environment(root / "theme")
     statics = static_files(root / "theme")
@@ -142,15 +173,31 @@ def plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts
         theme_key, template_keys = theme_keys(env, cache.theme, cache.template_keys)
         if memory is not None and memory.env is not None and cache.theme == theme_key:
             env = memory.env  # already compiled: a long-running caller reuses it
-        site = SitePlan(root, config, env, index, loaded, assets, template_keys)
-        outputs, keys, parts = _plan(site.parts(statics), left.parts, left.damaged, left.keys)
+        site = site_key(config, assets)
+        key = frame_key(site, template_keys, drafts)
+        edits = _body_edits(root / "content", listing, cache, key, left, memory, jobs)
+        if edits is not None:
+            loaded, cache.content, frame = edits
+            plan = SitePlan(root, config, env, loaded, assets, template_keys, frame)
+            built = [notice for notice in loaded.notices if drafts or not notice.draft]
+            parts = [*plan.feed_parts(frame.feeds_showing({n.slug for n in built})), *plan.notice_parts(built)]
+            outputs, record = _plan(parts, left.parts, left.damaged, left.keys)
+            record = {**left.parts, **record}  # the rest as the last build left it
+        else:
+            if memory is None:
+                cache.content = load_content(root)
+            loaded, index = _load(root, config, listing, drafts, jobs, cache)
+            frame, statuses = site_frame(index, loaded.cache, config, site, key)
+            plan = SitePlan(root, config, env, loaded, assets, template_keys, frame, index, statuses)
+            outputs, record = _plan(plan.parts(statics), left.parts, left.damaged, left.keys)
     except TemplateError as err:
         raise GongkaiError(template_problem(err)) from None
+    keys = {path: key for _, part_keys in record.values() for path, key in part_keys.items()}
     todo = [o for o in outputs if left.keys.get(o.path) != o.key or o.path in left.damaged]
     # Paths come from the last build's record: one that is no plain path inside the
     # output folder (a record written before paths were checked) is never deleted.
     removed = sorted(path for path in left.keys.keys() - keys.keys() if path_problem(path) is None)
-    return Planned(cache, loaded, index, site, env, theme_key, template_keys, keys, parts, todo, removed,
+    return Planned(cache, loaded, frame, env, theme_key, template_keys, keys, record, todo, removed,
                    left.keys, left.found)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from builder.errors import Problem
@@ -129,6 +129,12 @@ class Lifecycle:
                 elif other is not notice:
                     self.links.setdefault(other.slug, []).append(
                         Link(relation.type, False, back, notice, notice.title or notice.slug, relation.scope, day))
+
+    def without_notices(self) -> Lifecycle:
+        """The relations as resolved and the day judged on, without the site's notices: all
+        that `status` and `links_of` need, small enough to keep between builds (a lifecycle
+        made of no notices resolves nothing, so the links are kept as they are)."""
+        return replace(self, notices=[])
 
     def links_of(self, notice: Notice) -> list[Link]:
         """A notice's relations, both ways, as its page shows them."""

@@ -4,9 +4,8 @@ changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,17 +15,16 @@ from jinja2 import Environment
 from builder.config import SiteConfig
 from builder.content import Loaded
 from builder.errors import GongkaiError, Problem
-from builder.feeds import Change, Feed, atom, rss
+from builder.feeds import Feed, atom, rss
+from builder.frame import SiteFrame, site_key, topic_origins
 from builder.keys import Fingerprint, digest
-from builder.lifecycle import CHANGES, STANDING, Lifecycle, Link, Status, judging_day
+from builder.lifecycle import STANDING, Link, Status
 from builder.model import Notice
 from builder.opendata import SCHEMA_NAME, open_data, schema_text
 from builder.output import OWN_PAGES, Origin, Output
 from builder.paths import attachment_problem
-from builder.search import Shard, plan_shards
-from builder.site_index import CHINA, Group, SiteIndex, notice_year, pages_of
+from builder.site_index import Group, SiteIndex, pages_of
 from builder.sitemap import Entry, plan_sitemaps
-from builder.stamp import code_digest
 from builder.urls import (
     CONTENT_NOTICES,
     NOTICES,
@@ -39,7 +37,7 @@ from builder.urls import (
     numbered_page,
     page_file,
 )
-from builder.views import NoticeView, book, cn_date, keep_end, notice_view, status_text
+from builder.views import NoticeView, book, cn_date, keep_end, notice_view
 
 NOT_FOUND = "404.html"
 
@@ -48,7 +46,7 @@ NOT_FOUND = "404.html"
 class Part:
     """Outputs planned together. Their keys are made from `key` alone, so a build that finds
     a part's key as the last build left it takes that build's keys for the part instead of
-    planning it again; `key` None: planned every build."""
+    planning it again."""
 
     name: str
     key: Any
@@ -72,62 +70,28 @@ class NoticeSource:
 class SitePlan:
     """What the site is made of, from its notices, configuration and theme, in parts: one per
     notice (its page and attachment files), the lists (every page and file made from the
-    notices' metadata alone) and the feeds (which show the newest notices' text)."""
+    notices' metadata alone) and one per feed (which shows its notices' text). A plan of
+    body edits (builder/incremental.py) has no `index`: it plans from the site's `frame`
+    the edited notices and their feeds alone."""
 
-    def __init__(self, root: Path, config: SiteConfig, env: Environment, index: SiteIndex, loaded: Loaded,
-                 assets: dict[str, str], template_keys: dict[str, str]) -> None:
-        self.root, self.config, self.env, self.index, self.loaded = root, config, env, index, loaded
+    def __init__(self, root: Path, config: SiteConfig, env: Environment, loaded: Loaded, assets: dict[str, str],
+                 template_keys: dict[str, str], frame: SiteFrame, index: SiteIndex | None = None,
+                 statuses: dict[str, Status] | None = None) -> None:
+        self.root, self.config, self.env, self.loaded, self.frame = root, config, env, loaded, frame
         self.assets, self.template_keys = assets, template_keys
-        self.as_of = judging_day(index.notices, config.as_of)
-        self.lifecycle = Lifecycle(index.notices, self.as_of)
-        self.statuses = {notice.slug: self.lifecycle.status(notice) for notice in index.notices}
-        # The feeds' news of status changes (a repeal, an expiry): few, and found once for every feed.
-        self.changes = {n.slug: Change(n, status.name, status.since, status_text(n, status)) for n in index.notices
-                        if (status := self.statuses[n.slug]).since and status.name in CHANGES
-                        and status.since <= self.as_of}
-        # What a list may show of a notice, for the keys of list pages: its metadata's digest,
-        # made when it was read (a notice is in about eight lists: one lookup each), and its
-        # status, which lists show too.
-        self.summaries = {slug: (cached.meta_digest, getattr(self.statuses.get(slug), "name", None))
-                          for slug, cached in loaded.cache.items()}
-        # Every output may show the configuration (title, footer, feed links), but not where
-        # the site is deployed; every page links the static assets by their content's hash;
-        # and gongkai's own code makes every output. A page also shows its templates (see `page`).
-        self.site_key = digest(repr(replace(config, deploy=())), sorted(assets.items()), code_digest())
-        # All that the lists and the notice pages show besides each notice's own text and
-        # their templates: while it stays the same, a body edit plans that notice's page and
-        # the feeds, nothing else.
-        self.meta_key = digest(self.site_key, [(n.slug, self.summaries[n.slug]) for n in index.notices],
-                               sorted(index.topic_slugs.items()), sorted(index.publisher_slugs.items()))
+        self.index, self.statuses = index, statuses or {}  # of the whole site, when indexed
+        self.site_key = site_key(config, assets)
+        self.feeds = {feed.page: feed for feed in frame.feeds}
         # A page's key: what its template is given. A notice in a list shows its metadata and
         # status; a group, the index and a feed are shown by many pages, so digested once.
-        self.fingerprint = Fingerprint({Notice: lambda _, notice: self.summaries[notice.slug]},
+        self.fingerprint = Fingerprint({Notice: lambda _, notice: frame.summaries[notice.slug]},
                                        memo=(Group, SiteIndex, Feed))
-        # Where a topic's slug is set, for errors about the paths it makes.
-        self.topic_origins = {topic.name: Origin("site.yaml", f"tags.vocabulary[{number}].slug")
-                              for number, topic in enumerate(config.tags.vocabulary)}
-        self.feed_origins = {group_page("topics", group.slug): self.group_origin("topics", group)
-                             for group in index.topics}
-        self.site_feed = self.feed(config.title, f"{config.title}发布的全部文件", "", index.notices)
-        self.group_feeds = {
-            (kind, group.slug): self.feed(f"{config.title} · {label}：{group.name}", f"{label}为{group.name}的文件",
-                                          group_page(kind, group.slug), group.notices)
-            for kind, groups, label in (("topics", index.topics, SECTIONS["topics"].member),
-                                        ("publishers", index.publishers, config.publisher_label))
-            for group in groups}
-        years: dict[str, list[str]] = {}
-        for notice in index.notices if config.search else ():
-            years.setdefault(notice_year(notice), []).append(page_file(notice_page(notice.slug)))
-        self.shards: list[Shard] = plan_shards(years)  # of the search index
+        self.topic_origins = topic_origins(config)
 
-    def feed(self, title: str, description: str, page: str, notices: Any) -> Feed:
-        """A feed of these notices (the newest feeds.limit of them) and of their status
-        changes, newest first."""
-        changed = self.changes
-        changes = sorted((changed[n.slug] for n in notices if n.slug in changed) if changed else (),
-                         key=lambda change: (change.day, change.notice.slug), reverse=True)
-        limit = self.config.feeds.limit
-        return Feed(title, page, description, tuple(notices[:limit]), tuple(changes[:limit]))
+    @property
+    def site_feed(self) -> Feed:
+        """The feed of every notice of the site."""
+        return self.feeds[""]
 
     def notice_view(self, source: NoticeSource) -> NoticeView:
         """What a notice's page shows of it, its body rendered: called when the page is
@@ -138,8 +102,8 @@ class SitePlan:
 
     def status_name(self, slug: str) -> str | None:
         """A notice's status by its slug, for templates; None for a slug the site lacks."""
-        status = self.statuses.get(slug)
-        return status.name if status else None
+        summary = self.frame.summaries.get(slug)
+        return summary[1] if summary else None
 
     def content_file(self, notice: Notice) -> str:
         """The notice's content file as its errors name it."""
@@ -206,16 +170,30 @@ class SitePlan:
         return outputs
 
     def parts(self, statics: dict[str, Path]) -> list[Part]:
-        """The plan in parts, each with the key it is planned again on: the lists, the feeds
-        and each notice. An attachment file a site may not publish is refused here, before
-        anything is rendered."""
-        lists_key = (self.meta_key, sorted(self.template_keys.items()))
-        parts = [Part("lists", lists_key, partial(self.plan_lists, statics)), Part("feeds", None, self.plan_feeds)]
+        """The whole site's plan in parts, each with the key it is planned again on: the
+        lists, each feed and each notice."""
+        assert self.index is not None, "a plan of body edits has no lists"
+        lists_key = (self.frame.meta_key, sorted(self.template_keys.items()))
+        return [Part("lists", lists_key, partial(self.plan_lists, statics)), *self.feed_parts(self.frame.feeds),
+                *self.notice_parts(self.index.notices)]
+
+    def feed_parts(self, feeds: Iterable[Feed]) -> list[Part]:
+        """A part for each feed: it shows its notices' text too, not only what a list shows
+        of them, so it is planned again when one of its notices' files changes."""
+        return [Part(feed.rss_path, (self.frame.meta_key, [self.loaded.digest(n) for n in feed.notices]),
+                     partial(self.plan_feed, feed), self.frame.feed_origins.get(feed.page, OWN_PAGES))
+                for feed in feeds]
+
+    def notice_parts(self, notices: Iterable[Notice]) -> list[Part]:
+        """A part for each notice. An attachment file a site may not publish is refused
+        here, before anything is rendered."""
         template = self.template_keys["notice.html"]
         refused: list[Problem] = []
-        for notice in self.index.notices:
+        parts = []
+        for notice in notices:
             files, stats = self.attachment_files(notice, refused) if notice.attachments else ((), ())
-            parts.append(Part(notice_page(notice.slug), (self.meta_key, template, self.loaded.digest(notice), stats),
+            parts.append(Part(notice_page(notice.slug),
+                              (self.frame.meta_key, template, self.loaded.digest(notice), stats),
                               partial(self.plan_notice, notice, files, stats), Origin(self.content_file(notice))))
         if refused:
             raise GongkaiError(*refused)
@@ -235,11 +213,12 @@ class SitePlan:
     def plan_notice(self, notice: Notice, files: tuple[tuple[int, Path], ...],
                     stats: tuple[tuple[str, int, int], ...]) -> list[Output]:
         """A notice's outputs: its page, and its attachment files copied beside it."""
-        topics = [(t, self.index.topic_slugs[t]) for t in notice.tags]
-        publisher_slug = self.index.publisher_slugs.get(notice.publisher or "")
-        agency = self.index.agencies.get(notice.publisher or "")
-        view = NoticeSource(notice, self.loaded.digest(notice), self.statuses[notice.slug],
-                            tuple(self.lifecycle.links_of(notice)), stats)
+        frame, lifecycle = self.frame, self.frame.lifecycle
+        topics = [(t, frame.topic_slugs[t]) for t in notice.tags]
+        publisher_slug = frame.publisher_slugs.get(notice.publisher or "")
+        agency = frame.agencies.get(notice.publisher or "")
+        view = NoticeSource(notice, self.loaded.digest(notice), lifecycle.status(notice),
+                            tuple(lifecycle.links_of(notice)), stats)
         origin = self.content_file(notice)
         outputs = [self.page("notice.html", notice_page(notice.slug), origin=Origin(origin, "its page"),
                              title=notice.title, view=view, topics=topics, publisher_slug=publisher_slug,
@@ -253,6 +232,7 @@ class SitePlan:
         """Every output made of the notices' metadata alone: static assets, the home page,
         lists, group pages, 订阅, 404 and 搜索, sitemaps, robots.txt and the open data."""
         index = self.index
+        assert index is not None, "a plan of body edits has no lists"
         outputs = [Output(f"static/{name}", self.assets[name], source=path, origin=self.theme_origin(path))
                    for name, path in statics.items()]
         home = index.notices[: self.config.home_count]
@@ -265,13 +245,13 @@ class SitePlan:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
                 outputs += self.listing("list.html", group_page(kind, group.slug), name, list(group.notices),
                                         self.group_origin(kind, group), kind=kind, group=group,
-                                        feed=self.group_feeds.get((kind, group.slug)))
-        all_feeds = [self.site_feed, *self.group_feeds.values()]
+                                        feed=self.feeds.get(group_page(kind, group.slug)))
+        all_feeds = list(self.frame.feeds)
         subscribe = SECTIONS["subscribe"]
         outputs.append(self.page("subscribe.html", subscribe.path, title=subscribe.title, all_feeds=all_feeds))
         outputs.append(self.page("404.html", NOT_FOUND, title="页面未找到"))
         if self.config.search:
-            names = [shard.name for shard in self.shards]
+            names = [shard.name for shard in self.frame.shards]
             outputs.append(self.page("search.html", SEARCH, title=SECTIONS["search"].title, index=index,
                                      shards=names))
         # Lists of every notice show its metadata (its date): a body edit leaves them alone.
@@ -280,34 +260,30 @@ class SitePlan:
                                     partial(sitemap.render, self.config.absolute)))
         robots = f"User-agent: *\nAllow: /\nSitemap: {self.config.absolute('sitemap.xml')}\n"
         outputs.append(self.add("robots.txt", robots, lambda: robots))
-        outputs.append(self.add("notices.json", [(n.slug, self.summaries[n.slug]) for n in index.notices],
+        outputs.append(self.add("notices.json", [(n.slug, self.frame.summaries[n.slug]) for n in index.notices],
                                 partial(open_data, index.notices, self.config, self.statuses)))
         schema = schema_text()
         outputs.append(self.add(SCHEMA_NAME, schema, lambda: schema))
         return outputs
 
-    def plan_feeds(self) -> list[Output]:
-        """The RSS and Atom files of the site's feed and of every group's. A feed shows its
-        newest notices' text, so the feeds are planned every build."""
-        fallback = datetime.fromisoformat(self.as_of or "2000-01-01").replace(tzinfo=CHINA)
-        outputs = []
-        for feed in [self.site_feed, *self.group_feeds.values()]:
-            static = self.link(feed.page, "static/")  # a feed sits in its page's folder
-            # A feed shows its notices' text too, not only what a list shows of them.
-            key = (self.fingerprint(feed), [self.loaded.digest(n) for n in feed.notices])
-            origin = self.feed_origins.get(feed.page, OWN_PAGES)
-            outputs.append(self.add(feed.rss_path, key, partial(rss, feed, self.config, self.loaded, static), origin))
-            outputs.append(self.add(feed.atom_path, (key, fallback),
-                                    partial(atom, feed, self.config, self.loaded, static, fallback), origin))
-        return outputs
+    def plan_feed(self, feed: Feed) -> list[Output]:
+        """A feed's RSS and Atom files."""
+        static = self.link(feed.page, "static/")  # a feed sits in its page's folder
+        origin = self.frame.feed_origins.get(feed.page, OWN_PAGES)
+        key = (self.fingerprint(feed), [self.loaded.digest(n) for n in feed.notices])
+        fallback = self.frame.fallback
+        return [self.add(feed.rss_path, key, partial(rss, feed, self.config, self.loaded, static), origin),
+                self.add(feed.atom_path, (key, fallback), partial(atom, feed, self.config, self.loaded, static,
+                                                                  fallback), origin)]
 
     def sitemap_entries(self) -> list[Entry]:
         """The pages the sitemap lists: the home, list and 订阅 pages, every notice with its
         day, and every group."""
         entries = [Entry(SECTIONS[name].path, None) for name in ("home", "notices", "subscribe")]
-        entries += [Entry(notice_page(n.slug), (n.dated or "")[:10] or None)
-                    for n in self.index.notices]
-        entries += [Entry(group_page(kind, g.slug), None) for kind, groups in self.index.kinds() for g in groups]
+        index = self.index
+        assert index is not None, "a plan of body edits has no sitemap"
+        entries += [Entry(notice_page(n.slug), (n.dated or "")[:10] or None) for n in index.notices]
+        entries += [Entry(group_page(kind, g.slug), None) for kind, groups in index.kinds() for g in groups]
         return entries
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from builder.content import Cached
+from builder.frame import SiteFrame
 from builder.fsio import State, make_room, write_atomic
 from builder.keys import digest
 from builder.publish import TreeLog
@@ -50,6 +52,8 @@ class BuildState:
     states: State = field(default_factory=dict)  # each output's file as the build left it: the stamp's
     search: SearchState = field(default_factory=SearchState)
     trees: TreeLog | None = None  # how the live tree differs from the standby (builder/publish.py)
+    frame: SiteFrame | None = None  # what a build of body edits plans from (builder/frame.py)
+    listing: State = field(default_factory=dict)  # content/ as the build read it
 
 CACHE_DIR = ".gongkai-cache"
 # Records hold pickled notices: one written by other code (another release, or an edit that
@@ -74,7 +78,8 @@ def _content_folder(root: Path) -> Path:
     return root / CACHE_DIR / "content"
 
 
-def _shard(slug: str) -> int:
+def content_shard(slug: str) -> int:
+    """The shard of the content cache that holds a notice's parse."""
     return zlib.crc32(slug.encode("utf-8")) % SHARDS
 
 
@@ -110,34 +115,37 @@ def save_stamp(root: Path, out: Path, stamp: Stamp) -> None:
     _write(root, _stamp_file(root, out), stamp)
 
 
-def load_content(root: Path) -> dict[str, Cached]:
-    """The parsed content files every output folder's builds share, by slug; {} when missing."""
+def load_content(root: Path, shards: Iterable[int] = range(SHARDS)) -> dict[str, Cached]:
+    """The parsed content files every output folder's builds share, by slug, from these
+    shards (`content_shard`) of the cache; {} when missing."""
     content: dict[str, Cached] = {}
-    for number in range(SHARDS):
+    for number in sorted(shards):
         entries = _read(_content_folder(root) / f"{number:02d}.pickle")
         if isinstance(entries, dict):
             content.update((slug, entry) for slug, entry in entries.items()
-                           if _shard(slug) == number and isinstance(entry, Cached))
+                           if content_shard(slug) == number and isinstance(entry, Cached))
     return content
 
 
 def load_record(root: Path, out: Path, stamp: Stamp | None = None) -> BuildState:
-    """The last build's state, with its stamp's output states (`stamp`, when already read)
-    and the content cache; empty where any is missing."""
+    """The last build's state, with its stamp's output states (`stamp`, when already read),
+    but not the content cache, read as far as a build needs it (`load_content`); empty
+    where any is missing."""
     record = _read(record_file(root, out))
     stamp = stamp or read_stamp(root, out)
-    return replace(record if isinstance(record, BuildState) else BuildState(), content=load_content(root),
+    return replace(record if isinstance(record, BuildState) else BuildState(),
                    states=stamp.outputs if stamp is not None else {})
 
 
 def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached]) -> None:
-    """Rewrite the shards whose entries differ from `known` (what was loaded); entries reused
-    from it are the same objects, so unchanged shards are found without comparing them."""
+    """Rewrite the shards whose entries differ from `known` (what was loaded: whole shards of
+    the cache); entries reused from it are the same objects, so unchanged shards are found
+    without comparing them, and shards neither holds are left alone."""
     new: dict[int, dict[str, Cached]] = {}
     old: dict[int, dict[str, Cached]] = {}
     for entries, shards in ((content, new), (known, old)):
         for slug, entry in entries.items():
-            shards.setdefault(_shard(slug), {})[slug] = entry
+            shards.setdefault(content_shard(slug), {})[slug] = entry
     for number in sorted(new.keys() | old.keys()):
         entries, before = new.get(number, {}), old.get(number, {})
         if entries.keys() == before.keys() and all(entries[slug] is before[slug] for slug in entries):

@@ -122,9 +122,9 @@ def _search_keys(planned: Planned, staged: dict[str, Path], out: Path,
     """Each indexed page's digest, and each search shard's key, from the pages rendered
     (`staged`) and those in `out`."""
     known = planned.cache.search.page_hashes if planned.previous else {}
-    page_hashes = _page_hashes(planned.site.shards, staged, out, known, hashed or {})
+    page_hashes = _page_hashes(planned.frame.shards, staged, out, known, hashed or {})
     return page_hashes, {shard.name: digest(engine_version(), [(page, page_hashes[page]) for page in shard.pages])
-                         for shard in planned.site.shards}
+                         for shard in planned.frame.shards}
 
 
 def _still_indexed(planned: Planned) -> dict[str, str]:
@@ -162,15 +162,15 @@ def _publish_tree(link: Path, planned: Planned, jobs: int, cluster: ClusterBuild
     write_atomic(tree / MARKER, MARKER_TEXT)
     page_hashes, search_keys = _search_keys(planned, staged, tree, hashed)
     done = _still_indexed(planned)
-    shards = [f"{SEARCH_DIR}/{name}" for name in sorted(changing_shards(tree, planned.site.shards, search_keys, done))]
-    indexed_as = update_index(tree, planned.site.shards, search_keys, done, jobs, indexer=indexer)
+    shards = [f"{SEARCH_DIR}/{name}" for name in sorted(changing_shards(tree, planned.frame.shards, search_keys, done))]
+    indexed_as = update_index(tree, planned.frame.shards, search_keys, done, jobs, indexer=indexer)
     if planned.previous:
         out_state = settled_state(tree, planned.found, [*fresh, MARKER], planned.removed, shards)
     else:
         out_state = tree_state(tree)
     trees = tree_log(link, tree, [*fresh, *planned.removed, MARKER], shards)
     switch(link, tree)  # a build stopped before this left the standby half made: the next one mends it
-    return Published(SearchState(planned.site.shards, search_keys, indexed_as, page_hashes), out_state, trees)
+    return Published(SearchState(planned.frame.shards, search_keys, indexed_as, page_hashes), out_state, trees)
 
 
 def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool) -> Published:
@@ -192,13 +192,13 @@ def _publish_in_place(out: Path, planned: Planned, jobs: int, defer_search: bool
             move_in(staged, out, planned.removed)
         else:
             if not defer_search:  # a new site is swapped in with its index
-                indexed_as = update_index(staging, planned.site.shards, search_keys, {}, jobs)
+                indexed_as = update_index(staging, planned.frame.shards, search_keys, {}, jobs)
             swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if not defer_search:
-        indexed_as = update_index(out, planned.site.shards, search_keys, indexed_as, jobs)
-    return Published(SearchState(planned.site.shards, search_keys, indexed_as, page_hashes), {})
+        indexed_as = update_index(out, planned.frame.shards, search_keys, indexed_as, jobs)
+    return Published(SearchState(planned.frame.shards, search_keys, indexed_as, page_hashes), {})
 
 
 def build_site(root: Path, config: SiteConfig, out: Path, drafts: bool = False,
@@ -261,18 +261,18 @@ def _publish(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int,
 
 
 def _save(root: Path, out: Path, planned: Planned, published: Published, memory: Memory | None,
-          inputs: str | None) -> None:
+          inputs: str | None, listing: State) -> None:
     """Leave this build's state for the next: in `memory`, or in .gongkai-cache/ with its
     stamp (`inputs`: what a command's build read)."""
     cache = planned.cache
     state = BuildState(planned.loaded.cache, cache.slugs, planned.theme_key, planned.template_keys, planned.parts,
-                       published.out_state, published.search, published.trees)
+                       published.out_state, published.search, published.trees, planned.frame, listing)
     if memory is not None:
         memory.state, memory.env = state, planned.env
         return
     save_content(root, state.content, cache.content)
     if planned.todo or planned.removed or state.parts != cache.parts or state.search != cache.search \
-            or state.trees != cache.trees:
+            or state.trees != cache.trees or state.frame != cache.frame or state.listing != cache.listing:
         save_record(root, out, state)
     if inputs is not None:
         save_stamp(root, out, Stamp(inputs, len(planned.keys), published.out_state))
@@ -290,7 +290,7 @@ def _build(root: Path, config: SiteConfig, out: Path, drafts: bool, jobs: int, m
     with collector_paused():
         planned = plan_build(root, config, out, listing, drafts, jobs, memory, stamp)
     published = _publish(root, config, out, drafts, jobs, planned, memory, defer_search, client)
-    _save(root, out, planned, published, memory, inputs)
+    _save(root, out, planned, published, memory, inputs, listing)
     written = len(planned.todo)
     return BuildResult(written, len(planned.keys) - written, len(planned.removed),
-                       (*planned.index.warnings, *planned.site.lifecycle.warnings))
+                       planned.frame.warnings)

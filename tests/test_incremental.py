@@ -12,7 +12,10 @@ import pytest
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from builder.record import CACHE_DIR, load_record
+from builder.config import load_config
+from builder.fsio import tree_state
+from builder.incremental import plan_build
+from builder.record import CACHE_DIR, load_content, load_record
 from tests.helpers import REPO, Preview, build_counts, edit, generate_site, notice, run_cli, site_tree
 
 
@@ -46,6 +49,9 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "rename": lambda r: notice(r, 8).rename(r / "content/notices/renamed.md"),
     "draft": lambda r: edit(notice(r, 9), "---\n\n", "draft: true\n---\n\n"),
     "title a theme's group page shows": lambda r: CHANGES["title"](r),
+    "body of a notice with an attachment file": lambda r: edit(notice(r, 3), "第二段。", "第二段，改过。"),
+    "bodies and a title": lambda r: (CHANGES["body"](r), edit(notice(r, 6), "第二段。", "第二段，改过。"),
+                                     edit(notice(r, 8), "title: 示例通知第8号", "title: 示例通知第8号（修订）")),
 }
 
 
@@ -62,6 +68,7 @@ BEFORE: dict[str, Callable[[Path], None]] = {
     "attachment file": add_attachment_file,  # then the change is to the file alone
     "stylesheet again": lambda r: write(r / "theme/static/print.css", "body { color: #222; }\n"),  # the same file
     "title a theme's group page shows": show_titles_on_group_pages,
+    "body of a notice with an attachment file": add_attachment_file,
 }
 
 
@@ -221,9 +228,53 @@ def test_an_edit_rewrites_only_the_content_cache_shard_that_holds_its_notice(tmp
     assert after.keys() == before.keys() and len([name for name in after if after[name] != before[name]]) == 1
     CHANGES["deletion"](tmp_path)
     assert run_cli("build", cwd=tmp_path).returncode == 0
-    cached = load_record(tmp_path, tmp_path.resolve() / "public").content
+    cached = load_content(tmp_path)
     assert "n0007" not in cached and len(cached) == 59
     assert cached["n0005"].size == notice(tmp_path, 5).stat().st_size  # the edited file's entry
+
+
+def test_a_body_edit_reads_and_plans_only_the_notice_edited_and_the_feeds_that_show_it(tmp_path: Path) -> None:
+    """At 100,000 notices, reading and indexing the site is most of a rebuild: a build whose
+    only changes are to bodies plans from the last build's frame (builder/frame.py)."""
+    generate_site(tmp_path, 60, search=True)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    CHANGES["body"](tmp_path)
+    config, out = load_config(tmp_path, required=True), tmp_path.resolve() / "public"
+    planned = plan_build(tmp_path, config, out, tree_state(tmp_path / "content"), False, 1, None)
+    assert [n.slug for n in planned.loaded.notices] == ["n0005"]
+    feeds = {feed.rss_path for feed in planned.frame.feeds if any(n.slug == "n0005" for n in feed.notices)}
+    assert feeds and {o.path for o in planned.todo} <= {"notices/n0005/index.html", *feeds,
+                                                       *(path.replace("feed.xml", "atom.xml") for path in feeds)}
+    edit(notice(tmp_path, 6), "title: 示例通知第6号", "title: 示例通知第6号（修订）")  # metadata: the whole site
+    planned = plan_build(tmp_path, config, out, tree_state(tmp_path / "content"), False, 1, None)
+    assert len(planned.loaded.notices) == 60
+
+
+def test_a_body_edit_that_breaks_its_file_is_reported_as_by_a_full_build(tmp_path: Path) -> None:
+    generate_site(tmp_path, 30)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    edit(notice(tmp_path, 5), "\n---\n\n", "\n--\n\n")  # the front matter no longer ends
+    failed = run_cli("build", cwd=tmp_path)
+    assert failed.returncode != 0 and "content/notices/n0005.md" in failed.stderr
+    assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) == 1, failed.stderr
+
+
+@pytest.mark.parametrize("first", ["body", "title"])
+def test_an_edit_built_into_another_folder_first_is_still_seen(tmp_path: Path, first: str) -> None:
+    """Output folders share the content cache, not their frames: a's next build compares
+    the notices with what a's last build saw, whatever b's builds read meanwhile."""
+    site = tmp_path / "site"
+    site.mkdir()
+    generate_site(site, 30, search=True)
+    assert run_cli("build", "--out", "a", cwd=site).returncode == 0
+    CHANGES[first](site)
+    assert run_cli("build", "--out", "b", cwd=site).returncode == 0
+    edit(notice(site, 6), "第二段。", "第二段，改过。")
+    assert run_cli("build", "--out", "a", cwd=site).returncode == 0
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("a", "b", CACHE_DIR))
+    assert run_cli("build", "--out", "a", cwd=clean).returncode == 0
+    assert site_tree(site / "a") == site_tree(clean / "a")
 
 
 def test_builds_into_two_folders_share_the_content_cache_safely(tmp_path: Path) -> None:
