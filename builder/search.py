@@ -35,6 +35,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -200,12 +201,14 @@ def record(page: bytes, url: str) -> dict[str, Any]:
 
 
 class _Service:
-    """A `pagefind --service` run: requests in, answers out, one at a time (each a base64
-    JSON message ended by a comma)."""
+    """A `pagefind --service` run: requests in, answers out, each a base64 JSON message ended
+    by a comma. Pagefind handles requests one at a time, in the order they came, and
+    answers each in that order."""
 
     def __init__(self, command: list[str], where: str) -> None:
         self.where = where
         self.sent = 0
+        self.pending = b""  # what was read past the last answer
         with _RUNNING_LOCK:
             if _STOPPED.is_set():
                 raise GongkaiError(Problem(where, "indexing stopped"))
@@ -216,25 +219,61 @@ class _Service:
         self.input: IO[bytes] = self.run.stdin
         self.output = cast(BufferedReader, self.run.stdout)
 
-    def ask(self, **payload: Any) -> dict[str, Any]:
+    def send(self, payload: dict[str, Any]) -> None:
         self.sent += 1
         message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
-        chunks = [b""]
         try:
             self.input.write(base64.b64encode(message.encode("utf-8")) + b",")
             self.input.flush()
-            while not chunks[-1].endswith(b","):
-                chunks.append(self.output.read1(1 << 20))
-                if not chunks[-1]:
-                    break
         except (BrokenPipeError, ValueError):  # ValueError: stopped (stop_indexing) and closed
+            pass  # the answer that never comes says why
+
+    def answer(self) -> dict[str, Any]:
+        """The next answer's payload; GongkaiError when it is an error or Pagefind ended."""
+        chunk = b"."
+        try:
+            while b"," not in self.pending and chunk:
+                chunk = self.output.read1(1 << 20)
+                self.pending += chunk
+        except ValueError:  # stopped and closed
             pass
-        answer = b"".join(chunks)
-        reply = json.loads(base64.b64decode(answer[:-1])) if answer.endswith(b",") else None
+        answer, comma, self.pending = self.pending.partition(b",")
+        reply = json.loads(base64.b64decode(answer)) if comma else None
         if reply is None or reply["payload"]["type"] == "Error":
             why = reply["payload"]["message"] if reply else ("stopped" if _STOPPED.is_set() else "Pagefind ended")
             raise GongkaiError(Problem(self.where, f"indexing for search failed: {why}"))
         return reply["payload"]
+
+    def ask(self, **payload: Any) -> dict[str, Any]:
+        self.send(payload)
+        return self.answer()
+
+    def ask_each(self, payloads: Iterator[dict[str, Any]]) -> None:
+        """Requests sent as they are made, by a thread of their own, while their answers are
+        read here: the next request is made while Pagefind handles the last."""
+        made: queue.SimpleQueue[BaseException | bool] = queue.SimpleQueue()  # True: one sent; False: all
+        done = threading.Event()
+
+        def send_all() -> None:
+            try:
+                for payload in payloads:
+                    if done.is_set():
+                        return
+                    self.send(payload)
+                    made.put(True)
+                made.put(False)
+            except BaseException as err:  # a page that cannot be indexed: raised where the answers are read
+                made.put(err)
+
+        sender = threading.Thread(target=send_all, daemon=True)
+        sender.start()
+        try:
+            while (item := made.get()) is not False:
+                if isinstance(item, BaseException):
+                    raise item
+                self.answer()
+        finally:
+            done.set()
 
     def close(self) -> None:
         with _RUNNING_LOCK:
@@ -243,6 +282,19 @@ class _Service:
         self.run.wait()
         self.input.close()
         self.output.close()
+
+
+def _linked_as_it_was(old: Path, new: Path, data: bytes) -> bool:
+    """Link `new` to the shard's file as it was when that holds `data` already: a page's
+    fragment keeps its bytes until the page changes, and a link is no new file to make
+    (beside a large site's hundreds of thousands of files, making one is slow)."""
+    try:
+        if old.stat().st_size != len(data) or old.read_bytes() != data:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True
 
 
 def write_shard(site: Path, shard: Shard, command: list[str]) -> None:
@@ -254,17 +306,20 @@ def write_shard(site: Path, shard: Shard, command: list[str]) -> None:
     service = _Service(command, where)
     try:
         index = service.ask(type="NewIndex", config=None)["index_id"]
-        for page in shard.pages:  # in path order: Pagefind numbers pages as they come
-            url = "/" + page.removesuffix("index.html")
-            service.ask(type="AddRecord", index_id=index, **record((site / page).read_bytes(), url))
+        # In path order: Pagefind numbers pages as they come.
+        service.ask_each({"type": "AddRecord", "index_id": index,
+                          **record((site / page).read_bytes(), "/" + page.removesuffix("index.html"))}
+                         for page in shard.pages)
+        target = site / SEARCH_DIR / shard.name
         # Taken and written here, not by Pagefind's WriteFiles, which answers before its
         # files are all written
         for file in service.ask(type="GetFiles", index_id=index)["files"]:
             if not UNUSED_BUNDLE_FILE.fullmatch(file["path"]):
                 path = work / "index" / file["path"]
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(base64.b64decode(file["content"]))
-        target = site / SEARCH_DIR / shard.name
+                data = base64.b64decode(file["content"])
+                if not _linked_as_it_was(target / file["path"], path, data):
+                    path.write_bytes(data)
         target.parent.mkdir(exist_ok=True)
         if target.exists():
             os.rename(target, work / "old")
