@@ -89,12 +89,23 @@ def tree_state(folder: Path) -> State:
 
 
 def file_states(folder: Path, paths: Iterable[str]) -> State:
-    """The state of each of `paths` under `folder` that is a file there."""
-    state = {}
-    for path in paths:
-        try:
-            stat = os.stat(f"{folder}/{path}")
-        except (OSError, ValueError):  # gone, or a folder on its way became a file; a NUL in a damaged record
-            continue
-        state[path] = (stat.st_size, stat.st_mtime_ns)
+    """The state of each of `paths` under `folder` that is a file there. Each is looked up
+    from the folder opened once (a site's output folder is a link to its tree: resolving it
+    again for each of a large site's 200,000 files costs a tenth of their time)."""
+    state: State = {}
+    try:
+        where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:  # no folder: no files
+        return state
+    try:
+        for path in paths:
+            if path.startswith("/"):  # a damaged record's: not under the folder
+                continue
+            try:
+                stat = os.stat(path, dir_fd=where)
+            except (OSError, ValueError):  # gone, or a folder on its way became a file; a NUL in a damaged record
+                continue
+            state[path] = (stat.st_size, stat.st_mtime_ns)
+    finally:
+        os.close(where)
     return state

@@ -55,7 +55,7 @@ def settled_state(out: Path, before: State, written: Iterable[str], removed: Ite
     state.update(file_states(out, written))
     for folder in folders:
         state.update({f"{folder}{path}": value for path, value in tree_state(out / folder).items()})
-    return dict(sorted(state.items()))
+    return state  # in no order: states are looked up and compared whole, never listed
 
 
 def inputs_digest(folders: Iterable[tuple[Path, State]], settings: object) -> str:
