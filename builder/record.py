@@ -1,16 +1,18 @@
 """What a build leaves for the next one: its `BuildState`, kept in .gongkai-cache/ by a
 command (safe to delete: the next build is then a full one) and in memory by a preview.
 
-The state of a build into one output folder is two pickles: its stamp (builder/stamp.py),
+The state of a build into one output folder is kept in files: its stamp (builder/stamp.py),
 which holds each output's state and is read first, alone, to find whether there is
-anything to do; and the rest (each part of the plan with its key and its outputs' keys,
-the search index's shards). The parsed content
-files, which every output folder's builds share, are kept apart in shards by slug: a
-one-notice edit rewrites the shard holding that notice, not the metadata of the whole site.
+anything to do; the record (the search index's shards, the content listing, how the two
+trees differ); and the record's large pieces, which it names: each shard of the plan's parts
+(each part with its key and its outputs' keys) and the site's frame, each rewritten only
+when it changed. The parsed content files, which every output folder's builds share, are
+kept apart in shards by slug: a one-notice edit rewrites the shard holding that notice, not
+the metadata of the whole site.
 """
-
 from __future__ import annotations
 
+import hashlib
 import pickle
 import zlib
 from collections.abc import Iterable
@@ -54,6 +56,7 @@ class BuildState:
     trees: TreeLog | None = None  # how the live tree differs from the standby (builder/publish.py)
     frame: SiteFrame | None = None  # what a build of body edits plans from (builder/frame.py)
     listing: State = field(default_factory=dict)  # content/ as the build read it
+    files: dict[str, str] = field(default_factory=dict)  # the file each piece of it is kept in (`save_record`)
 
 CACHE_DIR = ".gongkai-cache"
 # Records hold pickled notices: one written by other code (another release, or an edit that
@@ -99,8 +102,11 @@ def _read(path: Path) -> Any:
 
 def _write(root: Path, path: Path, data: object) -> None:
     """A cache file, checksummed, in place of whatever stood in its way in the cache."""
+    _write_pickled(root, path, pickle.dumps(data))
+
+
+def _write_pickled(root: Path, path: Path, payload: bytes) -> None:
     make_room(path, root / CACHE_DIR)
-    payload = pickle.dumps(data)
     write_atomic(path, HEADER + zlib.crc32(payload).to_bytes(4, "big") + payload)
 
 
@@ -127,14 +133,51 @@ def load_content(root: Path, shards: Iterable[int] = range(SHARDS)) -> dict[str,
     return content
 
 
+def _pieces_folder(root: Path, out: Path) -> Path:
+    return record_file(root, out).with_suffix(".pieces")
+
+
+PART_SHARDS = tuple(f"parts-{number:02d}" for number in range(SHARDS))
+
+
+def _pieces(state: BuildState) -> dict[str, Any]:
+    """The large pieces of a state, kept in files of their own, so that a build rewrites
+    those it changed alone: its plan's parts in shards by name (a body edit changes a few
+    parts of 100,000), and its frame."""
+    pieces: dict[str, Any] = {piece: {} for piece in PART_SHARDS}
+    for name, keys in state.parts.items():
+        pieces[PART_SHARDS[zlib.crc32(name.encode("utf-8")) % SHARDS]][name] = keys
+    return {**pieces, "frame": state.frame}
+
+
+def _same(piece: Any, known: Any) -> bool:
+    """Whether a piece is the one the last build left: its very object, or a shard of the
+    same objects (what a build takes over from the last one is not copied)."""
+    if isinstance(piece, dict) and isinstance(known, dict):
+        return piece.keys() == known.keys() and all(piece[key] is known[key] for key in piece)
+    return piece is known
+
+
 def load_record(root: Path, out: Path, stamp: Stamp | None = None) -> BuildState:
     """The last build's state, with its stamp's output states (`stamp`, when already read),
     but not the content cache, read as far as a build needs it (`load_content`); empty
-    where any is missing."""
+    where any file of it is missing or damaged."""
     record = _read(record_file(root, out))
     stamp = stamp or read_stamp(root, out)
-    return replace(record if isinstance(record, BuildState) else BuildState(),
-                   states=stamp.outputs if stamp is not None else {})
+    states = stamp.outputs if stamp is not None else {}
+    if not isinstance(record, BuildState) or sorted(record.files) != sorted((*PART_SHARDS, "frame")):
+        return BuildState(states=states)
+    pieces = {}
+    for piece, name in record.files.items():
+        found = _read(_pieces_folder(root, out) / name)  # (its piece, its value)
+        if not (isinstance(found, tuple) and found[0] == piece):
+            return BuildState(states=states)
+        pieces[piece] = found[1]
+    if not all(isinstance(pieces[piece], dict) for piece in PART_SHARDS):
+        return BuildState(states=states)
+    frame = pieces["frame"]
+    parts = {name: keys for piece in PART_SHARDS for name, keys in pieces[piece].items()}
+    return replace(record, states=states, parts=parts, frame=frame if isinstance(frame, SiteFrame) else None)
 
 
 def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached]) -> None:
@@ -158,6 +201,21 @@ def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached
             path.unlink(missing_ok=True)
 
 
-def save_record(root: Path, out: Path, state: BuildState) -> None:
-    """The state without its content cache (see `save_content`) and its output states (the stamp's)."""
-    _write(root, record_file(root, out), replace(state, content={}, states={}))
+def save_record(root: Path, out: Path, state: BuildState, known: BuildState) -> None:
+    """The state without its content cache (see `save_content`) and its output states (the
+    stamp's). Its pieces (`_pieces`) that differ from the `known` state's are written to new
+    files, named by their contents, before the record that names them, and the files it no
+    longer names are removed after: a build stopped on the way leaves the last record whole."""
+    folder = _pieces_folder(root, out)
+    files, known_pieces = {}, _pieces(known)
+    for piece, value in _pieces(state).items():
+        name = known.files.get(piece)
+        if name is None or not _same(value, known_pieces[piece]):
+            payload = pickle.dumps((piece, value))
+            name = f"{piece}-{hashlib.sha1(payload).hexdigest()[:16]}.pickle"
+            _write_pickled(root, folder / name, payload)
+        files[piece] = name
+    _write(root, record_file(root, out), replace(state, content={}, states={}, parts={}, frame=None, files=files))
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.name not in files.values():
+            path.unlink()

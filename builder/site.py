@@ -273,7 +273,7 @@ def _save(root: Path, out: Path, planned: Planned, published: Published, memory:
     save_content(root, state.content, cache.content)
     if planned.todo or planned.removed or state.parts != cache.parts or state.search != cache.search \
             or state.trees != cache.trees or state.frame != cache.frame or state.listing != cache.listing:
-        save_record(root, out, state)
+        save_record(root, out, state, cache)
     if inputs is not None:
         save_stamp(root, out, Stamp(inputs, len(planned.keys), published.out_state))
 

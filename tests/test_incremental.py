@@ -277,6 +277,58 @@ def test_an_edit_built_into_another_folder_first_is_still_seen(tmp_path: Path, f
     assert site_tree(site / "a") == site_tree(clean / "a")
 
 
+def record_pieces(root: Path) -> dict[str, int]:
+    """The files of the build record's pieces (builder/record.py), by name, with their inodes."""
+    folder = next((root / CACHE_DIR).glob("build-*.pieces"))
+    return {path.name: path.stat().st_ino for path in folder.iterdir()}
+
+
+def test_a_body_edit_rewrites_a_few_pieces_of_the_build_record(tmp_path: Path) -> None:
+    generate_site(tmp_path, 60)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    before = record_pieces(tmp_path)
+    CHANGES["body"](tmp_path)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    after = record_pieces(tmp_path)
+    assert len(after) == len(before) == 65  # 64 shards of the plan's parts, and the frame
+    new = after.keys() - before.keys()
+    assert 1 <= len(new) <= 8 and not any(name.startswith("frame-") for name in new)  # its part and its feeds'
+
+
+@pytest.mark.parametrize("damage", ["piece missing", "piece damaged", "new pieces beside the last record"])
+def test_a_build_record_not_whole_is_not_trusted(tmp_path: Path, damage: str) -> None:
+    """A piece gone or damaged makes the record unread (the next build is a full one); a
+    build stopped after writing its new pieces, before its record, leaves the last record
+    naming the pieces it was made with."""
+    generate_site(tmp_path, 40, search=True)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    folder = next((tmp_path / CACHE_DIR).glob("build-*.pieces"))
+    record = folder.with_suffix(".pickle")
+    last = record.read_bytes()
+    shutil.copytree(folder, tmp_path / "kept")
+    CHANGES["body"](tmp_path)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    name = sorted(record_pieces(tmp_path))[0]
+    if damage == "piece missing":
+        (folder / name).unlink()
+    elif damage == "piece damaged":
+        (folder / name).write_bytes((folder / name).read_bytes()[:-7])
+    else:  # the record before, its pieces beside the new ones: a build stopped before writing its record
+        record.write_bytes(last)
+        for path in (tmp_path / "kept").iterdir():
+            shutil.copy2(path, folder / path.name)
+    CHANGES["title"](tmp_path)
+    edit(notice(tmp_path, 9), "第二段。", "第二段，改过。")
+    built = run_cli("build", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    skipped = build_counts(built.stdout)[1]
+    assert (skipped > 0) == (damage == "new pieces beside the last record"), built.stdout  # else a full build
+    clean = tmp_path / "clean"
+    shutil.copytree(tmp_path, clean, ignore=shutil.ignore_patterns("public", ".public.*", CACHE_DIR, "kept", "clean"))
+    assert run_cli("build", cwd=clean).returncode == 0
+    assert site_tree(tmp_path / "public") == site_tree(clean / "public")
+
+
 def test_builds_into_two_folders_share_the_content_cache_safely(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
