@@ -26,6 +26,7 @@ from builder.record import BuildState, PartKeys, content_shard, load_content, lo
 from builder.site_index import SiteIndex, index_site
 from builder.stamp import Stamp
 from builder.theme import static_files, template_problem, theme_environment, theme_keys
+from builder.urls import notice_page
 
 
 @dataclass
@@ -132,8 +133,8 @@ def _body_edits(content: Path, listing: State, cache: BuildState, key: str, left
                 memory: Memory | None, jobs: int) -> tuple[Loaded, dict[str, Cached], SiteFrame] | None:
     """When all that changed since the last build is notices' bodies (the same files; each
     changed one a notice whose metadata digest is as the last build's frame has it, a frame
-    made under the same `key`; no output damaged): the edited notices read again, with what
-    their feeds show of the others, and the content cache as far as read. None when
+    made under the same `key`; no output damaged): the edited notices read again, with the
+    files of the others their feeds show, and the content cache as far as read. None when
     anything else changed: the whole site is then read and planned."""
     frame = cache.frame
     last = cache.listing
@@ -146,14 +147,12 @@ def _body_edits(content: Path, listing: State, cache: BuildState, key: str, left
     if edited is None or any(entry.meta_digest != frame.summaries.get(slug, ("",))[0]
                              for slug, entry in edited.items()):
         return None
+    # The feeds that show an edited notice show the others' bodies too: their files.
     shown = {notice.slug for feed in frame.feeds_showing(set(edited)) for notice in feed.notices} - edited.keys()
     files = dict(zip(edited, paths, strict=True))
     if shown:
         files |= {slug: path for path in listing if (slug := notice_slug(path)) in shown}
-    known = cache.content if memory is not None else load_content(content.parent, map(content_shard, files))
-    if any((entry := known.get(slug)) is None or listing[files[slug]] != (entry.size, entry.mtime_ns)
-           for slug in shown):
-        return None  # the cache no longer holds what the feeds show
+    known = cache.content if memory is not None else load_content(content.parent, map(content_shard, edited))
     loaded = Loaded([entry.notice for entry in edited.values()], {**known, **edited},
                     {slug: f"{content}/{path}" for slug, path in files.items()})
     return loaded, known, frame
@@ -179,9 +178,11 @@ def plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts
         if edits is not None:
             loaded, cache.content, frame = edits
             plan = SitePlan(root, config, env, loaded, assets, template_keys, frame)
-            built = [notice for notice in loaded.notices if drafts or not notice.draft]
-            parts = [*plan.feed_parts(frame.feeds_showing({n.slug for n in built})), *plan.notice_parts(built)]
-            outputs, record = _plan(parts, left.parts, left.damaged, left.keys)
+            built = plan.notice_parts(n for n in loaded.notices if drafts or not n.draft)
+            shown = frame.feeds_showing({n.slug for n in loaded.notices})
+            keys = {name: left.parts[name][0] for feed in shown for n in feed.notices for name in [notice_page(n.slug)]}
+            keys |= {part.name: part.key for part in built}
+            outputs, record = _plan([*plan.feed_parts(shown, keys), *built], left.parts, left.damaged, left.keys)
             record = {**left.parts, **record}  # the rest as the last build left it
         else:
             if memory is None:

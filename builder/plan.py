@@ -4,7 +4,7 @@ changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -174,15 +174,20 @@ class SitePlan:
         lists, each feed and each notice."""
         assert self.index is not None, "a plan of body edits has no lists"
         lists_key = (self.frame.meta_key, sorted(self.template_keys.items()))
-        return [Part("lists", lists_key, partial(self.plan_lists, statics)), *self.feed_parts(self.frame.feeds),
-                *self.notice_parts(self.index.notices)]
+        notices = self.notice_parts(self.index.notices)
+        feeds = self.feed_parts(self.frame.feeds, {part.name: part.key for part in notices})
+        return [Part("lists", lists_key, partial(self.plan_lists, statics)), *feeds, *notices]
 
-    def feed_parts(self, feeds: Iterable[Feed]) -> list[Part]:
-        """A part for each feed: it shows its notices' text too, not only what a list shows
-        of them, so it is planned again when one of its notices' files changes."""
-        return [Part(feed.rss_path, (self.frame.meta_key, [self.loaded.digest(n) for n in feed.notices]),
-                     partial(self.plan_feed, feed), self.frame.feed_origins.get(feed.page, OWN_PAGES))
-                for feed in feeds]
+    def feed_parts(self, feeds: Iterable[Feed], notice_keys: Mapping[str, Any]) -> list[Part]:
+        """A part for each feed, keyed on the keys of its notices' parts (`notice_keys`, by
+        part name): a feed shows its notices' text too, not only what a list shows of them,
+        so it is planned again with any of them."""
+        parts = []
+        for feed in feeds:
+            key = (self.frame.meta_key, [notice_keys[notice_page(n.slug)] for n in feed.notices])
+            parts.append(Part(feed.rss_path, key, partial(self.plan_feed, feed, key),
+                              self.frame.feed_origins.get(feed.page, OWN_PAGES)))
+        return parts
 
     def notice_parts(self, notices: Iterable[Notice]) -> list[Part]:
         """A part for each notice. An attachment file a site may not publish is refused
@@ -266,11 +271,11 @@ class SitePlan:
         outputs.append(self.add(SCHEMA_NAME, schema, lambda: schema))
         return outputs
 
-    def plan_feed(self, feed: Feed) -> list[Output]:
-        """A feed's RSS and Atom files."""
+    def plan_feed(self, feed: Feed, notices_key: Any) -> list[Output]:
+        """A feed's RSS and Atom files; `notices_key`: its part's, of what its notices show."""
         static = self.link(feed.page, "static/")  # a feed sits in its page's folder
         origin = self.frame.feed_origins.get(feed.page, OWN_PAGES)
-        key = (self.fingerprint(feed), [self.loaded.digest(n) for n in feed.notices])
+        key = (self.fingerprint(feed), notices_key)
         fallback = self.frame.fallback
         return [self.add(feed.rss_path, key, partial(rss, feed, self.config, self.loaded, static), origin),
                 self.add(feed.atom_path, (key, fallback), partial(atom, feed, self.config, self.loaded, static,
