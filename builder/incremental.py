@@ -158,6 +158,17 @@ def _body_edits(content: Path, listing: State, cache: BuildState, key: str, left
     return loaded, known, frame
 
 
+def _plan_edits(plan: SitePlan, drafts: bool, left: Left) -> tuple[list[Output], dict[str, PartKeys]]:
+    """A plan of body edits (see `_body_edits`): the edited notices' parts and those of the
+    feeds that show them, the rest of the last build's parts as they are."""
+    notices = plan.notice_parts(n for n in plan.loaded.notices if drafts or not n.draft)
+    feeds = plan.frame.feeds_showing({n.slug for n in plan.loaded.notices})
+    notice_keys = {name: left.parts[name][0] for feed in feeds for n in feed.notices for name in [notice_page(n.slug)]}
+    notice_keys |= {part.name: part.key for part in notices}
+    outputs, record = _plan([*plan.feed_parts(feeds, notice_keys), *notices], left.parts, left.damaged, left.keys)
+    return outputs, {**left.parts, **record}
+
+
 def plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts: bool, jobs: int,
                 memory: Memory | None, stamp: Stamp | None = None) -> Planned:
     """Load, index and plan: which outputs to render, which to keep, which went. `stamp`:
@@ -178,12 +189,7 @@ def plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts
         if edits is not None:
             loaded, cache.content, frame = edits
             plan = SitePlan(root, config, env, loaded, assets, template_keys, frame)
-            built = plan.notice_parts(n for n in loaded.notices if drafts or not n.draft)
-            shown = frame.feeds_showing({n.slug for n in loaded.notices})
-            keys = {name: left.parts[name][0] for feed in shown for n in feed.notices for name in [notice_page(n.slug)]}
-            keys |= {part.name: part.key for part in built}
-            outputs, record = _plan([*plan.feed_parts(shown, keys), *built], left.parts, left.damaged, left.keys)
-            record = {**left.parts, **record}  # the rest as the last build left it
+            outputs, record = _plan_edits(plan, drafts, left)
         else:
             if memory is None:
                 cache.content = load_content(root)
@@ -193,7 +199,7 @@ def plan_build(root: Path, config: SiteConfig, out: Path, listing: State, drafts
             outputs, record = _plan(plan.parts(statics), left.parts, left.damaged, left.keys)
     except TemplateError as err:
         raise GongkaiError(template_problem(err)) from None
-    keys = {path: key for _, part_keys in record.values() for path, key in part_keys.items()}
+    keys = {path: output_key for _, part_keys in record.values() for path, output_key in part_keys.items()}
     todo = [o for o in outputs if left.keys.get(o.path) != o.key or o.path in left.damaged]
     # Paths come from the last build's record: one that is no plain path inside the
     # output folder (a record written before paths were checked) is never deleted.
