@@ -22,13 +22,15 @@ imports it.
 from __future__ import annotations
 
 import hashlib
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder.config import SiteConfig
-from builder.errors import GongkaiError, Problem
+from builder.errors import GongkaiError, Problem, system_reason
+from builder.i18n import _
 from builder.keys import digest
 from builder.output import Output, write_output
 from builder.search import Shard, executable, indexed, write_shard
@@ -58,13 +60,35 @@ def connect(address: str) -> Client:
     try:
         from distributed import Client
     except ImportError:
-        raise GongkaiError(Problem("--cluster", "a cluster build needs Dask: pip install 'gongkai[cluster]'")) \
+        raise GongkaiError(Problem("--cluster", _("a cluster build needs Dask: pip install 'gongkai[cluster]'"))) \
             from None
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        reason = _refused(address)
+        if reason is None:
+            return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise GongkaiError(Problem("--cluster", f"cannot reach the Dask scheduler at {address}: {reason}")) from None
+    raise GongkaiError(Problem("--cluster", _("cannot reach the Dask scheduler at {address}: {reason}")
+                               .format(address=address, reason=reason)))
+
+
+def _refused(address: str) -> str | None:
+    """Why a tcp:// scheduler's address refuses connections, found at once: Dask's client
+    tries again until its timeout, as for a scheduler on its way up, but nothing listening
+    at an address is far more often a wrong address. None when it takes the connection, or
+    fails otherwise (Dask then tries, and says why)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme != "tcp":
+        return None
+    try:
+        socket.create_connection(parse_host_port(location), timeout=CONNECT_TIMEOUT).close()
+    except ConnectionRefusedError as err:
+        return system_reason(err)
+    except OSError:
+        return None
+    return None
 
 
 # A worker's plan of the build it last worked on: (token, outputs by path). One build at a

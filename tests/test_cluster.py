@@ -121,6 +121,7 @@ def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path: Path)
     built = run_cli("build", "--cluster", address, cwd=root)
     assert built.returncode == 1
     assert address in built.stderr and len(built.stderr.strip().splitlines()) == 1, built.stderr
+    assert "Connection refused" in built.stderr  # said at once, not after Dask's client gives up trying
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
 
 
