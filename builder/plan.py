@@ -249,7 +249,7 @@ class SitePlan:
             for group in groups:
                 name = "日期不详" if group.slug == "undated" else group.name + ("年" if kind == "archives" else "")
                 outputs += self.listing("list.html", group_page(kind, group.slug), name, list(group.notices),
-                                        self.group_origin(kind, group), kind=kind, group=group,
+                                        self.group_origin(kind, group), kind=kind, group=group.link,
                                         feed=self.feeds.get(group_page(kind, group.slug)))
         all_feeds = list(self.frame.feeds)
         subscribe = SECTIONS["subscribe"]

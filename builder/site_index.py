@@ -41,12 +41,25 @@ def notice_year(notice: Notice) -> str:
 
 
 @dataclass(frozen=True)
-class Group:
-    """A topic, publisher or year, and its notices newest first."""
+class GroupLink:
+    """A group as a page of its list names it. List pages are given this, not the group, so
+    that what they show of it is all their keys depend on: a title edit renders again the
+    pages that list the notice, not every page of each of its groups."""
 
     name: str
     slug: str
+
+
+@dataclass(frozen=True)
+class Group(GroupLink):
+    """A topic, publisher or year, and its notices newest first."""
+
     notices: tuple[Notice, ...]
+
+    @property
+    def link(self) -> GroupLink:
+        """The group as a page of its list names it."""
+        return GroupLink(self.name, self.slug)
 
 
 @dataclass

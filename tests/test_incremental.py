@@ -184,6 +184,23 @@ def test_one_edit_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     assert len(changed) < 20
 
 
+def test_a_title_edit_renders_again_the_list_pages_that_show_it_not_all_its_groups_pages(tmp_path: Path) -> None:
+    generate_site(tmp_path, 120)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+
+    def list_pages() -> dict[str, tuple[int, bytes]]:  # a page rendered again is a new file, whatever its bytes
+        return {path.relative_to(tmp_path / "public").as_posix(): (path.stat().st_ino, path.read_bytes())
+                for kind in ("topics", "publishers", "archives") for path in (tmp_path / "public" / kind).rglob("*.html")}
+
+    before = list_pages()
+    CHANGES["title"](tmp_path)
+    assert run_cli("build", cwd=tmp_path).returncode == 0
+    after = list_pages()
+    showing = {path for path, (_, data) in after.items() if "示例通知第5号（修订）".encode() in data}
+    again = {path for path in after if after[path][0] != before[path][0]}
+    assert showing and again == showing | {"topics/index.html", "publishers/index.html", "archives/index.html"}
+
+
 def test_a_template_edit_rewrites_only_the_pages_made_with_it(tmp_path: Path) -> None:
     generate_site(tmp_path, 60)
     assert run_cli("build", cwd=tmp_path).returncode == 0
