@@ -189,8 +189,9 @@ def test_a_title_edit_renders_again_the_list_pages_that_show_it_not_all_its_grou
     assert run_cli("build", cwd=tmp_path).returncode == 0
 
     def list_pages() -> dict[str, tuple[int, bytes]]:  # a page rendered again is a new file, whatever its bytes
-        return {path.relative_to(tmp_path / "public").as_posix(): (path.stat().st_ino, path.read_bytes())
-                for kind in ("topics", "publishers", "archives") for path in (tmp_path / "public" / kind).rglob("*.html")}
+        public = tmp_path / "public"
+        return {path.relative_to(public).as_posix(): (path.stat().st_ino, path.read_bytes())
+                for kind in ("topics", "publishers", "archives") for path in (public / kind).rglob("*.html")}
 
     before = list_pages()
     CHANGES["title"](tmp_path)
