@@ -112,11 +112,17 @@ def change(site: Path) -> None:
                                                     encoding="utf-8")
 
 
+def edit_bodies(site: Path) -> None:
+    """Two notices' bodies edited, nothing else: builds plan from the last build's frame."""
+    edit(notice(site, 5), "第二段。", "第二段，改过。")
+    edit(notice(site, 11), "第二段。", "第二段，也改过。")
+
+
 class Versions:
     """Two versions of a site's inputs, each with the tree a clean build of it gives; the
     site is built as version 0."""
 
-    def __init__(self, tmp: Path, count: int, search: bool) -> None:
+    def __init__(self, tmp: Path, count: int, search: bool, changed: Callable[[Path], None] = change) -> None:
         self.site = tmp / "site"
         self.site.mkdir()
         generate_site(self.site, count, search=search)
@@ -124,7 +130,7 @@ class Versions:
         self.inputs = [inputs(self.site)]
         assert run_cli("build", cwd=self.site).returncode == 0
         self.trees = [self.tree(self.site / "public")]
-        change(self.site)
+        changed(self.site)
         self.inputs.append(inputs(self.site))
         self.trees.append(self.clean_tree(tmp / "clean-1", self.inputs[1]))
 
@@ -188,6 +194,10 @@ def test_killed_incremental_builds_leave_the_old_site_or_the_new_one(tmp_path: P
 
 def test_killed_incremental_builds_with_search_leave_the_old_site_or_the_new_one(tmp_path: Path) -> None:
     kill_at_random(Versions(tmp_path, 12, search=True), kills=3, seed=2)
+
+
+def test_killed_builds_of_body_edits_leave_the_old_site_or_the_new_one(tmp_path: Path) -> None:
+    kill_at_random(Versions(tmp_path, 30, search=True, changed=edit_bodies), kills=6, seed=4)
 
 
 def test_killed_first_builds_leave_no_site_or_the_whole_new_one(tmp_path: Path) -> None:
