@@ -22,7 +22,7 @@ from builder.fsio import State, file_states
 from builder.output import Origin, Output
 from builder.paths import check_outputs, path_problem
 from builder.plan import Part, SitePlan
-from builder.record import BuildState, PartKeys, content_shard, load_content, load_record
+from builder.record import BuildState, PartKeys, load_content, load_record, shard_of
 from builder.site_index import SiteIndex, index_site
 from builder.stamp import Stamp
 from builder.theme import static_files, template_problem, theme_environment, theme_keys
@@ -152,7 +152,7 @@ def _body_edits(content: Path, listing: State, cache: BuildState, key: str, left
     files = dict(zip(edited, paths, strict=True))
     if shown:
         files |= {slug: path for path in listing if (slug := notice_slug(path)) in shown}
-    known = cache.content if memory is not None else load_content(content.parent, map(content_shard, edited))
+    known = cache.content if memory is not None else load_content(content.parent, map(shard_of, edited))
     loaded = Loaded([entry.notice for entry in edited.values()], {**known, **edited},
                     {slug: f"{content}/{path}" for slug, path in files.items()})
     return loaded, known, frame

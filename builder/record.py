@@ -10,6 +10,7 @@ when it changed. The parsed content files, which every output folder's builds sh
 kept apart in shards by slug: a one-notice edit rewrites the shard holding that notice, not
 the metadata of the whole site.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -81,9 +82,10 @@ def _content_folder(root: Path) -> Path:
     return root / CACHE_DIR / "content"
 
 
-def content_shard(slug: str) -> int:
-    """The shard of the content cache that holds a notice's parse."""
-    return zlib.crc32(slug.encode("utf-8")) % SHARDS
+def shard_of(name: str) -> int:
+    """The shard that holds an entry by its name: a notice's parse in the content cache by
+    its slug, a part of the plan by the part's name."""
+    return zlib.crc32(name.encode("utf-8")) % SHARDS
 
 
 def _read(path: Path) -> Any:
@@ -123,13 +125,13 @@ def save_stamp(root: Path, out: Path, stamp: Stamp) -> None:
 
 def load_content(root: Path, shards: Iterable[int] = range(SHARDS)) -> dict[str, Cached]:
     """The parsed content files every output folder's builds share, by slug, from these
-    shards (`content_shard`) of the cache; {} when missing."""
+    shards (`shard_of`) of the cache; {} when missing."""
     content: dict[str, Cached] = {}
     for number in sorted(shards):
         entries = _read(_content_folder(root) / f"{number:02d}.pickle")
         if isinstance(entries, dict):
             content.update((slug, entry) for slug, entry in entries.items()
-                           if content_shard(slug) == number and isinstance(entry, Cached))
+                           if shard_of(slug) == number and isinstance(entry, Cached))
     return content
 
 
@@ -146,13 +148,14 @@ def _pieces(state: BuildState) -> dict[str, Any]:
     parts of 100,000), and its frame."""
     pieces: dict[str, Any] = {piece: {} for piece in PART_SHARDS}
     for name, keys in state.parts.items():
-        pieces[PART_SHARDS[zlib.crc32(name.encode("utf-8")) % SHARDS]][name] = keys
+        pieces[PART_SHARDS[shard_of(name)]][name] = keys
     return {**pieces, "frame": state.frame}
 
 
 def _same(piece: Any, known: Any) -> bool:
-    """Whether a piece is the one the last build left: its very object, or a shard of the
-    same objects (what a build takes over from the last one is not copied)."""
+    """Whether a piece of the record, or a shard of the content cache, is the one that was
+    loaded: its very object, or a shard of the same objects (what a build takes over from
+    the last one is not copied)."""
     if isinstance(piece, dict) and isinstance(known, dict):
         return piece.keys() == known.keys() and all(piece[key] is known[key] for key in piece)
     return piece is known
@@ -188,10 +191,10 @@ def save_content(root: Path, content: dict[str, Cached], known: dict[str, Cached
     old: dict[int, dict[str, Cached]] = {}
     for entries, shards in ((content, new), (known, old)):
         for slug, entry in entries.items():
-            shards.setdefault(content_shard(slug), {})[slug] = entry
+            shards.setdefault(shard_of(slug), {})[slug] = entry
     for number in sorted(new.keys() | old.keys()):
         entries, before = new.get(number, {}), old.get(number, {})
-        if entries.keys() == before.keys() and all(entries[slug] is before[slug] for slug in entries):
+        if _same(entries, before):
             continue
         path = _content_folder(root) / f"{number:02d}.pickle"
         if entries:
